@@ -55,6 +55,16 @@ internal sealed class Progress
         _ => true,
     };
 
+    /// <summary>Forgets everything learned about the member, as at the start of a term.</summary>
+    public void Reinitialize(ulong next)
+    {
+        Reset(ReplicationState.Probe);
+        Match = 0;
+        Next = next;
+        RecentActive = false;
+        AckedReadRound = 0;
+    }
+
     public void BecomeProbe()
     {
         // Coming back from a snapshot, the follower has at least the snapshot.

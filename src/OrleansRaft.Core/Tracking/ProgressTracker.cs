@@ -51,9 +51,9 @@ internal sealed class ProgressTracker
     /// <summary>Resets every member's progress for a new term, as a new leader or as a non-leader.</summary>
     public void ResetProgress(ulong nextIndex)
     {
-        foreach (var (id, _) in Progress)
+        foreach (var (_, progress) in Progress)
         {
-            Progress[id] = new Progress(nextIndex, _maxInflight, Configuration.IsLearner(id));
+            progress.Reinitialize(nextIndex);
         }
     }
 
