@@ -188,7 +188,6 @@ public sealed partial class RaftNode
     private void HandleSnapshot(Message message)
     {
         var snapshot = message.Snapshot ?? throw new ArgumentException($"An InstallSnapshot message carries no snapshot: {message}.", nameof(message));
-        var index = _log.Committed;
         if (snapshot.Index > _log.Committed)
         {
             if (_log.MatchTerm(snapshot.Index, snapshot.Term))
@@ -201,11 +200,11 @@ public sealed partial class RaftNode
                 _log.Restore(snapshot);
                 _tracker.SetConfiguration(snapshot.Metadata.Configuration, _log.LastIndex + 1);
             }
-
-            index = _log.LastIndex;
         }
 
-        Send(new Message { Type = MessageType.AppendResponse, From = Id, To = message.From, Term = Term, Index = Math.Max(index, _log.Committed) });
+        // Acknowledge only the committed prefix: entries we hold past the snapshot may be of a deposed leader's
+        // term, and the leader would count them as matching its own.
+        Send(new Message { Type = MessageType.AppendResponse, From = Id, To = message.From, Term = Term, Index = _log.Committed });
     }
 
     private void HandleAppendResponse(Message message, Progress progress)
@@ -258,8 +257,9 @@ public sealed partial class RaftNode
         {
             _broadcastPending = true;
         }
-        else if (wasPaused)
+        else if (wasPaused && !_broadcastPending)
         {
+            // The follower may have missed commit updates while paused. A pending broadcast reaches it anyway.
             MaybeSendAppend(message.From, sendIfEmpty: true);
         }
 
@@ -276,6 +276,13 @@ public sealed partial class RaftNode
     private void HandleHeartbeatResponse(Message message, Progress progress)
     {
         progress.ProbeSent = false;
+        if (progress.State == ReplicationState.Replicate && progress.Inflights.IsFull)
+        {
+            // An append in the window may have been lost: free one slot so that replication can resume.
+            // If entries went missing, the follower rejects the next append and the leader probes back.
+            progress.Inflights.FreeFirst();
+        }
+
         if (progress.Match < _log.LastIndex)
         {
             MaybeSendAppend(message.From, sendIfEmpty: true);

@@ -68,6 +68,13 @@ public sealed class RaftOptions
                 "a leader must be able to send a heartbeat before its followers time out.");
         }
 
+        if (ElectionTicks > int.MaxValue / 2)
+        {
+            throw new ArgumentException(
+                $"RaftOptions.ElectionTicks ({ElectionTicks}) must be at most {int.MaxValue / 2}: " +
+                "election timeouts are drawn from [ElectionTicks, 2*ElectionTicks), which must not overflow.");
+        }
+
         if (MaxInflightMessages <= 0)
         {
             throw new ArgumentException($"RaftOptions.MaxInflightMessages must be positive, not {MaxInflightMessages}.");

@@ -43,6 +43,15 @@ internal sealed class Inflights
         }
     }
 
+    /// <summary>Frees the oldest message, whatever its index.</summary>
+    public void FreeFirst()
+    {
+        if (Count > 0)
+        {
+            FreeLessOrEqual(_buffer[_start]);
+        }
+    }
+
     public void Reset()
     {
         Count = 0;

@@ -1,0 +1,101 @@
+using Orleans.Storage;
+
+namespace OrleansRaft.Hosting.Storage;
+
+public sealed partial class GrainStorageRaftLogStore
+{
+    /// <summary>
+    /// Deletes what a snapshot install replaced: the old snapshot's chunks and the batches before the new first
+    /// one, except fences. Then records in the manifest that nothing is left to collect.
+    /// </summary>
+    private async Task CollectReplaced(SnapshotRef? oldSnapshot, long droppedFrom, List<BatchInfo> dropped, CancellationToken cancellationToken)
+    {
+        if (oldSnapshot is not null)
+        {
+            await ForEachBounded(oldSnapshot.ChunkCount, _options.MaxParallelWrites,
+                i => DeleteRecord<SnapshotChunkRecord>(SnapshotStateName, ChunkKey(oldSnapshot, i), etag: null, cancellationToken));
+        }
+
+        await ForEachBounded(dropped.Count, _options.MaxParallelWrites, i => dropped[i].IsFence
+            ? Task.CompletedTask
+            : DeleteRecord<LogBatchRecord>(BatchStateName, BatchKey(droppedFrom + i), dropped[i].ETag, cancellationToken));
+
+        if (_manifest.HasGarbage)
+        {
+            await WriteCollectedManifest(cancellationToken);
+        }
+
+        LogMessages.Collected(_logger, _member, oldSnapshot?.ChunkCount ?? 0, dropped.Count(b => !b.IsFence));
+    }
+
+    /// <summary>Deletes what a crash left behind, as the loaded manifest lists it: unfinished and replaced snapshots, dropped batches.</summary>
+    private async Task CollectLeftovers(CancellationToken cancellationToken)
+    {
+        var pending = _manifest.Pending;
+        var replaced = _manifest.GarbageSnapshot;
+        if (pending is not null)
+        {
+            await ForEachBounded(pending.ChunkCount, _options.MaxParallelWrites,
+                i => DeleteRecord<SnapshotChunkRecord>(SnapshotStateName, ChunkKey(pending, i), etag: null, cancellationToken));
+        }
+
+        if (replaced is not null)
+        {
+            await ForEachBounded(replaced.ChunkCount, _options.MaxParallelWrites,
+                i => DeleteRecord<SnapshotChunkRecord>(SnapshotStateName, ChunkKey(replaced, i), etag: null, cancellationToken));
+        }
+
+        var from = _manifest.GarbageFromSeq;
+        var count = (int)(_manifest.FirstSeq - from);
+        await ForEachBounded(count, _options.MaxParallelWrites, async i =>
+        {
+            var key = BatchKey(from + i);
+            var state = await ReadAsync<LogBatchRecord>(BatchStateName, key, cancellationToken);
+            if (state.Value is { IsFence: false })
+            {
+                await DeleteRecord<LogBatchRecord>(BatchStateName, key, state.ETag, cancellationToken);
+            }
+        });
+
+        await WriteCollectedManifest(cancellationToken);
+        LogMessages.Collected(_logger, _member, (pending?.ChunkCount ?? 0) + (replaced?.ChunkCount ?? 0), count);
+    }
+
+    private async Task WriteCollectedManifest(CancellationToken cancellationToken)
+    {
+        var collected = _manifest with { Pending = null, GarbageSnapshot = null, GarbageFromSeq = _manifest.FirstSeq };
+        _manifestETag = await WriteAsync(ManifestStateName, _member, collected, _manifestETag, cancellationToken);
+        _manifest = collected;
+    }
+
+    /// <summary>
+    /// Deletes a record that may already be gone (an earlier collection was cut short, or a fenced instance is
+    /// collecting the same garbage). Without an ETag, reads it first.
+    /// </summary>
+    private async Task DeleteRecord<T>(string stateName, string key, string? etag, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (etag is null)
+        {
+            var state = await ReadAsync<T>(stateName, key, cancellationToken);
+            if (state.Value is null)
+            {
+                return;
+            }
+
+            etag = state.ETag;
+        }
+
+        try
+        {
+            await DeleteAsync<T>(stateName, key, etag, cancellationToken);
+        }
+        catch (InconsistentStateException)
+        {
+            if ((await ReadAsync<T>(stateName, key, cancellationToken)).Value is not null)
+            {
+                throw;
+            }
+        }
+    }
+}

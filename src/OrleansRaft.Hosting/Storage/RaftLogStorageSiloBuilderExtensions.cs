@@ -1,0 +1,60 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace OrleansRaft.Hosting.Storage;
+
+/// <summary>Registers grain storage providers for Raft logs.</summary>
+public static class RaftLogStorageSiloBuilderExtensions
+{
+    /// <summary>
+    /// Makes the storage provider <paramref name="providerName"/> serialize with Orleans' binary serializer instead
+    /// of the JSON default. Providers that take their serializer from options pick the one registered under their name.
+    /// </summary>
+    public static IServiceCollection AddBinaryGrainStorageSerializer(this IServiceCollection services, string providerName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(providerName);
+        services.AddKeyedSingleton<IGrainStorageSerializer>(
+            providerName, (provider, _) => new OrleansGrainStorageSerializer(provider.GetRequiredService<Serializer>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Adds an ADO.NET grain storage provider named <paramref name="name"/> on PostgreSQL, set up for Raft logs:
+    /// the Npgsql invariant, Orleans' binary serializer, and rows deleted on clear (the records a snapshot
+    /// replaces go away rather than stay as empty rows). With <paramref name="applySchema"/>, the silo applies
+    /// the project's schema when it starts, before any provider reads its queries.
+    /// </summary>
+    public static ISiloBuilder AddRaftPostgresStorage(this ISiloBuilder builder, string name, string connectionString, bool applySchema = true)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        builder.AddAdoNetGrainStorage(name, options =>
+        {
+            options.Invariant = "Npgsql";
+            options.ConnectionString = connectionString;
+            options.DeleteStateOnClear = true;
+        });
+        builder.Services.AddBinaryGrainStorageSerializer(name);
+        if (applySchema)
+        {
+            builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(
+                provider => new PostgresSchemaStartup(connectionString, provider.GetRequiredService<ILogger<PostgresSchemaStartup>>()));
+        }
+
+        return builder;
+    }
+}
+
+/// <summary>Applies the PostgreSQL schema as the silo starts, before storage and clustering providers initialize.</summary>
+internal sealed class PostgresSchemaStartup(string connectionString, ILogger<PostgresSchemaStartup> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(PostgresSchemaStartup), ServiceLifecycleStage.RuntimeInitialize, async cancellationToken =>
+        {
+            var applied = await PostgresSchema.ApplyAsync(connectionString, cancellationToken);
+            LogMessages.SchemaApplied(logger, applied.Count, string.Join(", ", applied));
+        });
+}

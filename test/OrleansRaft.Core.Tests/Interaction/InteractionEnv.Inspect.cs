@@ -1,0 +1,100 @@
+namespace OrleansRaft.Core.Tests.Interaction;
+
+internal sealed partial class InteractionEnv
+{
+    /// <summary><c>raft-state</c>: one line per member.</summary>
+    private void RaftState()
+    {
+        foreach (var member in _members.Values)
+        {
+            Emit(StateLine(member));
+        }
+    }
+
+    /// <summary><c>status ID...</c>: the member's state, and for a leader its view of every member's replication.</summary>
+    private void Status(ScenarioCommand c)
+    {
+        foreach (var id in c.Arguments.Select(ScenarioCommand.ParseId))
+        {
+            var member = Get(id);
+            Emit(StateLine(member));
+            var node = member.Node;
+            if (member.Down)
+            {
+                continue;
+            }
+
+            Emit($"  election-timeout={node.RandomizedElectionTimeout}" + (node.LeadTransferee != 0 ? $" transferring-to={node.LeadTransferee}" : ""));
+            if (node.Role == RaftRole.Leader)
+            {
+                foreach (var (peer, progress) in node.Tracker.Progress)
+                {
+                    Emit("  " + TraceFormat.Progress(peer, progress));
+                }
+            }
+        }
+    }
+
+    /// <summary><c>log [ID...]</c>: each member's log (persisted and not), its snapshot point, commit and applied indexes.</summary>
+    private void Log(ScenarioCommand c)
+    {
+        var ids = c.Arguments.Count > 0 ? c.Arguments.Select(ScenarioCommand.ParseId) : _members.Keys;
+        foreach (var id in ids)
+        {
+            Emit(LogLine(Get(id)));
+        }
+    }
+
+    /// <summary><c>applied [ID...]</c>: each member's state machine, as <c>index:data</c> pairs.</summary>
+    private void AppliedCommand(ScenarioCommand c)
+    {
+        var ids = c.Arguments.Count > 0 ? c.Arguments.Select(ScenarioCommand.ParseId) : _members.Keys;
+        foreach (var id in ids)
+        {
+            var member = Get(id);
+            Emit($"{id}: applied={member.AppliedIndex} [{string.Join(" ", member.StateMachine.Select(p => $"{p.Key}:{p.Value}"))}]");
+        }
+    }
+
+    private string StateLine(Member member)
+    {
+        var node = member.Node;
+        var text = $"{member.Id}: {node.Role} term={node.Term} vote={node.Vote} leader={node.Leader} " +
+                   $"commit={node.CommitIndex} applied={node.AppliedIndex} last={node.Log.LastTerm}/{node.LastIndex}";
+        if (node.Configuration.IsLearner(member.Id))
+        {
+            text += " learner";
+        }
+
+        return member.Down ? text + " (down)" : text;
+    }
+
+    private string LogLine(Member member)
+    {
+        var log = member.Node.Log;
+        var entries = new List<Entry>();
+        if (member.Down)
+        {
+            member.Storage.TryGetEntries(member.Storage.FirstIndex, member.Storage.LastIndex + 1, ulong.MaxValue, entries);
+        }
+        else
+        {
+            log.Slice(log.FirstIndex, log.LastIndex + 1, ulong.MaxValue, entries);
+        }
+
+        var snapshotIndex = (member.Down ? member.Storage.FirstIndex : log.FirstIndex) - 1;
+        var text = $"{member.Id}:";
+        if (snapshotIndex > 0)
+        {
+            text += $" snapshot={log.TermOrZero(snapshotIndex)}/{snapshotIndex}";
+        }
+
+        text += $" [{TraceFormat.Entries(entries)}] commit={member.Node.CommitIndex} applied={member.Node.AppliedIndex}";
+        if (!member.Down && log.LastIndex > member.Storage.LastIndex)
+        {
+            text += $" unpersisted-from={member.Storage.LastIndex + 1}";
+        }
+
+        return member.Down ? text + " (down)" : text;
+    }
+}

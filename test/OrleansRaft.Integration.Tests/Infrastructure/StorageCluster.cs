@@ -1,0 +1,62 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
+using Orleans.Serialization;
+using Orleans.Storage;
+using Orleans.TestingHost;
+using OrleansRaft.Hosting.Storage;
+
+namespace OrleansRaft.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// One silo with the two grain storage providers the log store is tested on: Orleans' memory provider and
+/// ADO.NET on PostgreSQL, both with Orleans' binary serializer. Shared by the tests of the "storage" collection.
+/// </summary>
+public sealed class StorageCluster : IAsyncLifetime
+{
+    public const string MemoryProvider = "raft-memory";
+    public const string PostgresProvider = "raft-postgres";
+
+    private LocalPostgres? _postgres;
+    private InProcessTestCluster? _cluster;
+
+    public string PostgresConnectionString => _postgres?.ConnectionString ?? throw new InvalidOperationException("Not started.");
+
+    public IServiceProvider Services => _cluster?.Silos[0].ServiceProvider ?? throw new InvalidOperationException("Not started.");
+
+    public IGrainStorage Memory => Services.GetRequiredKeyedService<IGrainStorage>(MemoryProvider);
+
+    public IGrainStorage Postgres => Services.GetRequiredKeyedService<IGrainStorage>(PostgresProvider);
+
+    public Serializer Serializer => Services.GetRequiredService<Serializer>();
+
+    public async Task InitializeAsync()
+    {
+        _postgres = LocalPostgres.Start();
+        var connectionString = _postgres.ConnectionString;
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(MemoryProvider);
+            silo.Services.AddBinaryGrainStorageSerializer(MemoryProvider);
+            silo.AddRaftPostgresStorage(PostgresProvider, connectionString);
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+
+        _postgres?.StopIfStarted();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class StorageCollection : ICollectionFixture<StorageCluster>
+{
+    public const string Name = "storage";
+}

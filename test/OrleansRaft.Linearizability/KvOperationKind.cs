@@ -1,0 +1,8 @@
+namespace OrleansRaft.Linearizability;
+
+public enum KvOperationKind
+{
+    Put,
+    Get,
+    CompareAndSet,
+}

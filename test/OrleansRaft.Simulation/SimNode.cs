@@ -1,0 +1,211 @@
+using OrleansRaft.Core;
+
+namespace OrleansRaft.Simulation;
+
+/// <summary>
+/// A member and its host: durable storage that survives crashes, the Raft node and the state machine that do
+/// not, and the host loop that handles one Ready at a time (persist after a simulated disk latency, then send,
+/// apply and advance). While a Ready is being persisted the node keeps stepping messages and taking requests.
+/// </summary>
+internal sealed class SimNode
+{
+    private readonly Dictionary<ulong, (ClientOperation Operation, SimClient Client, ulong Term)> _proposals = [];
+    private readonly Dictionary<ulong, (ClientOperation Operation, SimClient Client)> _reads = [];
+    private readonly List<(ulong Index, ClientOperation Operation, SimClient Client)> _confirmedReads = [];
+    private Ready? _ready;
+    private long _persistAt;
+    private ulong _nextRequestId;
+
+    public SimNode(ulong id, MembershipConfiguration configuration)
+    {
+        Id = id;
+        Storage = new MemoryLogStore(configuration);
+    }
+
+    public ulong Id { get; }
+
+    /// <summary>What survives a crash.</summary>
+    public MemoryLogStore Storage { get; }
+
+    public RaftNode Raft { get; private set; } = null!;
+
+    public KvStateMachine Machine { get; private set; } = new();
+
+    public bool Up { get; private set; }
+
+    public int Restarts { get; private set; }
+
+    public void Start(RaftOptions options)
+    {
+        Machine = new KvStateMachine();
+        Machine.Restore(Storage.Snapshot.Data.Span, Storage.Snapshot.Index);
+        options.Applied = Machine.AppliedIndex;
+        Raft = new RaftNode(options, Storage);
+        Up = true;
+    }
+
+    /// <summary>Loses everything not persisted: the node, the state machine, the Ready being written, and client requests.</summary>
+    public void Crash()
+    {
+        Up = false;
+        Restarts++;
+        _ready = null;
+        _proposals.Clear();
+        _reads.Clear();
+        _confirmedReads.Clear();
+    }
+
+    public void HandleClient(SimClient client, ClientOperation operation, long now)
+    {
+        if (operation.Kind == OperationKind.Get)
+        {
+            var requestId = ++_nextRequestId;
+            if (Raft.ReadIndex(requestId) == ReadIndexStatus.NotLeader)
+            {
+                Redirect(client, now);
+                return;
+            }
+
+            _reads[requestId] = (operation, client);
+            client.AwaitingMember = true;
+            return;
+        }
+
+        var result = Raft.Propose(operation.Encode());
+        if (!result.IsAccepted)
+        {
+            Redirect(client, now);
+            return;
+        }
+
+        _proposals[result.Index] = (operation, client, result.Term);
+        client.AwaitingMember = true;
+    }
+
+    private void Redirect(SimClient client, long now)
+    {
+        client.LeaderGuess = Raft.Leader;
+        client.NextActionAt = now + 5;
+    }
+
+    /// <summary>Moves the host loop forward: finishes the Ready being written once its write completes, then takes the next.</summary>
+    public void Pump(long now, Random random, int maxDiskLatency, SimNetwork network, Invariants invariants, Action<SimClient, ClientOperation, string?, long> complete, int snapshotEvery)
+    {
+        for (var guard = 0; guard < 8; guard++)
+        {
+            if (_ready is not null)
+            {
+                if (now < _persistAt)
+                {
+                    return;
+                }
+
+                Complete(now, network, invariants, complete, snapshotEvery);
+            }
+
+            if (!Raft.HasReady)
+            {
+                return;
+            }
+
+            _ready = Raft.GetReady();
+            invariants.OnReady(this, _ready);
+            _persistAt = now + random.Next(maxDiskLatency + 1);
+        }
+    }
+
+    private void Complete(long now, SimNetwork network, Invariants invariants, Action<SimClient, ClientOperation, string?, long> complete, int snapshotEvery)
+    {
+        var ready = _ready!;
+        _ready = null;
+
+        // 1. Persist: snapshot, entries, hard state.
+        if (ready.Snapshot is { } snapshot)
+        {
+            Storage.ApplySnapshot(snapshot);
+        }
+
+        Storage.Append(ready.Entries);
+        if (ready.HardState is { } hardState)
+        {
+            Storage.SetHardState(hardState);
+        }
+
+        // 2. Send.
+        foreach (var message in ready.Messages)
+        {
+            var sent = network.Send(message, now);
+            if (message.Type == MessageType.InstallSnapshot)
+            {
+                Raft.ReportSnapshot(message.To, sent);
+            }
+        }
+
+        // 3. Apply.
+        if (ready.Snapshot is { } installed)
+        {
+            Machine.Restore(installed.Data.Span, installed.Index);
+            invariants.OnSnapshotInstalled(this, installed);
+        }
+
+        foreach (var entry in ready.CommittedEntries)
+        {
+            invariants.OnApply(this, entry);
+            if (entry.Index != Machine.AppliedIndex + 1)
+            {
+                throw new PropertyViolation("Apply order", $"member {Id} applied {entry.Index} after {Machine.AppliedIndex}");
+            }
+
+            Machine.AppliedIndex = entry.Index;
+            string? result = null;
+            if (entry.Type == EntryType.Normal && entry.Data.Length > 0)
+            {
+                result = Machine.Apply(entry.Data.Span);
+            }
+
+            if (_proposals.Remove(entry.Index, out var proposal))
+            {
+                if (proposal.Term == entry.Term)
+                {
+                    complete(proposal.Client, proposal.Operation, result, now);
+                }
+                else
+                {
+                    // Another entry took this index: ours can never commit, so the client may safely retry.
+                    proposal.Client.AwaitingMember = false;
+                    proposal.Client.NextActionAt = now + 5;
+                }
+            }
+        }
+
+        foreach (var readState in ready.ReadStates)
+        {
+            if (_reads.Remove(readState.RequestId, out var read))
+            {
+                _confirmedReads.Add((readState.Index, read.Operation, read.Client));
+            }
+        }
+
+        ServeReads(now, complete);
+        Raft.Advance();
+
+        if (snapshotEvery > 0 && Machine.AppliedIndex >= Storage.Snapshot.Index + (ulong)snapshotEvery)
+        {
+            Storage.CreateSnapshot(Machine.AppliedIndex, Raft.Configuration, Machine.Snapshot());
+        }
+    }
+
+    private void ServeReads(long now, Action<SimClient, ClientOperation, string?, long> complete)
+    {
+        for (var i = 0; i < _confirmedReads.Count; i++)
+        {
+            var (index, operation, client) = _confirmedReads[i];
+            if (index <= Machine.AppliedIndex)
+            {
+                complete(client, operation, Machine.Get(operation.Key), now);
+                _confirmedReads.RemoveAt(i);
+                i--;
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+namespace OrleansRaft.Simulation;
+
+public sealed partial class Simulation
+{
+    private void CheckLinearizability()
+    {
+    }
+}

@@ -1,0 +1,55 @@
+using OrleansRaft.Core;
+
+namespace OrleansRaft.Simulation;
+
+/// <summary>What to simulate. Everything else is drawn from <see cref="Seed"/>.</summary>
+public sealed record SimulationConfig(long Seed, int Nodes = 3, FaultMode Faults = FaultMode.All, int Duration = 6000)
+{
+    /// <summary>Protocol bugs to switch on in every member (for proving the simulator catches them).</summary>
+    internal InjectedBugs Bugs { get; init; }
+
+    /// <summary>Write every event to this sink, for replaying a failing seed by eye.</summary>
+    public Action<string>? Trace { get; init; }
+}
+
+/// <summary>The knobs of one run, drawn from its seed so that a seed explores its own corner of the space.</summary>
+internal sealed record SimulationParameters(
+    bool PreVote,
+    bool CheckQuorum,
+    ulong MaxSizePerMessage,
+    int MaxInflight,
+    int TickInterval,
+    int MaxDelay,
+    double DropRate,
+    double DuplicateRate,
+    int MaxDiskLatency,
+    int Clients,
+    int Keys,
+    int SnapshotEvery,
+    int PartitionEvery,
+    int CrashEvery,
+    int CrashAfterCommitOneIn)
+{
+    public static SimulationParameters Draw(Random random, FaultMode faults)
+    {
+        var network = faults.HasFlag(FaultMode.Network);
+        var crash = faults.HasFlag(FaultMode.Crash);
+        return new SimulationParameters(
+            PreVote: random.Next(4) != 0,
+            CheckQuorum: random.Next(4) != 0,
+            // Small messages force long catch-ups in many steps, where commit-rule bugs show.
+            MaxSizePerMessage: random.Next(2) == 0 ? (ulong)random.Next(30, 120) : 64 * 1024,
+            MaxInflight: random.Next(1, 9),
+            TickInterval: 10,
+            MaxDelay: network ? random.Next(2, 40) : random.Next(1, 8),
+            DropRate: network ? random.NextDouble() * 0.3 : 0,
+            DuplicateRate: network ? random.NextDouble() * 0.05 : 0,
+            MaxDiskLatency: random.Next(0, 6),
+            Clients: random.Next(2, 6),
+            Keys: random.Next(1, 4),
+            SnapshotEvery: random.Next(2) == 0 ? random.Next(5, 40) : 0,
+            PartitionEvery: network ? random.Next(40, 1500) : 0,
+            CrashEvery: crash ? random.Next(40, 1500) : 0,
+            CrashAfterCommitOneIn: crash ? random.Next(2, 40) : 0);
+    }
+}
