@@ -9,6 +9,7 @@ var faults = FaultMode.All;
 var duration = 6000;
 var trace = false;
 var bugs = OrleansRaft.Core.InjectedBugs.None;
+var staleReads = false;
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -20,9 +21,10 @@ for (var i = 0; i < args.Length; i++)
         case "--faults": faults = FaultModeNames.Parse(Next()); break;
         case "--duration": duration = int.Parse(Next()); break;
         case "--trace": trace = true; break;
+        case "--inject-bug" when args.Length > i + 1 && args[i + 1] == "stale-reads": staleReads = true; i++; break;
         case "--inject-bug": bugs |= InjectedBugNames.Parse(Next()); break;
         case "--help" or "-h":
-            Console.WriteLine("usage: --seeds N [--start S] [--nodes 3|5] [--faults none|net|crash|all] [--duration T] [--trace] [--inject-bug vote-twice|commit-old-term]");
+            Console.WriteLine("usage: --seeds N [--start S] [--nodes 3|5] [--faults none|net|crash|all] [--duration T] [--trace] [--inject-bug vote-twice|commit-old-term|stale-reads]");
             return 0;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}'; try --help");
@@ -40,7 +42,7 @@ var stopwatch = Stopwatch.StartNew();
 long passed = 0, failed = 0, steps = 0, delivered = 0, committed = 0;
 for (var seed = start; seed < start + seeds; seed++)
 {
-    var config = new SimulationConfig(seed, nodes, faults, duration) { Trace = trace ? Console.WriteLine : null, Bugs = bugs };
+    var config = new SimulationConfig(seed, nodes, faults, duration) { Trace = trace ? Console.WriteLine : null, Bugs = bugs, ServeReadsLocally = staleReads };
     var result = new Simulation(config).Run();
     steps += result.Steps;
     delivered += result.Delivered;

@@ -16,9 +16,12 @@ internal sealed class SimNode
     private long _persistAt;
     private ulong _nextRequestId;
 
-    public SimNode(ulong id, MembershipConfiguration configuration)
+    private readonly NodeEnvironment _environment;
+
+    public SimNode(ulong id, MembershipConfiguration configuration, NodeEnvironment environment)
     {
         Id = id;
+        _environment = environment;
         Storage = new MemoryLogStore(configuration);
     }
 
@@ -57,6 +60,12 @@ internal sealed class SimNode
 
     public void HandleClient(SimClient client, ClientOperation operation, long now)
     {
+        if (operation.Kind == OperationKind.Get && _environment.ServeReadsLocally)
+        {
+            _environment.Complete(client, operation, Machine.Get(operation.Key), now, Id);
+            return;
+        }
+
         if (operation.Kind == OperationKind.Get)
         {
             var requestId = ++_nextRequestId;
@@ -89,7 +98,7 @@ internal sealed class SimNode
     }
 
     /// <summary>Moves the host loop forward: finishes the Ready being written once its write completes, then takes the next.</summary>
-    public void Pump(long now, Random random, int maxDiskLatency, SimNetwork network, Invariants invariants, Action<SimClient, ClientOperation, string?, long> complete, int snapshotEvery)
+    public void Pump(long now)
     {
         for (var guard = 0; guard < 8; guard++)
         {
@@ -100,7 +109,7 @@ internal sealed class SimNode
                     return;
                 }
 
-                Complete(now, network, invariants, complete, snapshotEvery);
+                Complete(now);
             }
 
             if (!Raft.HasReady)
@@ -109,13 +118,15 @@ internal sealed class SimNode
             }
 
             _ready = Raft.GetReady();
-            invariants.OnReady(this, _ready);
-            _persistAt = now + random.Next(maxDiskLatency + 1);
+            _environment.Invariants.OnReady(this, _ready);
+            _persistAt = now + _environment.Random.Next(_environment.Parameters.MaxDiskLatency + 1);
         }
     }
 
-    private void Complete(long now, SimNetwork network, Invariants invariants, Action<SimClient, ClientOperation, string?, long> complete, int snapshotEvery)
+    private void Complete(long now)
     {
+        var (network, invariants, complete) = (_environment.Network, _environment.Invariants, _environment.Complete);
+        var snapshotEvery = _environment.Parameters.SnapshotEvery;
         var ready = _ready!;
         _ready = null;
 
@@ -161,17 +172,19 @@ internal sealed class SimNode
             if (entry.Type == EntryType.Normal && entry.Data.Length > 0)
             {
                 result = Machine.Apply(entry.Data.Span);
+                _environment.Applied(System.Text.Encoding.UTF8.GetString(entry.Data.Span), result, now);
             }
 
             if (_proposals.Remove(entry.Index, out var proposal))
             {
                 if (proposal.Term == entry.Term)
                 {
-                    complete(proposal.Client, proposal.Operation, result, now);
+                    complete(proposal.Client, proposal.Operation, result, now, Id);
                 }
-                else
+                else if (ReferenceEquals(proposal.Client.Current, proposal.Operation))
                 {
-                    // Another entry took this index: ours can never commit, so the client may safely retry.
+                    // Another entry took this index: ours can never commit, so the client may safely retry
+                    // (unless it has given up on this operation and moved on to another).
                     proposal.Client.AwaitingMember = false;
                     proposal.Client.NextActionAt = now + 5;
                 }
@@ -195,14 +208,14 @@ internal sealed class SimNode
         }
     }
 
-    private void ServeReads(long now, Action<SimClient, ClientOperation, string?, long> complete)
+    private void ServeReads(long now, Action<SimClient, ClientOperation, string?, long, ulong> complete)
     {
         for (var i = 0; i < _confirmedReads.Count; i++)
         {
             var (index, operation, client) = _confirmedReads[i];
             if (index <= Machine.AppliedIndex)
             {
-                complete(client, operation, Machine.Get(operation.Key), now);
+                complete(client, operation, Machine.Get(operation.Key), now, Id);
                 _confirmedReads.RemoveAt(i);
                 i--;
             }

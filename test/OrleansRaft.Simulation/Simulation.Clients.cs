@@ -67,7 +67,7 @@ public sealed partial class Simulation
     }
 
     /// <summary>A member reports the outcome of a client's operation.</summary>
-    private void Complete(SimClient client, ClientOperation operation, string? output, long now)
+    private void Complete(SimClient client, ClientOperation operation, string? output, long now, ulong member)
     {
         if (!ReferenceEquals(client.Current, operation))
         {
@@ -80,6 +80,6 @@ public sealed partial class Simulation
         client.Current = null;
         client.AwaitingMember = false;
         client.NextActionAt = now + _random.Next(30);
-        Trace($"done {operation}");
+        Trace($"done at {member}: {operation}");
     }
 }

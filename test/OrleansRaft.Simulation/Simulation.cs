@@ -46,14 +46,15 @@ public sealed partial class Simulation
         _parameters = SimulationParameters.Draw(_random, config.Faults);
         _network = new SimNetwork(_random, _parameters);
         _configuration = new MembershipConfiguration(Enumerable.Range(1, config.Nodes).Select(i => (ulong)i));
+        _invariants = new Invariants(_nodes);
+        var environment = new NodeEnvironment(_random, _parameters, _network, _invariants, Complete, OnApplied, config.ServeReadsLocally);
         foreach (var id in _configuration.Voters)
         {
-            var node = new SimNode(id, _configuration);
+            var node = new SimNode(id, _configuration, environment);
             node.Start(Options(id));
             _nodes.Add(node);
         }
 
-        _invariants = new Invariants(_nodes);
         for (var i = 0; i < _parameters.Clients; i++)
         {
             _clients.Add(new SimClient(_nextClientId++) { NextActionAt = _random.Next(100) });
@@ -159,7 +160,7 @@ public sealed partial class Simulation
         {
             if (node.Up)
             {
-                node.Pump(_now, _random, _parameters.MaxDiskLatency, _network, _invariants, Complete, _parameters.SnapshotEvery);
+                node.Pump(_now);
             }
         }
 

@@ -8,6 +8,12 @@ public sealed record SimulationConfig(long Seed, int Nodes = 3, FaultMode Faults
     /// <summary>Protocol bugs to switch on in every member (for proving the simulator catches them).</summary>
     internal InjectedBugs Bugs { get; init; }
 
+    /// <summary>
+    /// A host bug, for proving that the linearizability check catches it: members answer reads from their own state
+    /// machine at once, without ReadIndex, so a deposed leader or a lagging follower serves stale values.
+    /// </summary>
+    internal bool ServeReadsLocally { get; init; }
+
     /// <summary>Write every event to this sink, for replaying a failing seed by eye.</summary>
     public Action<string>? Trace { get; init; }
 }

@@ -68,7 +68,7 @@ public sealed class RaftHarness
     {
         for (var i = 0; i < times; i++)
         {
-            foreach (var member in _members.Values)
+            foreach (var member in _members.Values.Where(m => !m.Down))
             {
                 member.Node.Tick();
             }
@@ -124,9 +124,10 @@ public sealed class RaftHarness
         return handled;
     }
 
+    /// <summary>Processes every member that is up; a crashed member does nothing until it restarts.</summary>
     public void ProcessAll()
     {
-        foreach (var id in Ids)
+        foreach (var id in Ids.Where(id => !_members[id].Down))
         {
             Process(id);
         }
