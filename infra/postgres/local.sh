@@ -10,6 +10,8 @@
 # DATADIR defaults to .data/postgres at the repository root (git-ignored). It holds:
 #   pgdata/   the cluster          socket/      the server's Unix socket (mode 0700)
 #   server.log                     connection   the last connection string printed
+# When run as root and the postgres user cannot reach DATADIR (a folder under a private home, say), the
+# cluster, socket and log live instead in a folder under /var/tmp/orleansraft-postgres named after DATADIR.
 #
 # The password is a fixed local throwaway: the server listens on 127.0.0.1 only and is meant to be
 # deleted with its folder. fsync stays on, so durability figures measured here are real.
@@ -66,6 +68,15 @@ resolve_datadir() {
     (cd "$dir" && pwd)
 }
 
+cluster_dir() {
+    local datadir="$1"
+    if [[ $EUID -ne 0 ]] || runuser -u postgres -- test -x "$(dirname "$datadir")" 2>/dev/null; then
+        echo "$datadir"
+    else
+        echo "/var/tmp/orleansraft-postgres/$(printf '%s' "$datadir" | sha256sum | cut -c1-16)"
+    fi
+}
+
 port_in_use() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
@@ -99,11 +110,12 @@ configured_port() {
 
 start() {
     install_packages
-    local bin datadir pgdata socket port
+    local bin datadir cluster pgdata socket port
     bin="$(bin_dir)"
     datadir="$(resolve_datadir "${1:-}")"
-    pgdata="$datadir/pgdata"
-    socket="$datadir/socket"
+    cluster="$(cluster_dir "$datadir")"
+    pgdata="$cluster/pgdata"
+    socket="$cluster/socket"
 
     if is_running "$bin" "$pgdata"; then
         port="$(configured_port "$pgdata")"
@@ -116,14 +128,14 @@ start() {
     mkdir -p "$socket"
     chmod 0700 "$socket"
     if [[ $EUID -eq 0 ]]; then
-        own "$datadir" "$socket"
+        own "$cluster" "$socket"
         # The postgres user must reach the folder; say so plainly rather than let initdb fail obscurely.
-        runuser -u postgres -- test -x "$datadir" || die "the postgres user cannot reach $datadir"
+        runuser -u postgres -- test -x "$cluster" || die "the postgres user cannot reach $cluster"
     fi
 
     if [[ ! -f "$pgdata/PG_VERSION" ]]; then
         note "initdb in $pgdata"
-        local pwfile="$datadir/.pwfile"
+        local pwfile="$cluster/.pwfile"
         echo "$password" >"$pwfile"
         own "$pwfile"
         as_owner "$bin/initdb" -D "$pgdata" -U "$user" --pwfile="$pwfile" \
@@ -145,10 +157,10 @@ EOF
     own "$pgdata/local.conf"
 
     note "starting on 127.0.0.1:$port"
-    touch "$datadir/server.log"
-    own "$datadir/server.log"
-    as_owner "$bin/pg_ctl" -D "$pgdata" -l "$datadir/server.log" -w -t 60 start >&2 \
-        || { tail -n 20 "$datadir/server.log" >&2; die "the server did not start"; }
+    touch "$cluster/server.log"
+    own "$cluster/server.log"
+    as_owner "$bin/pg_ctl" -D "$pgdata" -l "$cluster/server.log" -w -t 60 start >&2 \
+        || { tail -n 20 "$cluster/server.log" >&2; die "the server did not start"; }
 
     if ! as_owner "$bin/psql" -h "$socket" -p "$port" -U "$user" -d postgres -tAc \
             "SELECT 1 FROM pg_database WHERE datname = '$database'" | grep -q 1; then
@@ -164,7 +176,7 @@ stop() {
     local bin datadir pgdata
     bin="$(bin_dir)" || die "PostgreSQL is not installed"
     datadir="$(resolve_datadir "${1:-}")"
-    pgdata="$datadir/pgdata"
+    pgdata="$(cluster_dir "$datadir")/pgdata"
     if ! is_running "$bin" "$pgdata"; then
         note "not running ($pgdata)"
         return 0
@@ -176,7 +188,7 @@ status() {
     local bin datadir
     bin="$(bin_dir)" || exit 1
     datadir="$(resolve_datadir "${1:-}")"
-    is_running "$bin" "$datadir/pgdata"
+    is_running "$bin" "$(cluster_dir "$datadir")/pgdata"
 }
 
 case "${1:-}" in

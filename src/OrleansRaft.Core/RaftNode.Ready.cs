@@ -2,8 +2,11 @@ namespace OrleansRaft.Core;
 
 public sealed partial class RaftNode
 {
-    /// <summary>What the outstanding Ready handed to the host, so that <see cref="Advance"/> can acknowledge exactly that.</summary>
-    private sealed record OutstandingReady(Entry? LastEntry, ulong? SnapshotIndex, ulong LastCommittedIndex);
+    /// <summary>
+    /// What the outstanding Ready handed to the host, so that <see cref="Advance"/> can acknowledge exactly that.
+    /// A struct, held in a nullable field: one Ready is outstanding at a time, so it need not cost an allocation per Ready.
+    /// </summary>
+    private readonly record struct OutstandingReady(Entry? LastEntry, ulong? SnapshotIndex, ulong LastCommittedIndex);
 
     /// <summary>True when there is work for the host and no Ready is outstanding.</summary>
     public bool HasReady =>

@@ -42,15 +42,50 @@ public sealed partial class RaftNode
         return new ProposeResult(ProposeStatus.Accepted, index, Term, Id);
     }
 
+    /// <summary>
+    /// Set only while <see cref="BroadcastAppend"/> runs: the last entries it sent, and the index they start at.
+    /// The log does not change within a broadcast, so a follower with the same next index gets the same slice,
+    /// and the messages share one array (messages are immutable).
+    /// </summary>
+    private (ulong Next, Entry[] Entries)? _broadcastSlice;
+
+    private bool _broadcasting;
+
     private void BroadcastAppend()
     {
-        foreach (var (id, _) in _tracker.Progress)
+        _broadcasting = true;
+        try
         {
-            if (id != Id)
+            foreach (var (id, _) in _tracker.Progress)
             {
-                MaybeSendAppend(id, sendIfEmpty: true);
+                if (id != Id)
+                {
+                    MaybeSendAppend(id, sendIfEmpty: true);
+                }
             }
         }
+        finally
+        {
+            _broadcasting = false;
+            _broadcastSlice = null;
+        }
+    }
+
+    /// <summary>The slice in <see cref="_scratch"/>, which starts at <paramref name="next"/>, as an array a message may keep.</summary>
+    private Entry[] SliceToSend(ulong next)
+    {
+        if (_broadcastSlice is { } shared && shared.Next == next && shared.Entries.Length == _scratch.Count)
+        {
+            return shared.Entries;
+        }
+
+        var entries = _scratch.ToArray();
+        if (_broadcasting)
+        {
+            _broadcastSlice = (next, entries);
+        }
+
+        return entries;
     }
 
     private void BroadcastHeartbeat()
@@ -120,7 +155,7 @@ public sealed partial class RaftNode
             return false;
         }
 
-        var entries = _scratch.ToArray();
+        var entries = SliceToSend(progress.Next);
         Send(new Message
         {
             Type = MessageType.Append,

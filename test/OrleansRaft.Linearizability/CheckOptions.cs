@@ -5,8 +5,9 @@ public sealed record CheckOptions
     public static CheckOptions Default { get; } = new();
 
     /// <summary>
-    /// The search of one partition stops after this many steps (candidate operations examined) and reports
-    /// <see cref="CheckOutcome.Unknown"/>. The cache holds at most one entry per step, so this also bounds memory.
+    /// The search of one partition stops once it has taken this many steps (a step is one application of an
+    /// operation to a model state) and reports <see cref="CheckOutcome.Unknown"/>. Steps bound both time and the
+    /// cache, which gains at most one entry per step.
     /// </summary>
     public long MaxStepsPerPartition { get; init; } = 5_000_000;
 

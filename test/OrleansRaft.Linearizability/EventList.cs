@@ -1,49 +1,47 @@
 namespace OrleansRaft.Linearizability;
 
 /// <summary>
-/// The call and return events of the operations not yet linearized, in time order, as a circular doubly linked
-/// list over arrays with a sentinel. Lifting an operation unlinks its events; unlifting relinks them. Unlifts
-/// happen in the reverse order of lifts (the search is depth-first), which is what lets relinking restore the
-/// neighbours exactly.
+/// The call and return events of the completed operations not yet linearized, in time order, as a circular
+/// doubly linked list over arrays with a sentinel. Lifting an operation unlinks its two events; unlifting
+/// relinks them. Unlifts happen in the reverse order of lifts (the search is depth-first), which is what lets
+/// relinking restore the neighbours exactly.
 /// </summary>
 internal sealed class EventList
 {
     private readonly int[] next;
     private readonly int[] prev;
     private readonly int[] op;
+    private readonly long[] time;
     private readonly int[] returnOf;
 
     /// <param name="calls">Call time of each operation.</param>
-    /// <param name="returns">Return time of each operation; pending operations have no return event.</param>
-    /// <param name="isPending">Which operations are pending.</param>
-    public EventList(long[] calls, long[] returns, bool[] isPending)
+    /// <param name="returns">Return time of each operation.</param>
+    public EventList(long[] calls, long[] returns)
     {
         int operations = calls.Length;
-        var events = new List<(long Time, int Kind, int Op)>(operations * 2);
+        var events = new (long Time, int Kind, int Op)[operations * 2];
         for (int i = 0; i < operations; i++)
         {
-            events.Add((calls[i], 0, i));
-            if (!isPending[i])
-            {
-                events.Add((returns[i], 1, i));
-            }
+            events[2 * i] = (calls[i], 0, i);
+            events[(2 * i) + 1] = (returns[i], 1, i);
         }
 
         // At equal times calls sort before returns, so operations that touch in time count as concurrent.
-        events.Sort();
+        Array.Sort(events);
 
-        int count = events.Count;
+        int count = events.Length;
         Head = count;
         next = new int[count + 1];
         prev = new int[count + 1];
         op = new int[count + 1];
+        time = new long[count + 1];
         IsCall = new bool[count + 1];
         CallOf = new int[operations];
         returnOf = new int[operations];
-        Array.Fill(returnOf, -1);
         for (int e = 0; e < count; e++)
         {
             op[e] = events[e].Op;
+            time[e] = events[e].Time;
             IsCall[e] = events[e].Kind == 0;
             if (IsCall[e])
             {
@@ -77,26 +75,31 @@ internal sealed class EventList
 
     public int Op(int e) => op[e];
 
+    public long Time(int e) => time[e];
+
+    /// <summary>The first return event in the list, or the sentinel when the list is empty.</summary>
+    public int FirstReturn()
+    {
+        int e = next[Head];
+        while (IsCall[e])
+        {
+            e = next[e];
+        }
+
+        return e;
+    }
+
     /// <summary>Unlinks the operation whose call event is <paramref name="call"/>, and its return event.</summary>
     public void Lift(int call)
     {
         Unlink(call);
-        int ret = returnOf[op[call]];
-        if (ret >= 0)
-        {
-            Unlink(ret);
-        }
+        Unlink(returnOf[op[call]]);
     }
 
     /// <summary>Undoes the latest <see cref="Lift"/>, which must have been of <paramref name="call"/>.</summary>
     public void Unlift(int call)
     {
-        int ret = returnOf[op[call]];
-        if (ret >= 0)
-        {
-            Relink(ret);
-        }
-
+        Relink(returnOf[op[call]]);
         Relink(call);
     }
 

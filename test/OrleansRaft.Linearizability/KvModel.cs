@@ -4,7 +4,7 @@ namespace OrleansRaft.Linearizability;
 /// A register per key with put, get and compare-and-set. Keys are independent, so a history is checked one key
 /// at a time.
 /// </summary>
-public sealed class KvModel : IModel<KvState, KvInput, KvOutput>
+public sealed class KvModel : IModel<KvState, KvInput, KvOutput>, IJustInTimePending<KvInput, KvOutput>
 {
     public static KvModel Instance { get; } = new();
 
@@ -54,6 +54,33 @@ public sealed class KvModel : IModel<KvState, KvInput, KvOutput>
             : !operation.Output!.Swapped
                 || string.Equals(operation.Input.Expected, operation.Input.Value, StringComparison.Ordinal),
     };
+
+    /// <summary>
+    /// A pending write of v may enable: a get that read v, a compare-and-set that expects v (it swaps, or, when
+    /// pending, starts to act), and a compare-and-set that failed expecting anything but v (a failure needs the
+    /// expected value gone). Registers satisfy the contract of <see cref="IJustInTimePending{TInput, TOutput}"/>:
+    /// a completed operation accepted both before and after pending writes either overwrites them (a put, or a
+    /// swap, which must then find the same value in both states) or sees the same state and commutes with them.
+    /// </summary>
+    public bool MayEnable(Operation<KvInput, KvOutput> pending, Operation<KvInput, KvOutput> other)
+    {
+        var write = pending.Input;
+        var target = other.Input;
+        if (write.Kind == KvOperationKind.Get || write.Key != target.Key)
+        {
+            return false;
+        }
+
+        string? written = write.Value;
+        return target.Kind switch
+        {
+            KvOperationKind.Put => false,
+            KvOperationKind.Get => !other.IsPending && string.Equals(other.Output!.Value, written, StringComparison.Ordinal),
+            _ => other.IsPending || other.Output!.Swapped
+                ? string.Equals(target.Expected, written, StringComparison.Ordinal)
+                : !string.Equals(target.Expected, written, StringComparison.Ordinal),
+        };
+    }
 
     public IReadOnlyList<HistoryPartition<KvInput, KvOutput>> Partition(IReadOnlyList<Operation<KvInput, KvOutput>> history)
     {

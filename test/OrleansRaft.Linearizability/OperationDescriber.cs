@@ -53,22 +53,29 @@ internal sealed class OperationDescriber<TState, TInput, TOutput>(
                 .AppendLine(Describe(unplaced));
             if (found.Outcome == CheckOutcome.Violation)
             {
-                text.AppendLine("  It must take effect before it returns, and no order of the operations that may go before it makes the model accept it.");
+                text.AppendLine("  It must take effect before it returns, and no order of the operations that may go before it lets the model accept it.");
             }
 
             var inPrefix = new HashSet<Operation<TInput, TOutput>>(prefix, ReferenceEqualityComparer.Instance);
-            var concurrent = partition.Operations
-                .Where(o => !ReferenceEquals(o, unplaced) && !inPrefix.Contains(o)
-                    && o.Call <= unplaced.Return && unplaced.Call <= o.Return)
+            var outside = partition.Operations
+                .Where(o => !ReferenceEquals(o, unplaced) && !inPrefix.Contains(o) && o.Call <= unplaced.Return)
                 .ToList();
+            var concurrent = outside.Where(o => !o.IsPending && unplaced.Call <= o.Return).ToList();
             if (concurrent.Count > 0)
             {
-                text.Append(inv, $"  Concurrent with it and not in the prefix ({concurrent.Count}");
+                text.Append(inv, $"  Completed operations concurrent with it and not in the prefix ({concurrent.Count}");
                 text.AppendLine(concurrent.Count > ConcurrentShown ? string.Create(inv, $", the first {ConcurrentShown}):") : "):");
                 foreach (var o in concurrent.Take(ConcurrentShown))
                 {
                     text.Append("    ").AppendLine(Describe(o));
                 }
+            }
+
+            // Pending reads are left out: they cannot explain anything.
+            int pending = outside.Count(o => o.IsPending && !model.IsReadOnly(o));
+            if (pending > 0)
+            {
+                text.AppendLine(string.Create(inv, $"  Pending operations called before it returned, not in the prefix: {pending}."));
             }
         }
 

@@ -28,7 +28,10 @@ public sealed class PartitionResult<TInput, TOutput>
 
     public int OperationCount { get; }
 
-    /// <summary>Steps the search took (candidate operations examined).</summary>
+    /// <summary>
+    /// Steps the search took: applications of an operation to a model state. When the budget ran out, at least
+    /// <see cref="CheckOptions.MaxStepsPerPartition"/>, and at most a few more.
+    /// </summary>
     public long Steps { get; }
 
     /// <summary>

@@ -9,8 +9,14 @@ namespace OrleansRaft.Core.Log;
 /// </remarks>
 internal sealed class RaftLog
 {
+    /// <summary>The most entries <see cref="_takeBuffer"/> keeps room for between Readies.</summary>
+    private const int MaxRetainedTakeBuffer = 4096;
+
     private readonly IRaftLogReader _storage;
     private readonly ulong _maxApplyingBytes;
+
+    /// <summary>Scratch space of <see cref="TakeNextCommittedEntries"/>; empty between calls.</summary>
+    private List<Entry> _takeBuffer = [];
 
     public RaftLog(IRaftLogReader storage, ulong maxApplyingBytes)
     {
@@ -217,14 +223,25 @@ internal sealed class RaftLog
             return [];
         }
 
-        var list = new List<Entry>((int)Math.Min(Committed - Applying, 1024));
-        Slice(Applying + 1, Committed + 1, _maxApplyingBytes, list);
-        if (list.Count > 0)
+        // Gathered in a reused buffer and copied once into the array handed out: this runs once per Ready.
+        var buffer = _takeBuffer;
+        buffer.Clear();
+        Slice(Applying + 1, Committed + 1, _maxApplyingBytes, buffer);
+        var taken = buffer.ToArray();
+
+        // Clearing drops the payload references; a buffer grown by a rare large catch-up is let go, not kept.
+        buffer.Clear();
+        if (buffer.Capacity > MaxRetainedTakeBuffer)
         {
-            Applying = list[^1].Index;
+            _takeBuffer = [];
         }
 
-        return list.ToArray();
+        if (taken.Length > 0)
+        {
+            Applying = taken[^1].Index;
+        }
+
+        return taken;
     }
 
     /// <summary>

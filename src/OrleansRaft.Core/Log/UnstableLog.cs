@@ -64,7 +64,15 @@ internal sealed class UnstableLog
     public Entry[] NextEntries()
     {
         var start = (int)(_offsetInProgress - Offset);
-        return start >= _entries.Count ? [] : _entries.GetRange(start, _entries.Count - start).ToArray();
+        if (start >= _entries.Count)
+        {
+            return [];
+        }
+
+        // One copy straight into the array handed out, not through an intermediate list: this runs once per Ready.
+        var next = new Entry[_entries.Count - start];
+        _entries.CopyTo(start, next, 0, next.Length);
+        return next;
     }
 
     /// <summary>Marks everything now held as handed to the host for persisting.</summary>

@@ -13,14 +13,10 @@ public sealed class InMemoryRaftLogMedium
     private ReadOnlyMemory<byte> _snapshotData;
     private ulong _epoch;
 
-    /// <summary>How many writes this medium has taken (a claim by <see cref="IRaftLogStore.LoadAsync"/> included).</summary>
-    public int Writes { get; private set; }
-
     internal ulong Claim(out RaftLogState state)
     {
         lock (_lock)
         {
-            Writes++;
             state = new RaftLogState(_log.HardState, _log.Snapshot, _log.CopyEntries());
             return ++_epoch;
         }
@@ -47,7 +43,6 @@ public sealed class InMemoryRaftLogMedium
                 throw new RaftLogConflictException(member, $"this instance loaded as claim {epoch}, the log is now at claim {_epoch}.");
             }
 
-            Writes++;
             change(_log);
             if (snapshotData is { } data)
             {

@@ -20,7 +20,7 @@ internal sealed partial class InteractionEnv
             case "crash": Crash(c); break;
             case "restart": Restart(c); break;
             case "report-unreachable": Input(Live(c.Id(0)), "", node => node.ReportUnreachable(c.Id(1))); break;
-            case "report-snapshot": Input(Live(c.Id(0)), "", node => node.ReportSnapshot(c.Id(1), c.Argument(2) == "ok")); break;
+            case "report-snapshot": Input(Live(c.Id(0)), "", node => node.ReportSnapshot(c.Id(1), SnapshotOutcome(c.Argument(2)))); break;
             case "partition": Partition(c); break;
             case "block": _blocked.Add((c.Id(0), c.Id(1))); break;
             case "heal": _blocked.Clear(); break;
@@ -345,7 +345,7 @@ internal sealed partial class InteractionEnv
 
     private void Queued()
     {
-        foreach (var (to, inbox) in _inboxes)
+        foreach (var inbox in _inboxes.Values)
         {
             foreach (var message in inbox)
             {
@@ -353,4 +353,11 @@ internal sealed partial class InteractionEnv
             }
         }
     }
+
+    private static bool SnapshotOutcome(string text) => text switch
+    {
+        "ok" => true,
+        "failed" => false,
+        _ => throw new FormatException($"A snapshot report is `ok` or `failed`, not `{text}`."),
+    };
 }

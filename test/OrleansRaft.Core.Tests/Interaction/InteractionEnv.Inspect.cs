@@ -69,30 +69,38 @@ internal sealed partial class InteractionEnv
         return member.Down ? text + " (down)" : text;
     }
 
+    /// <summary>A live member's log as its core sees it (persisted or not); a down member's persisted log.</summary>
     private string LogLine(Member member)
     {
-        var log = member.Node.Log;
         var entries = new List<Entry>();
+        ulong snapshotIndex, snapshotTerm, commit;
         if (member.Down)
         {
-            member.Storage.TryGetEntries(member.Storage.FirstIndex, member.Storage.LastIndex + 1, ulong.MaxValue, entries);
+            var storage = member.Storage;
+            storage.TryGetEntries(storage.FirstIndex, storage.LastIndex + 1, ulong.MaxValue, entries);
+            snapshotIndex = storage.Snapshot.Index;
+            snapshotTerm = storage.Snapshot.Term;
+            commit = storage.HardState.Commit;
         }
         else
         {
+            var log = member.Node.Log;
             log.Slice(log.FirstIndex, log.LastIndex + 1, ulong.MaxValue, entries);
+            snapshotIndex = log.FirstIndex - 1;
+            snapshotTerm = log.TermOrZero(snapshotIndex);
+            commit = log.Committed;
         }
 
-        var snapshotIndex = (member.Down ? member.Storage.FirstIndex : log.FirstIndex) - 1;
         var text = $"{member.Id}:";
         if (snapshotIndex > 0)
         {
-            text += $" snapshot={log.TermOrZero(snapshotIndex)}/{snapshotIndex}";
+            text += $" snapshot={snapshotTerm}/{snapshotIndex}";
         }
 
-        text += $" [{TraceFormat.Entries(entries)}] commit={member.Node.CommitIndex} applied={member.Node.AppliedIndex}";
-        if (!member.Down && log.LastIndex > member.Storage.LastIndex)
+        text += $" [{TraceFormat.Entries(entries)}] commit={commit} applied={member.AppliedIndex}";
+        if (!member.Down && member.Node.Log.Unstable.Count > 0)
         {
-            text += $" unpersisted-from={member.Storage.LastIndex + 1}";
+            text += $" unpersisted-from={member.Node.Log.Unstable.Offset}";
         }
 
         return member.Down ? text + " (down)" : text;

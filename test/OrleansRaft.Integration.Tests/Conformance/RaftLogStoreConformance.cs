@@ -130,7 +130,7 @@ public abstract class RaftLogStoreConformance
 
         Assert.Equal(before, await LogView.Of(store));
         await store.AppendAsync(Entries(4, 1, 3), new HardState(1, 0, 6));
-        Assert.Equal(Describe(Entries(1, 1, 7)), (await Reload(member)).Entries);
+        Assert.Equal(Describe(Entries(1, 1, 6)), (await Reload(member)).Entries);
     }
 
     [Fact]
@@ -227,7 +227,8 @@ public abstract class RaftLogStoreConformance
 
         var reloaded = Open(member);
         Assert.Equal(configuration, (await reloaded.LoadAsync()).Snapshot.Configuration);
-        await Assert.ThrowsAsync<ArgumentException>(() => reloaded.InstallSnapshotAsync(new Snapshot(new SnapshotMetadata(0, 0, configuration), default)).AsTask().ContinueWith(t => { if (t.Exception is null) { return; } throw t.Exception.InnerException!; }).WaitAsync(TimeSpan.FromSeconds(30)).ContinueWith(_ => reloaded.AppendAsync(Entries(1, 1, 1)).AsTask()).Unwrap().ContinueWith(_ => reloaded.InstallSnapshotAsync(new Snapshot(new SnapshotMetadata(0, 0, configuration), default)).AsTask()).Unwrap());
+        await reloaded.AppendAsync(Entries(1, 1, 1));
+        await Assert.ThrowsAsync<ArgumentException>(() => reloaded.InstallSnapshotAsync(new Snapshot(new SnapshotMetadata(0, 0, configuration), default)).AsTask());
     }
 
     [Fact]
@@ -286,15 +287,15 @@ public abstract class RaftLogStoreConformance
     {
         var member = NewMember();
         var staleHardState = await Load(member);
+        var staleAppend = await Load(member);
         var staleTruncate = await Load(member);
-        var staleSnapshot = await Load(member);
-        await staleSnapshot.AppendAsync(Entries(1, 1, 4), new HardState(1, 0, 2));
+        await staleTruncate.AppendAsync(Entries(1, 1, 4), new HardState(1, 0, 2));
         var current = await Load(member);
         var before = await LogView.Of(current);
 
         await Assert.ThrowsAsync<RaftLogConflictException>(() => staleHardState.AppendAsync([], new HardState(5, 5, 0)).AsTask());
-        await Assert.ThrowsAsync<RaftLogConflictException>(() => staleSnapshot.TruncateSuffixAsync(3).AsTask());
-        await Assert.ThrowsAsync<RaftLogConflictException>(() => staleTruncate.AppendAsync(Entries(1, 1, 1)).AsTask());
+        await Assert.ThrowsAsync<RaftLogConflictException>(() => staleTruncate.TruncateSuffixAsync(3).AsTask());
+        await Assert.ThrowsAsync<RaftLogConflictException>(() => staleAppend.AppendAsync(Entries(1, 1, 1)).AsTask());
         var another = await Load(member);
         await Assert.ThrowsAsync<RaftLogConflictException>(() => current.InstallSnapshotAsync(
             new Snapshot(new SnapshotMetadata(2, 1, new MembershipConfiguration([1])), new byte[] { 7 })).AsTask());

@@ -53,4 +53,6 @@ public static class Log
     }
 
     public static string NewMember() => $"group-{Guid.NewGuid():N}/1";
+
+    public static string Describe(IEnumerable<Entry> entries) => LogView.Describe(entries);
 }

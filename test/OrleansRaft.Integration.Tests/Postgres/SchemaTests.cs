@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Npgsql;
+using OrleansRaft.Hosting.Storage;
+using OrleansRaft.Integration.Tests.Infrastructure;
+
+namespace OrleansRaft.Integration.Tests.Postgres;
+
+/// <summary>The schema under infra/postgres, as the script and the C# applier apply it.</summary>
+[Collection(StorageCollection.Name)]
+public sealed class SchemaTests(StorageCluster cluster)
+{
+    private static readonly string MigrationsFolder = Path.Combine(RepositoryRoot.Find(), "infra", "postgres", "migrations");
+
+    [Fact]
+    public void The_embedded_migrations_are_the_files_in_infra()
+    {
+        var files = Directory.GetFiles(MigrationsFolder, "*.sql").Order(StringComparer.Ordinal)
+            .Select(f => (Path.GetFileNameWithoutExtension(f), Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f)))));
+
+        Assert.Equal(files, PostgresSchema.Migrations.Select(m => (m.Name, m.Sha256)));
+        Assert.Equal(
+            ["0001_orleans_query", "0002_orleans_persistence", "0003_orleans_clustering"],
+            PostgresSchema.Migrations.Select(m => m.Name));
+    }
+
+    [Fact]
+    public async Task Applying_to_a_database_that_has_the_schema_changes_nothing()
+    {
+        Assert.Empty(await PostgresSchema.ApplyAsync(cluster.PostgresConnectionString));
+        Assert.Equal(
+            PostgresSchema.Migrations.Select(m => $"{m.Name} {m.Sha256}"),
+            await Strings(cluster.PostgresConnectionString, "SELECT name || ' ' || sha256 FROM raft_schema_migrations ORDER BY name"));
+    }
+
+    [Fact]
+    public async Task The_script_and_the_applier_running_at_once_apply_each_migration_once()
+    {
+        await using var database = await ScratchDatabase.Create(cluster.PostgresConnectionString);
+
+        var appliers = Enumerable.Range(0, 3).Select(_ => Task.Run(() => PostgresSchema.ApplyAsync(database.ConnectionString))).ToList();
+        var script = Task.Run(() => RunScript(database.ConnectionString));
+        var applied = (await Task.WhenAll(appliers)).SelectMany(names => names).ToList();
+        var scriptResult = await script;
+
+        Assert.True(scriptResult.ExitCode == 0, scriptResult.Error);
+        var byScript = scriptResult.Error.Split('\n').Where(l => l.StartsWith("applied ", StringComparison.Ordinal)).Select(l => l["applied ".Length..]);
+        Assert.Equal(PostgresSchema.Migrations.Select(m => m.Name), applied.Concat(byScript).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["CleanupDefunctSiloEntriesKey", "ClearStorageKey", "DeleteMembershipTableEntriesKey", "DeleteStorageKey", "GatewaysQueryKey",
+             "InsertMembershipKey", "InsertMembershipVersionKey", "MembershipReadAllKey", "MembershipReadRowKey", "ReadFromStorageKey",
+             "UpdateIAmAlivetimeKey", "UpdateMembershipKey", "WriteToStorageKey"],
+            await Strings(database.ConnectionString, "SELECT querykey FROM orleansquery ORDER BY querykey COLLATE \"C\""));
+    }
+
+    [Fact]
+    public async Task A_migration_changed_after_it_was_applied_is_refused_by_both_appliers()
+    {
+        await using var database = await ScratchDatabase.Create(cluster.PostgresConnectionString);
+        await PostgresSchema.ApplyAsync(database.ConnectionString);
+        await Strings(database.ConnectionString, "UPDATE raft_schema_migrations SET sha256 = repeat('0', 64) WHERE name = '0002_orleans_persistence' RETURNING name");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => PostgresSchema.ApplyAsync(database.ConnectionString));
+        var script = RunScript(database.ConnectionString);
+
+        Assert.Contains("0002_orleans_persistence was changed", error.Message);
+        Assert.NotEqual(0, script.ExitCode);
+        Assert.Contains("migration 0002_orleans_persistence was changed after it was applied", script.Error);
+    }
+
+    private static (int ExitCode, string Error) RunScript(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var info = new ProcessStartInfo("bash")
+        {
+            ArgumentList =
+            {
+                Path.Combine(RepositoryRoot.Find(), "infra", "postgres", "apply-schema.sh"),
+                $"postgresql://{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}",
+            },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        info.Environment["PGPASSWORD"] = builder.Password;
+        using var process = Process.Start(info)!;
+        var error = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "apply-schema.sh did not finish within a minute.");
+        return (process.ExitCode, error.Result);
+    }
+
+    internal static async Task<List<string>> Strings(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+}
+
+/// <summary>A database of its own for one test, dropped afterwards.</summary>
+internal sealed class ScratchDatabase : IAsyncDisposable
+{
+    private readonly string _adminConnectionString;
+    private readonly string _name;
+
+    private ScratchDatabase(string adminConnectionString, string name, string connectionString)
+    {
+        _adminConnectionString = adminConnectionString;
+        _name = name;
+        ConnectionString = connectionString;
+    }
+
+    public string ConnectionString { get; }
+
+    public static async Task<ScratchDatabase> Create(string connectionString)
+    {
+        var name = $"raft_scratch_{Guid.NewGuid():N}";
+        await Execute(connectionString, $"CREATE DATABASE {name}");
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Database = name, Pooling = false };
+        return new ScratchDatabase(connectionString, name, builder.ConnectionString);
+    }
+
+    public async ValueTask DisposeAsync() => await Execute(_adminConnectionString, $"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
+
+    private static async Task Execute(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
