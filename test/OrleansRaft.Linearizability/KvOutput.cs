@@ -4,6 +4,10 @@ namespace OrleansRaft.Linearizability;
 /// A response of the key-value register: what a get read (null when absent), whether a compare-and-set
 /// swapped, or the acknowledgement of a put.
 /// </summary>
+/// <remarks>
+/// An output means something only next to its request's kind: <see cref="Written"/>, <see cref="Absent"/> and a
+/// failed compare-and-set hold the same fields and compare equal.
+/// </remarks>
 public sealed record KvOutput
 {
     private KvOutput(string? value, bool swapped)

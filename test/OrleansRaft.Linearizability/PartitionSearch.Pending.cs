@@ -9,8 +9,9 @@ internal sealed partial class PartitionSearch<TState, TInput, TOutput>
     private readonly int[][]? enablers;
     private readonly int[] relevantStamp;
 
-    // For each pending operation, how many operations it may enable are not linearized. At zero the operation
-    // can never be tried again, so the cache key leaves it out.
+    // For each pending operation, how many of the operations it may enable are not linearized. At zero it can
+    // enable nothing that is left, so it is never tried again and the cache key leaves it out: configurations
+    // that differ only in whether it took effect (and agree on the state) have the same future.
     private readonly int[] liveTargets;
     private readonly List<int> relevant = [];
     private int stamp;
