@@ -15,6 +15,11 @@ if (command == "storage")
     return StorageBenchmark.Run(args[1..]);
 }
 
+if (command == "raft")
+{
+    return OrleansRaft.Benchmarks.Raft.RaftBenchmark.Run(args[1..]);
+}
+
 var core = new CoreSettings([1, 16, 256, 1024], Rounds: 5, Warmup: TimeSpan.FromSeconds(2), Round: TimeSpan.FromSeconds(0.6), Profile: false, Verbose: false);
 var sim = new SimulationSettings(Start: 1, Seeds: 100, Nodes: 3, Faults: FaultMode.All, Rounds: 5, Warmup: TimeSpan.FromSeconds(5));
 try

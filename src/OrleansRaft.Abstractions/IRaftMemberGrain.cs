@@ -1,0 +1,97 @@
+using Orleans.Concurrency;
+
+namespace OrleansRaft.Abstractions;
+
+/// <summary>
+/// One member of a Raft group, keyed <c>{groupId}/{memberId}</c> (see <see cref="RaftMemberKey"/>). Any call to a
+/// member of a group that does not exist, or to an id that is not a member, fails with
+/// <see cref="RaftGroupNotFoundException"/> or <see cref="RaftMemberNotFoundException"/>.
+/// </summary>
+public interface IRaftMemberGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Replicates <paramref name="command"/> (not empty) and returns once it committed and this member's state machine
+    /// applied it. A member that does not lead answers <see cref="RaftRequestStatus.NotLeader"/> with a leader hint.
+    /// Throws <see cref="TimeoutException"/> after the configured proposal timeout and
+    /// <see cref="OperationCanceledException"/> when cancelled: in both cases the command may still commit later.
+    /// </summary>
+    Task<RaftProposeResult> ProposeAsync(ReadOnlyMemory<byte> command, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A linearizable read index (Raft thesis §6.4): once the leader confirmed it still leads, returns the index the
+    /// read must observe, after this member's state machine applied it.
+    /// </summary>
+    Task<RaftReadResult> ReadIndexAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>A linearizable read: <see cref="ReadIndexAsync"/>, then the state machine answers <paramref name="query"/>.</summary>
+    Task<RaftReadResult> ReadAsync(ReadOnlyMemory<byte> query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A read from this member's state machine as it is, without asking the leader: possibly stale. The result's
+    /// <c>Index</c> is the member's applied index, which bounds the staleness.
+    /// </summary>
+    Task<RaftReadResult> ReadLocalAsync(ReadOnlyMemory<byte> query);
+
+    /// <summary>Committed commands in <c>[from, to]</c> still in the log, for observers that missed notifications.</summary>
+    Task<RaftCommittedRange> ReadCommittedAsync(ulong from, ulong to);
+
+    /// <summary>Starts the member if it is not running (loads its log and state machine) and returns its status.</summary>
+    Task<RaftMemberStatus> GetStatusAsync();
+
+    /// <summary>Subscribes <paramref name="observer"/> to this member's commit notifications, until it expires or unsubscribes.</summary>
+    Task SubscribeAsync(IRaftCommitObserver observer);
+
+    Task UnsubscribeAsync(IRaftCommitObserver observer);
+
+    /// <summary>Asks the leader to hand leadership to <paramref name="target"/>; false when this member does not lead.</summary>
+    Task<bool> TransferLeadershipAsync(ulong target);
+
+    /// <summary>Raft messages from other members of the group. Fire and forget: they may be lost, reordered or duplicated.</summary>
+    [OneWay]
+    Task DeliverAsync(RaftMessageData[] messages);
+
+    /// <summary>An InstallSnapshot message from the leader; answers once stepped, so that the leader learns it arrived.</summary>
+    Task<bool> InstallSnapshotAsync(RaftMessageData message);
+
+    /// <summary>Deletes this member's durable state and deactivates it. Called by the group's admin grain on delete.</summary>
+    Task DestroyAsync();
+}
+
+/// <summary>Administers one Raft group, keyed by the group id.</summary>
+public interface IRaftGroupGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Creates the group: persists its membership, then starts every member. Idempotent for the same specification;
+    /// a different one throws <see cref="RaftGroupExistsException"/>.
+    /// </summary>
+    Task<RaftGroupInfo> CreateAsync(RaftGroupSpec spec);
+
+    /// <summary>The group, or null when it does not exist.</summary>
+    Task<RaftGroupInfo?> GetAsync();
+
+    /// <summary>Deletes the group's membership record and every member's durable state; false when there was no group.</summary>
+    Task<bool> DeleteAsync();
+}
+
+/// <summary>
+/// Receives commit notifications from a member. Delivery is best effort: notifications may be lost or arrive out of
+/// order, and a member that restarts notifies again from its snapshot. Each carries its indexes, so an observer that
+/// sees a gap pulls what it missed with <see cref="IRaftMemberGrain.ReadCommittedAsync"/>.
+/// </summary>
+public interface IRaftCommitObserver : IGrainObserver
+{
+    [OneWay]
+    Task OnCommittedAsync(RaftCommitNotification notification);
+}
+
+/// <summary>
+/// The member applied every entry up to <see cref="LastIndex"/>; <see cref="Entries"/> are the commands it applied
+/// in <c>[FirstIndex, LastIndex]</c>, in order.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("orleansraft.commit-notification")]
+public sealed record RaftCommitNotification(
+    [property: Id(0)] string GroupId,
+    [property: Id(1)] ulong MemberId,
+    [property: Id(2)] ulong FirstIndex,
+    [property: Id(3)] ulong LastIndex,
+    [property: Id(4)] RaftCommittedEntry[] Entries);

@@ -1,0 +1,51 @@
+namespace OrleansRaft.Hosting.Configuration;
+
+/// <summary>Settings of the Raft groups a silo hosts, set with <c>siloBuilder.AddOrleansRaft(options => ...)</c>.</summary>
+/// <remarks>
+/// The default timing aims at fail-over within a second: a tick every 50 ms, heartbeats every tick, and an
+/// election timeout drawn from [8, 16) ticks, i.e. 400–800 ms of silence before a follower campaigns. Eight
+/// heartbeats fit in the shortest timeout, so a few late timer callbacks on a busy silo do not start elections,
+/// and the longest timeout plus a pre-vote and a vote round (a few milliseconds each, with one durable write of
+/// the term) stays under a second.
+/// </remarks>
+public sealed class OrleansRaftOptions
+{
+    /// <summary>The name of the <c>IGrainStorage</c> provider that holds group records and members' logs.</summary>
+    public string StorageProviderName { get; set; } = "raft";
+
+    /// <summary>How often each member's timer ticks the Raft core.</summary>
+    public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Ticks of silence before a follower campaigns (randomized up to twice this).</summary>
+    public int ElectionTicks { get; set; } = 8;
+
+    /// <summary>Ticks between a leader's heartbeats.</summary>
+    public int HeartbeatTicks { get; set; } = 1;
+
+    /// <summary>Pre-vote (thesis §9.6): a member back from a partition does not depose a healthy leader.</summary>
+    public bool PreVote { get; set; } = true;
+
+    /// <summary>A leader that has not heard from a quorum for an election timeout steps down.</summary>
+    public bool CheckQuorum { get; set; } = true;
+
+    /// <summary>Batch limit: the bytes of entries in one append message (at least one entry is always sent).</summary>
+    public int MaxBytesPerMessage { get; set; } = 1024 * 1024;
+
+    /// <summary>Batch limit: append messages in flight to one follower.</summary>
+    public int MaxInflightMessages { get; set; } = 256;
+
+    /// <summary>Batch limit: committed bytes applied to the state machine in one step.</summary>
+    public int MaxCommittedBytesPerApply { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Backpressure: bytes proposed but not yet committed before new proposals are answered Busy.</summary>
+    public long MaxUncommittedBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>A member snapshots its state machine and compacts its log after applying this many entries since the last snapshot; 0 never.</summary>
+    public int SnapshotEveryEntries { get; set; } = 10_000;
+
+    /// <summary>How long a proposal or read waits for its outcome before it fails with <see cref="TimeoutException"/>.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a commit observer stays subscribed without renewing its subscription.</summary>
+    public TimeSpan ObserverExpiration { get; set; } = TimeSpan.FromMinutes(5);
+}

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace OrleansRaft.Hosting.Configuration;
+
+/// <summary>Rejects settings that cannot work, when the silo starts, with a message naming the setting.</summary>
+internal sealed class OrleansRaftOptionsValidator(IOptions<OrleansRaftOptions> options) : IConfigurationValidator
+{
+    public void ValidateConfiguration()
+    {
+        var errors = Validate(options.Value);
+        if (errors.Count > 0)
+        {
+            throw new OrleansConfigurationException("Invalid OrleansRaftOptions: " + string.Join(" ", errors));
+        }
+    }
+
+    public static List<string> Validate(OrleansRaftOptions o)
+    {
+        var errors = new List<string>();
+        void Check(bool ok, string message)
+        {
+            if (!ok)
+            {
+                errors.Add(message);
+            }
+        }
+
+        Check(!string.IsNullOrWhiteSpace(o.StorageProviderName), "StorageProviderName must name an IGrainStorage provider.");
+        Check(o.TickInterval >= TimeSpan.FromMilliseconds(1), $"TickInterval must be at least 1 ms, not {o.TickInterval}.");
+        Check(o.HeartbeatTicks >= 1, $"HeartbeatTicks must be at least 1, not {o.HeartbeatTicks}.");
+        Check(o.ElectionTicks > o.HeartbeatTicks,
+            $"ElectionTicks ({o.ElectionTicks}) must be greater than HeartbeatTicks ({o.HeartbeatTicks}): a leader must heartbeat before followers time out.");
+        Check(o.ElectionTicks <= 1_000_000, $"ElectionTicks must be at most 1000000, not {o.ElectionTicks}.");
+        Check(o.MaxBytesPerMessage >= 1, $"MaxBytesPerMessage must be positive, not {o.MaxBytesPerMessage}.");
+        Check(o.MaxInflightMessages >= 1, $"MaxInflightMessages must be positive, not {o.MaxInflightMessages}.");
+        Check(o.MaxCommittedBytesPerApply >= 1, $"MaxCommittedBytesPerApply must be positive, not {o.MaxCommittedBytesPerApply}.");
+        Check(o.MaxUncommittedBytes >= 0, $"MaxUncommittedBytes must not be negative (0 means no bound), not {o.MaxUncommittedBytes}.");
+        Check(o.SnapshotEveryEntries >= 0, $"SnapshotEveryEntries must not be negative (0 means never), not {o.SnapshotEveryEntries}.");
+        Check(o.RequestTimeout > TimeSpan.Zero, $"RequestTimeout must be positive, not {o.RequestTimeout}.");
+        Check(o.ObserverExpiration > TimeSpan.Zero, $"ObserverExpiration must be positive, not {o.ObserverExpiration}.");
+        return errors;
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrleansRaft.Abstractions;
+using OrleansRaft.Hosting.Diagnostics;
+using OrleansRaft.Hosting.Placement;
+using OrleansRaft.Hosting.Transport;
+
+namespace OrleansRaft.Hosting.Configuration;
+
+/// <summary>Adds Raft groups to a silo.</summary>
+public static class OrleansRaftSiloBuilderExtensions
+{
+    /// <summary>
+    /// Hosts Raft member and group grains on this silo. The storage provider named by
+    /// <see cref="OrleansRaftOptions.StorageProviderName"/> must be registered too, and every state machine type a
+    /// group uses (<see cref="AddRaftStateMachine{T}"/>).
+    /// </summary>
+    public static ISiloBuilder AddOrleansRaft(this ISiloBuilder builder, Action<OrleansRaftOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOrleansRaft(configure);
+        return builder;
+    }
+
+    public static IServiceCollection AddOrleansRaft(this IServiceCollection services, Action<OrleansRaftOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<OrleansRaftOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.AddSingleton<IConfigurationValidator, OrleansRaftOptionsValidator>();
+        services.TryAddSingleton<RaftMetrics>();
+        services.TryAddSingleton<IRaftMessageFilter>(PassThroughMessageFilter.Instance);
+        services.AddPlacementDirector<RaftGroupPlacementStrategy, RaftGroupPlacementDirector>();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the state machine of groups created with <paramref name="stateMachineType"/>: each member activation
+    /// gets its own instance from the container.
+    /// </summary>
+    public static ISiloBuilder AddRaftStateMachine<T>(this ISiloBuilder builder, string stateMachineType)
+        where T : class, IRaftStateMachine
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(stateMachineType);
+        builder.Services.AddKeyedTransient<IRaftStateMachine, T>(stateMachineType);
+        return builder;
+    }
+
+    /// <summary>As <see cref="AddRaftStateMachine{T}"/>, with a factory.</summary>
+    public static ISiloBuilder AddRaftStateMachine(this ISiloBuilder builder, string stateMachineType, Func<IServiceProvider, IRaftStateMachine> factory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(stateMachineType);
+        ArgumentNullException.ThrowIfNull(factory);
+        builder.Services.AddKeyedTransient(stateMachineType, (provider, _) => factory(provider));
+        return builder;
+    }
+
+    /// <summary>Routes every Raft message this silo sends through <paramref name="filter"/> (fault injection in tests).</summary>
+    public static ISiloBuilder AddRaftMessageFilter(this ISiloBuilder builder, IRaftMessageFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(filter);
+        builder.Services.RemoveAll<IRaftMessageFilter>();
+        builder.Services.AddSingleton(filter);
+        return builder;
+    }
+}

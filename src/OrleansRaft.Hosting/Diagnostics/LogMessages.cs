@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Logging;
+
+namespace OrleansRaft.Hosting.Diagnostics;
+
+/// <summary>The log messages of the member and group grains.</summary>
+internal static partial class RaftLogMessages
+{
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Raft member {Member} started on {Silo}: term {Term}, snapshot at {SnapshotIndex}, last index {LastIndex}, commit {Commit}.")]
+    public static partial void MemberStarted(ILogger logger, string member, string silo, ulong term, ulong snapshotIndex, ulong lastIndex, ulong commit);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} bootstrapped the group's initial membership {Configuration}.")]
+    public static partial void Bootstrapped(ILogger logger, string member, string configuration);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} is now {Role} in term {Term} (leader {Leader}).")]
+    public static partial void RoleChanged(ILogger logger, string member, string role, ulong term, ulong leader);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Raft member {Member} took a snapshot at {Index} ({Bytes} bytes) and compacted its log.")]
+    public static partial void Compacted(ILogger logger, string member, ulong index, int bytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} installed a snapshot at {Index} from its leader.")]
+    public static partial void SnapshotInstalled(ILogger logger, string member, ulong index);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Raft member {Member} failed and deactivates; its next activation reloads the log.")]
+    public static partial void MemberFailed(ILogger logger, string member, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Raft member {Member} could not deliver a snapshot to member {To}.")]
+    public static partial void SnapshotSendFailed(ILogger logger, string member, ulong to, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} deleted its durable state.")]
+    public static partial void MemberDestroyed(ILogger logger, string member);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft group {Group} created with members {Members}, state machine '{StateMachineType}'.")]
+    public static partial void GroupCreated(ILogger logger, string group, string members, string stateMachineType);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft group {Group} deleted.")]
+    public static partial void GroupDeleted(ILogger logger, string group);
+}

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Storage;
+using OrleansRaft.Abstractions;
+using OrleansRaft.Hosting.Configuration;
+using OrleansRaft.Hosting.Diagnostics;
+
+namespace OrleansRaft.Hosting.Groups;
+
+/// <summary>
+/// The admin of one group. Creation persists the membership first and only then starts the members, so no member
+/// can campaign for a group that is not durably created. Deletion marks the record, destroys every member's state,
+/// then removes the record; an interrupted deletion resumes when called again.
+/// </summary>
+internal sealed class RaftGroupGrain(IOptions<OrleansRaftOptions> options, ILogger<RaftGroupGrain> logger) : Grain, IRaftGroupGrain
+{
+    private IGrainStorage Storage => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(options.Value.StorageProviderName);
+
+    private string GroupId => this.GetPrimaryKeyString();
+
+    public async Task<RaftGroupInfo> CreateAsync(RaftGroupSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        RaftMemberKey.ValidateGroupId(GroupId);
+        if (spec.Members is null || spec.Members.Length == 0 || spec.Members.Contains(0UL) || spec.Members.Distinct().Count() != spec.Members.Length)
+        {
+            throw new ArgumentException("A group needs at least one member, with distinct positive ids.", nameof(spec));
+        }
+
+        ArgumentException.ThrowIfNullOrWhiteSpace(spec.StateMachineType, nameof(spec.StateMachineType));
+        if (ServiceProvider.GetKeyedService<IRaftStateMachine>(spec.StateMachineType) is null)
+        {
+            throw new ArgumentException(
+                $"No state machine type '{spec.StateMachineType}' is registered on this silo: call AddRaftStateMachine on every silo.", nameof(spec));
+        }
+
+        var members = spec.Members.Order().ToArray();
+        var (existing, etag) = await RaftGroupRecords.ReadAsync(Storage, GroupId);
+        RaftGroupRecord record;
+        if (existing is null)
+        {
+            record = new RaftGroupRecord(members, spec.StateMachineType, DateTimeOffset.UtcNow, Deleting: false);
+            await RaftGroupRecords.WriteAsync(Storage, GroupId, record, etag);
+            RaftLogMessages.GroupCreated(logger, GroupId, string.Join(",", members), spec.StateMachineType);
+        }
+        else if (existing.Deleting || !existing.Members.SequenceEqual(members) || existing.StateMachineType != spec.StateMachineType)
+        {
+            throw new RaftGroupExistsException(GroupId);
+        }
+        else
+        {
+            record = existing;
+        }
+
+        // Starting the members is what lets them elect a leader; the record is durable by now.
+        await Task.WhenAll(members.Select(m => GrainFactory.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(GroupId, m)).GetStatusAsync()));
+        return ToInfo(record);
+    }
+
+    public async Task<RaftGroupInfo?> GetAsync()
+    {
+        var (record, _) = await RaftGroupRecords.ReadAsync(Storage, GroupId);
+        return record is null || record.Deleting ? null : ToInfo(record);
+    }
+
+    public async Task<bool> DeleteAsync()
+    {
+        var (record, etag) = await RaftGroupRecords.ReadAsync(Storage, GroupId);
+        if (record is null)
+        {
+            return false;
+        }
+
+        if (!record.Deleting)
+        {
+            record = record with { Deleting = true };
+            etag = await RaftGroupRecords.WriteAsync(Storage, GroupId, record, etag);
+        }
+
+        await Task.WhenAll(record.Members.Select(m => GrainFactory.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(GroupId, m)).DestroyAsync()));
+        await RaftGroupRecords.ClearAsync(Storage, GroupId, etag);
+        RaftLogMessages.GroupDeleted(logger, GroupId);
+        return true;
+    }
+
+    private RaftGroupInfo ToInfo(RaftGroupRecord record) => new(GroupId, record.Members, record.StateMachineType, record.CreatedAt);
+}

@@ -1,0 +1,192 @@
+using OrleansRaft.Abstractions;
+using OrleansRaft.Core;
+using OrleansRaft.Hosting.Diagnostics;
+
+namespace OrleansRaft.Hosting.Members;
+
+internal sealed partial class RaftMemberGrain
+{
+    /// <summary>The core's term when the Ready being handled was taken; reads registered in it or before are judged by it.</summary>
+    private ulong _readyTerm;
+
+    /// <summary>Starts the Ready loop unless it runs already; it drains every Ready the core has.</summary>
+    private void Kick()
+    {
+        if (_loop is null && _failure is null && _node is { HasReady: true })
+        {
+            _loop = RunReadyLoopAsync();
+        }
+    }
+
+    private async Task RunReadyLoopAsync()
+    {
+        // Yield first, so that the caller that kicked the loop returns before the first write starts.
+        await Task.Yield();
+        try
+        {
+            while (_failure is null && Node.HasReady)
+            {
+                _readyTerm = Node.Term;
+                var ready = Node.GetReady();
+                await HandleReadyAsync(ready);
+                Node.Advance();
+                await MaybeCompactAsync();
+            }
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+        }
+        finally
+        {
+            _loop = null;
+        }
+    }
+
+    /// <summary>Persist, send, apply, in the order <see cref="Ready"/> prescribes.</summary>
+    private async Task HandleReadyAsync(Ready ready)
+    {
+        var store = _store!;
+        var hardState = ready.HardState;
+        var termOrVoteChanges = hardState is { } h && (h.Term != store.HardState.Term || h.Vote != store.HardState.Vote);
+
+        // A leader's appends and heartbeats acknowledge nothing of its own pending write, so they may leave before it
+        // (Raft thesis §10.2.1): the core counts the leader's own copy only after Advance. Everything else (votes,
+        // acknowledgements) waits for the write, and so does all of it when the term or vote is still to be persisted.
+        var early = !termOrVoteChanges && ready.Snapshot is null;
+        var deferred = early ? SendLeaderTraffic(ready.Messages) : ready.Messages;
+
+        if (ready.Snapshot is { } snapshot)
+        {
+            await store.InstallSnapshotAsync(snapshot, ready.Entries.Count == 0 ? hardState : null);
+            _reader!.Snapshot = snapshot;
+            _stateMachine!.Restore(snapshot.Data);
+            _applied = snapshot.Index;
+            RaftLogMessages.SnapshotInstalled(_logger, _name, snapshot.Index);
+            if (ready.Entries.Count == 0)
+            {
+                hardState = null;
+            }
+        }
+
+        if (ready.Entries.Count > 0)
+        {
+            await store.AppendAsync(ready.Entries, hardState);
+        }
+        else if (termOrVoteChanges && hardState is { } changed)
+        {
+            await store.AppendAsync([], changed);
+        }
+
+        // A change of the commit index alone is not written: the commit index is volatile in Raft, and the next write
+        // carries it anyway.
+        Send(deferred);
+
+        if (ready.CommittedEntries.Count > 0)
+        {
+            Apply(ready.CommittedEntries);
+        }
+
+        foreach (var readState in ready.ReadStates)
+        {
+            OnReadState(readState);
+        }
+
+        ReleaseAppliedReads();
+        if (ready.SoftState is { } soft)
+        {
+            OnSoftState(soft);
+        }
+    }
+
+    private void OnSoftState(SoftState soft)
+    {
+        RaftLogMessages.RoleChanged(_logger, _name, soft.Role.ToString(), Node.Term, soft.Leader);
+        switch (soft.Role)
+        {
+            case RaftRole.Leader:
+                _metrics.LeadersElected.Add(1);
+                break;
+            case RaftRole.Candidate:
+                _metrics.ElectionsStarted.Add(1);
+                DropReads(upToTerm: _readyTerm);
+                break;
+            default:
+                // The core drops the ReadIndex requests of a leadership it loses; answer them rather than let them time
+                // out. A read registered after GetReady belongs to a later term: becoming leader again takes a new term.
+                DropReads(upToTerm: _readyTerm);
+                break;
+        }
+    }
+
+    /// <summary>Applies committed entries in order, answers their proposers and notifies observers.</summary>
+    private void Apply(IReadOnlyList<Entry> committed)
+    {
+        var commands = new List<RaftCommittedEntry>(committed.Count);
+        foreach (var entry in committed)
+        {
+            if (entry.Type == EntryType.Normal && !entry.Data.IsEmpty)
+            {
+                commands.Add(new RaftCommittedEntry(entry.Index, entry.Term, entry.Data));
+            }
+        }
+
+        var results = commands.Count == 0 ? [] : new ReadOnlyMemory<byte>[commands.Count];
+        if (commands.Count > 0)
+        {
+            _stateMachine!.Apply(commands, results);
+        }
+
+        var first = committed[0].Index;
+        _applied = committed[^1].Index;
+        _metrics.EntriesApplied.Add(committed.Count);
+        _metrics.ApplyLag.Record((long)(Node.CommitIndex - _applied));
+
+        var command = 0;
+        foreach (var entry in committed)
+        {
+            var isCommand = command < commands.Count && commands[command].Index == entry.Index;
+            var result = isCommand ? results[command++] : ReadOnlyMemory<byte>.Empty;
+            if (_proposals.Remove(entry.Index, out var proposal))
+            {
+                if (proposal.Term == entry.Term)
+                {
+                    _metrics.ProposalsCommitted.Add(1);
+                    proposal.Completion.TrySetResult(new RaftProposeResult(RaftRequestStatus.Ok, entry.Index, _key.MemberId, result));
+                }
+                else
+                {
+                    proposal.Completion.TrySetResult(new RaftProposeResult(RaftRequestStatus.Dropped, entry.Index, Node.Leader, default));
+                }
+            }
+        }
+
+        if (_observers.Count > 0)
+        {
+            var notification = new RaftCommitNotification(_key.GroupId, _key.MemberId, first, _applied, [.. commands]);
+            _observers.Notify(o => o.OnCommittedAsync(notification));
+        }
+    }
+
+    /// <summary>Snapshots the state machine and compacts the log once enough entries were applied since the last snapshot.</summary>
+    private async Task MaybeCompactAsync()
+    {
+        var every = (ulong)_options.SnapshotEveryEntries;
+        var reader = _reader!;
+        if (every == 0 || _applied < reader.Snapshot.Index + every || _failure is not null)
+        {
+            return;
+        }
+
+        if (reader.TryGetTerm(_applied, out var term) != LogReadStatus.Ok)
+        {
+            return;
+        }
+
+        var data = _stateMachine!.Snapshot();
+        var snapshot = new Snapshot(new SnapshotMetadata(_applied, term, Node.Configuration), data);
+        await _store!.InstallSnapshotAsync(snapshot);
+        reader.Snapshot = snapshot;
+        RaftLogMessages.Compacted(_logger, _name, snapshot.Index, data.Length);
+    }
+}

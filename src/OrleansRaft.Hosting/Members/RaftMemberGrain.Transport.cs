@@ -1,0 +1,159 @@
+using OrleansRaft.Abstractions;
+using OrleansRaft.Core;
+using OrleansRaft.Hosting.Diagnostics;
+using OrleansRaft.Hosting.Transport;
+
+namespace OrleansRaft.Hosting.Members;
+
+internal sealed partial class RaftMemberGrain
+{
+    private readonly Dictionary<ulong, IRaftMemberGrain> _peers = [];
+
+    public async Task DeliverAsync(RaftMessageData[] messages)
+    {
+        await EnsureStartedAsync();
+        if (_failure is not null)
+        {
+            return;
+        }
+
+        var node = Node;
+        foreach (var data in messages)
+        {
+            if (data.To != _key.MemberId)
+            {
+                continue;
+            }
+
+            var message = RaftMessageMapper.FromData(data);
+            if (message.Type == MessageType.InstallSnapshot)
+            {
+                // Snapshots travel by InstallSnapshotAsync, which reports their outcome to the leader.
+                continue;
+            }
+
+            node.Step(message);
+        }
+
+        Kick();
+    }
+
+    /// <summary>Takes a snapshot message; returns once it is stepped, so the sender can report it delivered.</summary>
+    public async Task<bool> InstallSnapshotAsync(RaftMessageData message)
+    {
+        await EnsureStartedAsync();
+        if (_failure is not null || message.To != _key.MemberId || message.Snapshot is null)
+        {
+            return false;
+        }
+
+        Node.Step(RaftMessageMapper.FromData(message));
+        Kick();
+        return true;
+    }
+
+    /// <summary>Sends a leader's appends and heartbeats now, and returns the other messages, to send after the write.</summary>
+    private IReadOnlyList<Message> SendLeaderTraffic(IReadOnlyList<Message> messages)
+    {
+        if (messages.Count == 0)
+        {
+            return messages;
+        }
+
+        var now = new List<Message>(messages.Count);
+        var later = new List<Message>();
+        foreach (var message in messages)
+        {
+            (message.Type is MessageType.Append or MessageType.Heartbeat ? now : later).Add(message);
+        }
+
+        Send(now);
+        return later;
+    }
+
+    /// <summary>Sends messages grouped by destination: one one-way call per peer and Ready.</summary>
+    private void Send(IReadOnlyList<Message> messages)
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var batch in messages.GroupBy(m => m.To))
+        {
+            var to = batch.Key;
+            var fate = _filter.Decide(_key.GroupId, _key.MemberId, to);
+            if (fate.Drop)
+            {
+                continue;
+            }
+
+            List<RaftMessageData>? regular = null;
+            foreach (var message in batch)
+            {
+                if (message.Type == MessageType.InstallSnapshot)
+                {
+                    _ = SendSnapshotAsync(to, RaftMessageMapper.ToData(message), fate.Delay);
+                }
+                else
+                {
+                    (regular ??= []).Add(RaftMessageMapper.ToData(message));
+                }
+            }
+
+            if (regular is not null)
+            {
+                var data = regular.ToArray();
+                if (fate.Delay > TimeSpan.Zero)
+                {
+                    _ = DeliverLaterAsync(to, data, fate.Delay);
+                }
+                else
+                {
+                    Peer(to).DeliverAsync(data).Ignore();
+                }
+            }
+        }
+    }
+
+    private async Task DeliverLaterAsync(ulong to, RaftMessageData[] data, TimeSpan delay)
+    {
+        await Task.Delay(delay);
+        Peer(to).DeliverAsync(data).Ignore();
+    }
+
+    private async Task SendSnapshotAsync(ulong to, RaftMessageData message, TimeSpan delay)
+    {
+        var delivered = false;
+        try
+        {
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay);
+            }
+
+            delivered = await Peer(to).InstallSnapshotAsync(message);
+        }
+        catch (Exception e)
+        {
+            RaftLogMessages.SnapshotSendFailed(_logger, _name, to, e);
+        }
+
+        if (_failure is null && _node is not null)
+        {
+            _node.ReportSnapshot(to, delivered);
+            Kick();
+        }
+    }
+
+    private IRaftMemberGrain Peer(ulong id)
+    {
+        if (!_peers.TryGetValue(id, out var peer))
+        {
+            peer = GrainFactory.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(_key.GroupId, id));
+            _peers[id] = peer;
+        }
+
+        return peer;
+    }
+}

@@ -1,0 +1,245 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Storage;
+using Orleans.Utilities;
+using OrleansRaft.Abstractions;
+using OrleansRaft.Core;
+using OrleansRaft.Hosting.Configuration;
+using OrleansRaft.Hosting.Diagnostics;
+using OrleansRaft.Hosting.Groups;
+using OrleansRaft.Hosting.Placement;
+using OrleansRaft.Hosting.Storage;
+using OrleansRaft.Hosting.Transport;
+
+namespace OrleansRaft.Hosting.Members;
+
+/// <summary>
+/// One Raft member: drives a <see cref="RaftNode"/> with a grain timer, persists through an
+/// <see cref="IRaftLogStore"/>, talks to its peers with one-way grain calls and applies to its state machine.
+/// </summary>
+/// <remarks>
+/// <para><b>Concurrency.</b> The grain is reentrant, and every call runs on the activation's single scheduler, so
+/// code between two awaits never races. Calls that touch the core (messages, ticks, proposals, reads) only step it
+/// synchronously and then make sure the Ready loop runs. Exactly one Ready loop runs at a time
+/// (<see cref="_loop"/>); what arrives while it awaits a write goes into the next Ready, so proposals batch
+/// naturally. Peers are called one-way, so two members calling each other never wait on each other.</para>
+///
+/// <para><b>State machine.</b> The member owns an in-activation <see cref="IRaftStateMachine"/> from the factory
+/// registered for the group's type. On start it restores the state machine from the log's snapshot and tells the
+/// core that index is applied; the core then hands out exactly the entries after it. Snapshots are taken from the
+/// state machine itself, so the applied index is persisted with the state it describes.</para>
+/// </remarks>
+[Reentrant]
+[RaftGroupPlacement]
+internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
+{
+    private readonly OrleansRaftOptions _options;
+    private readonly ILogger<RaftMemberGrain> _logger;
+    private readonly RaftMetrics _metrics;
+    private readonly IRaftMessageFilter _filter;
+    private readonly ObserverManager<IRaftCommitObserver> _observers;
+
+    private RaftMemberKey _key;
+    private string _name = "";
+    private Task? _starting;
+    private RaftNode? _node;
+    private IRaftLogStore? _store;
+    private RaftLogStoreReader? _reader;
+    private IRaftStateMachine? _stateMachine;
+    private IGrainTimer? _timer;
+    private Task? _loop;
+    private Exception? _failure;
+    private ulong _applied;
+
+    public RaftMemberGrain(IOptions<OrleansRaftOptions> options, ILogger<RaftMemberGrain> logger, RaftMetrics metrics, IRaftMessageFilter filter)
+    {
+        _options = options.Value;
+        _logger = logger;
+        _metrics = metrics;
+        _filter = filter;
+        _observers = new ObserverManager<IRaftCommitObserver>(_options.ObserverExpiration, logger);
+    }
+
+    private IGrainStorage Storage => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(_options.StorageProviderName);
+
+    private RaftNode Node => _node ?? throw new InvalidOperationException($"Raft member {_name} has not started.");
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _name = this.GetPrimaryKeyString();
+        _key = RaftMemberKey.Parse(_name);
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _timer?.Dispose();
+        _timer = null;
+        _failure ??= new InvalidOperationException($"Raft member {_name} deactivated ({reason.Description}).");
+        FailPendingRequests(_failure);
+        if (_loop is { } loop)
+        {
+            // Let a write in flight finish, so that the next activation finds the log as this one left it.
+            try
+            {
+                await loop.WaitAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is OperationCanceledException or RaftLogStoreException or InvalidOperationException)
+            {
+                // The loop reported its own failure; the deactivation goes on regardless.
+            }
+        }
+    }
+
+    public async Task<RaftMemberStatus> GetStatusAsync()
+    {
+        await EnsureStartedAsync();
+        var node = Node;
+        return new RaftMemberStatus(
+            _key.GroupId,
+            _key.MemberId,
+            (RaftMemberRole)node.Role,
+            node.Term,
+            node.Leader,
+            node.CommitIndex,
+            _applied,
+            _store!.FirstIndex,
+            _store.LastIndex,
+            _reader!.Snapshot.Index,
+            RuntimeIdentity);
+    }
+
+    public async Task SubscribeAsync(IRaftCommitObserver observer)
+    {
+        await EnsureStartedAsync();
+        _observers.Subscribe(observer, observer);
+    }
+
+    public Task UnsubscribeAsync(IRaftCommitObserver observer)
+    {
+        _observers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    public async Task<bool> TransferLeadershipAsync(ulong target)
+    {
+        await EnsureStartedAsync();
+        ThrowIfFailed();
+        var status = Node.TransferLeadership(target);
+        Kick();
+        return status is TransferStatus.Started or TransferStatus.AlreadyInProgress;
+    }
+
+    /// <summary>Starts the member once per activation; concurrent callers share the start.</summary>
+    private Task EnsureStartedAsync()
+    {
+        _starting ??= StartAsync();
+        return _starting;
+    }
+
+    private async Task StartAsync()
+    {
+        try
+        {
+            var storage = Storage;
+            var (group, _) = await RaftGroupRecords.ReadAsync(storage, _key.GroupId);
+            if (group is null || group.Deleting)
+            {
+                throw new RaftGroupNotFoundException(_key.GroupId);
+            }
+
+            if (!group.Members.Contains(_key.MemberId))
+            {
+                throw new RaftMemberNotFoundException(_key.GroupId, _key.MemberId, group.Members);
+            }
+
+            var stateMachine = ServiceProvider.GetKeyedService<IRaftStateMachine>(group.StateMachineType)
+                ?? throw new InvalidOperationException(
+                    $"Raft group '{_key.GroupId}' uses state machine type '{group.StateMachineType}', which is not registered on silo {RuntimeIdentity}.");
+
+            var store = new GrainStorageRaftLogStore(storage, _name, logger: _logger);
+            var loaded = await store.LoadAsync();
+            if (loaded.Snapshot.Index == 0 && loaded.Snapshot.Configuration.IsEmpty && store.LastIndex == 0)
+            {
+                // A member of a created group that never wrote anything: record the initial membership, so that this
+                // member (and only a member of a created group) may campaign.
+                var configuration = new MembershipConfiguration(group.Members);
+                await store.InstallSnapshotAsync(new Snapshot(new SnapshotMetadata(0, 0, configuration), ReadOnlyMemory<byte>.Empty));
+                RaftLogMessages.Bootstrapped(_logger, _name, configuration.ToString());
+            }
+
+            var snapshot = await store.ReadSnapshotAsync();
+            if (snapshot.Index > 0)
+            {
+                stateMachine.Restore(snapshot.Data);
+            }
+
+            _store = store;
+            _stateMachine = stateMachine;
+            _reader = new RaftLogStoreReader(store, snapshot);
+            _applied = snapshot.Index;
+            _node = new RaftNode(
+                new RaftOptions
+                {
+                    Id = _key.MemberId,
+                    ElectionTicks = _options.ElectionTicks,
+                    HeartbeatTicks = _options.HeartbeatTicks,
+                    PreVote = _options.PreVote,
+                    CheckQuorum = _options.CheckQuorum,
+                    MaxSizePerMessage = (ulong)_options.MaxBytesPerMessage,
+                    MaxInflightMessages = _options.MaxInflightMessages,
+                    MaxCommittedSizePerReady = (ulong)_options.MaxCommittedBytesPerApply,
+                    MaxUncommittedEntriesSize = (ulong)_options.MaxUncommittedBytes,
+                    Applied = snapshot.Index,
+                },
+                _reader);
+            _timer = this.RegisterGrainTimer(
+                OnTick,
+                new GrainTimerCreationOptions { DueTime = _options.TickInterval, Period = _options.TickInterval, Interleave = true, KeepAlive = true });
+            RaftLogMessages.MemberStarted(_logger, _name, RuntimeIdentity, _node.Term, snapshot.Index, store.LastIndex, _node.CommitIndex);
+        }
+        catch
+        {
+            // A member that cannot start is of no use in this activation; the next call starts afresh.
+            this.DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private Task OnTick(CancellationToken cancellationToken)
+    {
+        if (_node is not null && _failure is null)
+        {
+            _node.Tick();
+            Kick();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is not null)
+        {
+            throw new InvalidOperationException($"Raft member {_name} failed and is restarting; retry.", _failure);
+        }
+    }
+
+    /// <summary>Stops this activation for good: fail what waits, and let the next activation reload the log.</summary>
+    private void Fail(Exception exception)
+    {
+        if (_failure is not null)
+        {
+            return;
+        }
+
+        _failure = exception;
+        RaftLogMessages.MemberFailed(_logger, _name, exception);
+        _timer?.Dispose();
+        _timer = null;
+        FailPendingRequests(exception);
+        this.DeactivateOnIdle();
+    }
+}

@@ -1,0 +1,28 @@
+namespace OrleansRaft.Hosting.Transport;
+
+/// <summary>What the transport does with one batch of messages from one member to another.</summary>
+public readonly record struct RaftMessageFate(bool Drop, TimeSpan Delay)
+{
+    public static readonly RaftMessageFate Deliver = new(false, TimeSpan.Zero);
+
+    public static readonly RaftMessageFate Dropped = new(true, TimeSpan.Zero);
+
+    public static RaftMessageFate Delayed(TimeSpan delay) => new(false, delay);
+}
+
+/// <summary>
+/// Decides the fate of the messages a member sends, before they leave the silo. The default delivers everything;
+/// tests install a <see cref="RaftFaultInjector"/> to drop, delay or partition. Raft tolerates lost, delayed and
+/// reordered messages, so any fate is safe.
+/// </summary>
+public interface IRaftMessageFilter
+{
+    RaftMessageFate Decide(string groupId, ulong from, ulong to);
+}
+
+internal sealed class PassThroughMessageFilter : IRaftMessageFilter
+{
+    public static readonly PassThroughMessageFilter Instance = new();
+
+    public RaftMessageFate Decide(string groupId, ulong from, ulong to) => RaftMessageFate.Deliver;
+}
