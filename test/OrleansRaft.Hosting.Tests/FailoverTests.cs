@@ -23,6 +23,9 @@ public sealed class FailoverTests
             before.Add((await raft.ProposeAsync(group, members, BitConverter.GetBytes(i), Bound, leader.MemberId)).Index);
         }
 
+        // Resolve every member's activation first: a lookup whose directory partition lived on the killed silo
+        // waits for Orleans to declare that silo dead, which is failure detection, not Raft's fail-over.
+        await raft.StatusesAsync(group, members);
         await raft.Cluster.KillSiloAsync(raft.SiloOf(leader));
         var clock = Stopwatch.StartNew();
         var survivors = members.Where(m => m != leader.MemberId).ToArray();

@@ -13,6 +13,7 @@ internal sealed class SimNode
     private readonly Dictionary<ulong, (ClientOperation Operation, SimClient Client)> _reads = [];
     private readonly List<(ulong Index, ClientOperation Operation, SimClient Client)> _confirmedReads = [];
     private Ready? _ready;
+    private IReadOnlyList<Message> _deferred = [];
     private long _persistAt;
     private ulong _nextRequestId;
 
@@ -53,6 +54,7 @@ internal sealed class SimNode
         Up = false;
         Restarts++;
         _ready = null;
+        _deferred = [];
         _proposals.Clear();
         _reads.Clear();
         _confirmedReads.Clear();
@@ -119,6 +121,7 @@ internal sealed class SimNode
 
             _ready = Raft.GetReady();
             _environment.Invariants.OnReady(this, _ready);
+            _deferred = _environment.Parameters.LeaderSendsBeforeWrite ? SendLeaderTrafficEarly(_ready, now) : _ready.Messages;
             _persistAt = now + _environment.Random.Next(_environment.Parameters.MaxDiskLatency + 1);
         }
     }
@@ -143,7 +146,7 @@ internal sealed class SimNode
         }
 
         // 2. Send.
-        foreach (var message in ready.Messages)
+        foreach (var message in _deferred)
         {
             var sent = network.Send(message, now);
             if (message.Type == MessageType.InstallSnapshot)
@@ -206,6 +209,34 @@ internal sealed class SimNode
         {
             Storage.CreateSnapshot(Machine.AppliedIndex, Raft.Configuration, Machine.Snapshot());
         }
+    }
+
+    /// <summary>
+    /// The hosting layer's optimization (Raft thesis §10.2.1): a leader's appends and heartbeats leave before its own
+    /// write, unless the Ready still has a term or vote to persist. Returns the messages that must wait for the write.
+    /// </summary>
+    private IReadOnlyList<Message> SendLeaderTrafficEarly(Ready ready, long now)
+    {
+        var hardState = ready.HardState;
+        if (ready.Snapshot is not null || (hardState is { } h && (h.Term != Storage.HardState.Term || h.Vote != Storage.HardState.Vote)))
+        {
+            return ready.Messages;
+        }
+
+        var later = new List<Message>();
+        foreach (var message in ready.Messages)
+        {
+            if (message.Type is MessageType.Append or MessageType.Heartbeat)
+            {
+                _environment.Network.Send(message, now);
+            }
+            else
+            {
+                later.Add(message);
+            }
+        }
+
+        return later;
     }
 
     private void ServeReads(long now, Action<SimClient, ClientOperation, string?, long, ulong> complete)

@@ -34,7 +34,8 @@ internal sealed record SimulationParameters(
     int SnapshotEvery,
     int PartitionEvery,
     int CrashEvery,
-    int CrashAfterCommitOneIn)
+    int CrashAfterCommitOneIn,
+    bool LeaderSendsBeforeWrite)
 {
     public static SimulationParameters Draw(Random random, FaultMode faults)
     {
@@ -56,6 +57,7 @@ internal sealed record SimulationParameters(
             SnapshotEvery: random.Next(2) == 0 ? random.Next(5, 40) : 0,
             PartitionEvery: network ? random.Next(40, 1500) : 0,
             CrashEvery: crash ? random.Next(40, 1500) : 0,
-            CrashAfterCommitOneIn: crash ? random.Next(2, 40) : 0);
+            CrashAfterCommitOneIn: crash ? random.Next(2, 40) : 0,
+            LeaderSendsBeforeWrite: random.Next(2) == 0);
     }
 }

@@ -78,6 +78,10 @@ internal static class RaftBenchmark
                 }
             })));
             await Task.Delay(500);
+
+            // Resolve every member's activation once, so that the probe below does not wait on a grain directory
+            // partition that lived on the killed silo: that wait is Orleans' failure detection, not Raft's failover.
+            await Task.WhenAll(members.Select(m => client.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(group, m)).GetStatusAsync()));
             var silo = cluster.Silos.Single(s => s.SiloAddress.ToString() == status.Silo);
             var sinceKill = Stopwatch.StartNew();
             await cluster.KillSiloAsync(silo);
@@ -122,6 +126,7 @@ internal static class RaftBenchmark
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
+        await OrleansRaft.Hosting.Tests.Infrastructure.MembershipReadiness.WaitForAllActiveAsync(cluster, TimeSpan.FromSeconds(30));
         return cluster;
     }
 

@@ -66,6 +66,7 @@ public sealed class RaftCluster : IAsyncDisposable
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
+        await MembershipReadiness.WaitForAllActiveAsync(cluster, TimeSpan.FromSeconds(30));
         return new RaftCluster(cluster, faults) { SharedStorage = shared };
     }
 
