@@ -41,7 +41,7 @@ internal static class RaftBenchmark
 
     private static async Task<int> RunAsync(int[] proposerCounts, TimeSpan round, int kills)
     {
-        var connectionString = Environment.GetEnvironmentVariable("ORLEANSRAFT_POSTGRES") is { Length: > 0 } external ? external : StartLocalPostgres();
+        var connectionString = LocalPostgres.ConnectionString();
         var defaults = new OrleansRaftOptions();
         Console.WriteLine($"raft: 3 silos in process, group of 3, log in PostgreSQL; {Payload.Length}-byte commands; " +
                           $"tick {defaults.TickInterval.TotalMilliseconds} ms, election {defaults.ElectionTicks} ticks, heartbeat {defaults.HeartbeatTicks} tick");
@@ -225,28 +225,5 @@ internal static class RaftBenchmark
 
         var sorted = values.Order().ToArray();
         return sorted[Math.Min(sorted.Length - 1, (int)(fraction * sorted.Length))];
-    }
-
-    private static string StartLocalPostgres()
-    {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "OrleansRaft.sln")))
-        {
-            root = Path.GetDirectoryName(root.TrimEnd(Path.DirectorySeparatorChar)) ?? throw new InvalidOperationException("No OrleansRaft.sln above the benchmark.");
-        }
-
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(root, "infra", "postgres", "local.sh"));
-        info.ArgumentList.Add("start");
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("bash could not be started.");
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (process.ExitCode != 0 || lines.Length == 0)
-        {
-            throw new InvalidOperationException($"infra/postgres/local.sh start failed (exit {process.ExitCode}); set ORLEANSRAFT_POSTGRES to use another server.");
-        }
-
-        return lines[^1];
     }
 }

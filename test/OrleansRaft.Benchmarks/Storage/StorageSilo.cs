@@ -31,11 +31,7 @@ internal sealed class StorageSilo : IAsyncDisposable
 
     public static async Task<StorageSilo> Start()
     {
-        var connectionString = Environment.GetEnvironmentVariable("ORLEANSRAFT_POSTGRES");
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            connectionString = StartLocalPostgres();
-        }
+        var connectionString = LocalPostgres.ConnectionString();
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -51,29 +47,6 @@ internal sealed class StorageSilo : IAsyncDisposable
     {
         await _host.StopAsync();
         _host.Dispose();
-    }
-
-    private static string StartLocalPostgres()
-    {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "OrleansRaft.sln")))
-        {
-            root = Path.GetDirectoryName(root.TrimEnd(Path.DirectorySeparatorChar)) ?? throw new InvalidOperationException("No OrleansRaft.sln above the benchmark.");
-        }
-
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(root, "infra", "postgres", "local.sh"));
-        info.ArgumentList.Add("start");
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("bash could not be started.");
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (process.ExitCode != 0 || lines.Length == 0)
-        {
-            throw new InvalidOperationException($"infra/postgres/local.sh start failed (exit {process.ExitCode}); set ORLEANSRAFT_POSTGRES to use another server.");
-        }
-
-        return lines[^1];
     }
 
     private static int FreePort()
