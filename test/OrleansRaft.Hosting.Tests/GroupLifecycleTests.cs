@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Hosting.Storage;
 using OrleansRaft.Hosting.Tests.Infrastructure;
@@ -5,23 +6,37 @@ using OrleansRaft.Hosting.Tests.Infrastructure;
 namespace OrleansRaft.Hosting.Tests;
 
 [Collection(SharedClusterCollection.Name)]
-public sealed class GroupLifecycleTests(SharedRaftCluster shared)
+public sealed class GroupLifecycleTests(SharedRaftClusters shared) : IAsyncLifetime
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
-    private RaftCluster Raft => shared.Raft;
+    private RaftCluster Raft => shared[3];
 
-    [Fact]
-    public async Task A_created_group_elects_one_leader_with_members_on_distinct_silos()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => shared.DeleteCreatedGroupsAsync();
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    public async Task A_created_group_elects_one_leader_that_every_member_follows_with_members_on_distinct_silos(int size)
     {
-        var members = await Raft.CreateGroupAsync("lifecycle-elect", 3);
+        var raft = shared[size];
+        var members = await raft.CreateGroupAsync("lifecycle-elect", size);
 
-        var leader = await Raft.WaitForLeaderAsync("lifecycle-elect", members, Bound);
+        var leader = await raft.WaitForLeaderAsync("lifecycle-elect", members, Bound);
 
-        var statuses = await Raft.StatusesAsync("lifecycle-elect", members);
-        Assert.All(statuses, s => Assert.Equal(leader.MemberId, s!.Leader));
-        Assert.Equal(3, statuses.Select(s => s!.Silo).Distinct().Count());
-        var info = await Raft.Group("lifecycle-elect").GetAsync();
+        // A quorum agreed on the leader; the others learn of it from its first heartbeat.
+        RaftMemberStatus?[] statuses = [];
+        await RaftCluster.WaitUntilAsync(async () =>
+        {
+            statuses = await raft.StatusesAsync("lifecycle-elect", members);
+            return statuses.All(s => s is not null && s.Leader == leader.MemberId);
+        }, Bound, "every member to follow the leader");
+        Assert.Single(statuses, s => s!.Role == RaftMemberRole.Leader);
+        Assert.All(statuses, s => Assert.Equal(leader.Term, s!.Term));
+        Assert.Equal(size, statuses.Select(s => s!.Silo).Distinct().Count());
+        var info = await raft.Group("lifecycle-elect").GetAsync();
         Assert.Equal(members, info!.Members);
         Assert.Equal(SequenceStateMachine.TypeName, info.StateMachineType);
     }
@@ -81,6 +96,27 @@ public sealed class GroupLifecycleTests(SharedRaftCluster shared)
     }
 
     [Fact]
+    public async Task Deleting_a_group_logs_each_members_stop_at_information_and_no_error()
+    {
+        const string group = "lifecycle-delete-logs";
+        var members = await Raft.CreateGroupAsync(group, 3);
+        var leader = await Raft.WaitForLeaderAsync(group, members, Bound);
+        await Raft.ProposeAsync(group, members, [1], Bound, leader.MemberId);
+
+        Assert.True(await Raft.Group(group).DeleteAsync());
+
+        // Any category: a deleted member's stop is no failure for Orleans either.
+        var logged = Raft.Logs.Entries.Where(l => l.Message.Contains($"{group}/", StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(logged, l => l.Level >= LogLevel.Warning);
+        foreach (var member in members)
+        {
+            var stopping = Assert.Single(logged, l => l.Message == $"Raft member {group}/{member} stops: its group is being deleted.");
+            Assert.Equal(LogLevel.Information, stopping.Level);
+            Assert.Single(logged, l => l.Message == $"Raft member {group}/{member} deleted its durable state.");
+        }
+    }
+
+    [Fact]
     public async Task A_group_re_created_after_deletion_starts_from_an_empty_log()
     {
         var members = await Raft.CreateGroupAsync("lifecycle-again", 3);
@@ -92,7 +128,7 @@ public sealed class GroupLifecycleTests(SharedRaftCluster shared)
         leader = await Raft.WaitForLeaderAsync("lifecycle-again", members, Bound);
         var result = await Raft.ProposeAsync("lifecycle-again", members, [8], Bound, leader.MemberId);
 
-        var applied = await Raft.AppliedAsync("lifecycle-again", leader.MemberId);
+        var applied = await Raft.AppliedAsync("lifecycle-again", result.LeaderHint);
         Assert.Equal([8], applied.Select(e => e.Data.ToArray()[0]));
         Assert.Equal(1L, BitConverter.ToInt64(result.Result.Span));
     }

@@ -8,39 +8,34 @@ public sealed class PostgresRestartTests(TestPostgres postgres) : IClassFixture<
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
-    [Fact]
-    public async Task Killing_every_silo_and_starting_new_ones_resumes_the_group_with_all_committed_data()
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    public async Task Killing_every_silo_and_starting_new_ones_resumes_the_group_with_all_committed_data(int size)
     {
-        var group = $"postgres-restart-{Guid.NewGuid():N}";
+        var group = $"postgres-restart-{size}-{Guid.NewGuid():N}";
         Action<ISiloBuilder> storage = silo => silo.AddRaftPostgresStorage(RaftCluster.StorageName, postgres.ConnectionString);
         ulong[] members;
-        List<int> committed = [];
-        await using (var first = await RaftCluster.StartAsync(3, storage, o => o.SnapshotEveryEntries = 40, group))
+        List<(int Command, ulong Index)> committed;
+        await using (var first = await RaftCluster.StartAsync(size, storage, o => o.SnapshotEveryEntries = 40, group))
         {
-            members = await first.CreateGroupAsync(group, 3);
+            members = await first.CreateGroupAsync(group, size);
             var leader = await first.WaitForLeaderAsync(group, members, Bound);
-            for (var i = 0; i < 100; i++)
-            {
-                await first.ProposeAsync(group, members, BitConverter.GetBytes(i), Bound, leader.MemberId);
-                committed.Add(i);
-            }
+            committed = [.. (await first.ProposeRangeAsync(group, members, 0, 100, concurrency: 4, Bound, leader.MemberId)).Select(r => (r.Command, r.Result.Index))];
 
-            foreach (var silo in first.Cluster.Silos.ToList())
-            {
-                await first.Cluster.KillSiloAsync(silo);
-            }
+            await first.ResolveMembersAsync(group, members, Bound);
+            await first.KillSilosAsync(first.Cluster.Silos);
         }
 
-        await using var second = await RaftCluster.StartAsync(3, storage, o => o.SnapshotEveryEntries = 40, group);
+        await using var second = await RaftCluster.StartAsync(size, storage, o => o.SnapshotEveryEntries = 40, group);
         var resumed = await second.WaitForLeaderAsync(group, members, Bound);
-        await second.ProposeAsync(group, members, BitConverter.GetBytes(100), Bound, resumed.MemberId);
-        committed.Add(100);
+        var last = await second.ProposeAsync(group, members, BitConverter.GetBytes(100), Bound, resumed.MemberId);
+        committed.Add((100, last.Index));
 
-        foreach (var member in members)
-        {
-            await RaftCluster.WaitUntilAsync(async () => (await second.AppliedAsync(group, member)).Count == 101, Bound, $"member {member} to apply everything");
-            Assert.Equal(committed, (await second.AppliedAsync(group, member)).Select(e => BitConverter.ToInt32(e.Data.Span)));
-        }
+        var applied = await second.WaitForConvergenceAsync(group, members, committed.Count, Bound);
+        // Each acknowledged command sits at the index its answer named, on every member.
+        var byIndex = applied.ToDictionary(e => e.Index, e => BitConverter.ToInt32(e.Data.Span));
+        Assert.All(committed, c => Assert.Equal(c.Command, byIndex.GetValueOrDefault(c.Index, -1)));
 
         Assert.True(await second.Group(group).DeleteAsync());
     }

@@ -4,34 +4,36 @@ using OrleansRaft.Hosting.Tests.Infrastructure;
 namespace OrleansRaft.Hosting.Tests;
 
 [Collection(SharedClusterCollection.Name)]
-public sealed class ReplicationTests(SharedRaftCluster shared)
+public sealed class ReplicationTests(SharedRaftClusters shared) : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
-    private RaftCluster Raft => shared.Raft;
+    private RaftCluster Raft => shared[3];
 
-    [Fact]
-    public async Task A_thousand_proposals_commit_and_every_member_applies_the_same_sequence()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => shared.DeleteCreatedGroupsAsync();
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    public async Task A_thousand_proposals_commit_and_every_member_applies_the_same_sequence(int size)
     {
         const string group = "replication-thousand";
-        var members = await Raft.CreateGroupAsync(group, 3);
-        var leader = await Raft.WaitForLeaderAsync(group, members, Bound);
+        var raft = shared[size];
+        var members = await raft.CreateGroupAsync(group, size);
+        var leader = await raft.WaitForLeaderAsync(group, members, Bound);
 
-        var results = await ProposeManyAsync(group, members, leader.MemberId, count: 1000, concurrency: 16);
+        var results = await ProposeManyAsync(raft, group, members, leader.MemberId, count: 1000, concurrency: 16);
 
         Assert.Equal(1000, results.Select(r => r.Index).Distinct().Count());
-        var expected = results.OrderBy(r => r.Index).Select(r => (r.Index, r.Command)).ToList();
-        foreach (var member in members)
-        {
-            await RaftCluster.WaitUntilAsync(async () => (await Raft.AppliedAsync(group, member)).Count == 1000, Bound, $"member {member} to apply 1000");
-            var applied = await Raft.AppliedAsync(group, member);
-            Assert.Equal(expected, applied.Select(e => (e.Index, BitConverter.ToInt32(e.Data.Span))).ToList());
-        }
+        var applied = await raft.WaitForConvergenceAsync(group, members, 1000, Bound);
+        Assert.Equal(results.OrderBy(r => r.Index).Select(r => (r.Index, r.Command)), applied.Select(e => (e.Index, BitConverter.ToInt32(e.Data.Span))));
 
         // Each proposer got the state machine's own answer: the number of commands applied up to and including its own.
         Assert.Equal(Enumerable.Range(1, 1000).Select(i => (long)i), results.OrderBy(r => r.Index).Select(r => r.Applied));
-        var statuses = await Raft.StatusesAsync(group, members);
-        Assert.All(statuses, s => Assert.True(s!.SnapshotIndex >= 200, $"member {s.MemberId} compacted at {s.SnapshotIndex}"));
+        var statuses = await raft.StatusesAsync(group, members);
+        Assert.All(statuses, s => Assert.True(s!.SnapshotIndex >= SharedRaftClusters.SnapshotEveryEntries, $"member {s.MemberId} compacted at {s.SnapshotIndex}"));
     }
 
     [Fact]
@@ -41,6 +43,9 @@ public sealed class ReplicationTests(SharedRaftCluster shared)
         var members = await Raft.CreateGroupAsync(group, 3);
         var leader = await Raft.WaitForLeaderAsync(group, members, Bound);
         var follower = members.First(m => m != leader.MemberId);
+        // A quorum agreed on the leader; this follower may be the one that has yet to hear from it.
+        await RaftCluster.WaitUntilAsync(
+            async () => (await Raft.Member(group, follower).GetStatusAsync()).Leader == leader.MemberId, Bound, $"member {follower} to know the leader");
 
         var result = await Raft.Member(group, follower).ProposeAsync(new byte[] { 1 });
 
@@ -59,7 +64,7 @@ public sealed class ReplicationTests(SharedRaftCluster shared)
         var leader = await Raft.WaitForLeaderAsync(group, members, Bound);
         var proposed = await Raft.ProposeAsync(group, members, BitConverter.GetBytes(42), Bound, leader.MemberId);
 
-        var read = await Raft.Member(group, leader.MemberId).ReadAsync(ReadOnlyMemory<byte>.Empty);
+        var read = await Raft.ReadAsync(group, members, Bound, proposed.LeaderHint);
 
         Assert.Equal(RaftRequestStatus.Ok, read.Status);
         Assert.True(read.Index >= proposed.Index, $"read index {read.Index} before proposal {proposed.Index}");
@@ -90,34 +95,25 @@ public sealed class ReplicationTests(SharedRaftCluster shared)
         var follower = members.First(m => m != leader.MemberId);
         await Raft.Member(group, follower).SubscribeAsync(reference);
 
-        var results = await ProposeManyAsync(group, members, leader.MemberId, count: 20, concurrency: 4);
+        var results = await ProposeManyAsync(Raft, group, members, leader.MemberId, count: 20, concurrency: 4);
         var last = results.Max(r => r.Index);
-        await RaftCluster.WaitUntilAsync(() => Task.FromResult(observer.LastIndex >= last), Bound, "the observer to see the last commit");
+        // Notifications are one-way calls, which Orleans does not order: the last may arrive before earlier ones.
+        var proposed = results.Select(r => r.Index).Order().ToList();
+        await RaftCluster.WaitUntilAsync(
+            () => Task.FromResult(observer.Commands.Count >= proposed.Count), Bound, $"the observer to see {proposed.Count} commits");
 
         var seen = observer.Commands.Select(e => e.Index).ToList();
-        Assert.Equal(results.Select(r => r.Index).Order(), seen.Order());
+        Assert.Equal(proposed, seen.Order());
+        Assert.Equal(last, observer.LastIndex);
         var pulled = await Raft.Member(group, follower).ReadCommittedAsync(1, last);
         Assert.Equal(seen.Order(), pulled.Entries.Select(e => e.Index));
         Assert.Equal(last, pulled.Through);
     }
 
-    private async Task<List<(ulong Index, int Command, long Applied)>> ProposeManyAsync(string group, ulong[] members, ulong leader, int count, int concurrency)
-    {
-        var results = new List<(ulong, int, long)>();
-        var next = -1;
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
-        {
-            for (var i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next))
-            {
-                var result = await Raft.ProposeAsync(group, members, BitConverter.GetBytes(i), Bound, leader);
-                lock (results)
-                {
-                    results.Add((result.Index, i, BitConverter.ToInt64(result.Result.Span)));
-                }
-            }
-        }));
-        return results;
-    }
+    private static async Task<List<(ulong Index, int Command, long Applied)>> ProposeManyAsync(
+        RaftCluster raft, string group, ulong[] members, ulong leader, int count, int concurrency) =>
+        [.. (await raft.ProposeRangeAsync(group, members, 0, count, concurrency, Bound, leader))
+            .Select(r => (r.Result.Index, r.Command, BitConverter.ToInt64(r.Result.Result.Span)))];
 
     private sealed class CollectingObserver : IRaftCommitObserver
     {

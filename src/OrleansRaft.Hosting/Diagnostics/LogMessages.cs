@@ -27,6 +27,9 @@ internal static partial class RaftLogMessages
     [LoggerMessage(Level = LogLevel.Warning, Message = "Raft member {Member} could not deliver a snapshot to member {To}.")]
     public static partial void SnapshotSendFailed(ILogger logger, string member, ulong to, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} stops: its group is being deleted.")]
+    public static partial void MemberStopping(ILogger logger, string member);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} deleted its durable state.")]
     public static partial void MemberDestroyed(ILogger logger, string member);
 

@@ -1,3 +1,4 @@
+using OrleansRaft.Abstractions;
 using OrleansRaft.Hosting.Diagnostics;
 using OrleansRaft.Hosting.Storage;
 
@@ -8,7 +9,7 @@ internal sealed partial class RaftMemberGrain
     public async Task DestroyAsync()
     {
         // Stop this activation first, so that nothing writes while the state goes away.
-        Fail(new InvalidOperationException($"Raft member {_name} is being deleted."));
+        StopForDeletion();
         if (_loop is { } loop)
         {
             await loop;
@@ -19,5 +20,24 @@ internal sealed partial class RaftMemberGrain
         await store.LoadAsync();
         await store.DeleteAllAsync();
         RaftLogMessages.MemberDestroyed(_logger, _name);
+    }
+
+    /// <summary>
+    /// Stops this activation as <see cref="Fail"/> does, but as the planned end it is: logged at Information, and the
+    /// requests still waiting fail with the group's absence as their cause.
+    /// </summary>
+    private void StopForDeletion()
+    {
+        RaftLogMessages.MemberStopping(_logger, _name);
+        if (_failure is not null)
+        {
+            return;
+        }
+
+        _failure = new RaftGroupNotFoundException(_key.GroupId);
+        _timer?.Dispose();
+        _timer = null;
+        FailPendingRequests(_failure);
+        this.DeactivateOnIdle();
     }
 }

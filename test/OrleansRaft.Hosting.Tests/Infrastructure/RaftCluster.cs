@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 using Orleans.TestingHost;
 using OrleansRaft.Abstractions;
@@ -16,15 +18,21 @@ public sealed class RaftCluster : IAsyncDisposable
 {
     public const string StorageName = "raft";
 
-    private RaftCluster(InProcessTestCluster cluster, RaftFaultInjector faults)
+    private readonly ConcurrentDictionary<string, bool> _created = new();
+
+    private RaftCluster(InProcessTestCluster cluster, RaftFaultInjector faults, RecordedLogs logs)
     {
         Cluster = cluster;
         Faults = faults;
+        Logs = logs;
     }
 
     public InProcessTestCluster Cluster { get; }
 
     public RaftFaultInjector Faults { get; }
+
+    /// <summary>What the silos logged (see <see cref="RecordedLogs"/> for which levels).</summary>
+    public RecordedLogs Logs { get; }
 
     public IClusterClient Client => Cluster.Client;
 
@@ -39,6 +47,7 @@ public sealed class RaftCluster : IAsyncDisposable
         string? serviceId = null)
     {
         var faults = new RaftFaultInjector();
+        var logs = new RecordedLogs();
         SharedMemoryGrainStorage? shared = null;
         if (addStorage is null)
         {
@@ -56,6 +65,7 @@ public sealed class RaftCluster : IAsyncDisposable
         builder.ConfigureSilo((_, silo) =>
         {
             addStorage(silo);
+            silo.Services.AddLogging(logging => logging.AddProvider(logs));
             silo.AddOrleansRaft(o =>
             {
                 o.StorageProviderName = StorageName;
@@ -67,7 +77,7 @@ public sealed class RaftCluster : IAsyncDisposable
         var cluster = builder.Build();
         await cluster.DeployAsync();
         await MembershipReadiness.WaitForAllActiveAsync(cluster, TimeSpan.FromSeconds(30));
-        return new RaftCluster(cluster, faults) { SharedStorage = shared };
+        return new RaftCluster(cluster, faults, logs) { SharedStorage = shared };
     }
 
     /// <summary>The storage shared by the silos, when the cluster uses the default.</summary>
@@ -77,11 +87,23 @@ public sealed class RaftCluster : IAsyncDisposable
 
     public IRaftGroupGrain Group(string groupId) => Client.GetGrain<IRaftGroupGrain>(groupId);
 
+    /// <summary>Creates a group of members 1..<paramref name="members"/> running <see cref="SequenceStateMachine"/>.</summary>
     public async Task<ulong[]> CreateGroupAsync(string groupId, int members)
     {
         var ids = Enumerable.Range(1, members).Select(i => (ulong)i).ToArray();
+        _created[groupId] = true;
         await Group(groupId).CreateAsync(new RaftGroupSpec(ids, SequenceStateMachine.TypeName));
         return ids;
+    }
+
+    /// <summary>Deletes every group <see cref="CreateGroupAsync"/> created that still exists.</summary>
+    public async Task DeleteCreatedGroupsAsync()
+    {
+        foreach (var groupId in _created.Keys.ToList())
+        {
+            await Group(groupId).DeleteAsync();
+            _created.TryRemove(groupId, out _);
+        }
     }
 
     /// <summary>Waits until one member of <paramref name="members"/> leads and a quorum of them agrees on it; returns it.</summary>
@@ -120,7 +142,48 @@ public sealed class RaftCluster : IAsyncDisposable
         }));
 
     /// <summary>Proposes through whichever member leads, following hints and retrying until <paramref name="timeout"/>.</summary>
-    public async Task<RaftProposeResult> ProposeAsync(string groupId, IReadOnlyList<ulong> members, byte[] command, TimeSpan timeout, ulong hint = 0)
+    public Task<RaftProposeResult> ProposeAsync(string groupId, IReadOnlyList<ulong> members, byte[] command, TimeSpan timeout, ulong hint = 0) =>
+        ThroughLeaderAsync(groupId, members, m => m.ProposeAsync(command), r => (r.Status, r.LeaderHint), timeout, hint, "proposal");
+
+    /// <summary>
+    /// Proposes the commands <paramref name="from"/> to <paramref name="to"/> - 1 (each an int), <paramref name="concurrency"/>
+    /// at a time, through <see cref="ProposeAsync"/>; returns each command with its answer.
+    /// </summary>
+    public async Task<List<(int Command, RaftProposeResult Result)>> ProposeRangeAsync(
+        string groupId, IReadOnlyList<ulong> members, int from, int to, int concurrency, TimeSpan timeout, ulong hint = 0)
+    {
+        var results = new List<(int, RaftProposeResult)>();
+        var next = from - 1;
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < to; i = Interlocked.Increment(ref next))
+            {
+                var result = await ProposeAsync(groupId, members, BitConverter.GetBytes(i), timeout, hint);
+                lock (results)
+                {
+                    results.Add((i, result));
+                }
+            }
+        }));
+        return results;
+    }
+
+    /// <summary>A linearizable read through whichever member leads, following hints and retrying until <paramref name="timeout"/>.</summary>
+    public Task<RaftReadResult> ReadAsync(string groupId, IReadOnlyList<ulong> members, TimeSpan timeout, ulong hint = 0) =>
+        ThroughLeaderAsync(groupId, members, m => m.ReadAsync(ReadOnlyMemory<byte>.Empty), r => (r.Status, r.LeaderHint), timeout, hint, "read");
+
+    /// <summary>
+    /// Sends <paramref name="request"/> to <paramref name="hint"/> (or the first member), then to the leader a NotLeader
+    /// answer names, else to the next member, until one answers Ok. A retried proposal may commit twice.
+    /// </summary>
+    private async Task<T> ThroughLeaderAsync<T>(
+        string groupId,
+        IReadOnlyList<ulong> members,
+        Func<IRaftMemberGrain, Task<T>> request,
+        Func<T, (RaftRequestStatus Status, ulong LeaderHint)> outcome,
+        TimeSpan timeout,
+        ulong hint,
+        string what)
     {
         var deadline = Stopwatch.StartNew();
         var target = hint != 0 ? hint : members[0];
@@ -129,13 +192,14 @@ public sealed class RaftCluster : IAsyncDisposable
         {
             try
             {
-                var result = await Member(groupId, target).ProposeAsync(command).WaitAsync(TimeSpan.FromSeconds(3));
-                if (result.IsOk)
+                var result = await request(Member(groupId, target)).WaitAsync(TimeSpan.FromSeconds(3));
+                var (status, leaderHint) = outcome(result);
+                if (status == RaftRequestStatus.Ok)
                 {
                     return result;
                 }
 
-                target = result.LeaderHint != 0 && result.Status == RaftRequestStatus.NotLeader ? result.LeaderHint : members[++attempt % members.Count];
+                target = leaderHint != 0 && status == RaftRequestStatus.NotLeader ? leaderHint : members[++attempt % members.Count];
             }
             catch (Exception e) when (e is TimeoutException or OrleansException or InvalidOperationException or SiloUnavailableException)
             {
@@ -144,7 +208,7 @@ public sealed class RaftCluster : IAsyncDisposable
 
             if (deadline.Elapsed > timeout)
             {
-                throw new TimeoutException($"No proposal to {groupId} succeeded within {timeout}.");
+                throw new TimeoutException($"No {what} of {groupId} succeeded within {timeout}.");
             }
 
             if (attempt > 0 && attempt % members.Count == 0)
@@ -161,6 +225,78 @@ public sealed class RaftCluster : IAsyncDisposable
 
     public InProcessSiloHandle SiloOf(RaftMemberStatus status) =>
         Cluster.Silos.Single(s => s.SiloAddress.ToString() == status.Silo);
+
+    /// <summary>
+    /// Waits until every member answers, which resolves each one's activation, and returns their statuses. Call it
+    /// before killing a silo: a call that must first look up where a member lives can hang until Orleans declares a
+    /// killed silo dead, which is Orleans' failure detection, not Raft's fail-over.
+    /// </summary>
+    public async Task<RaftMemberStatus[]> ResolveMembersAsync(string groupId, IReadOnlyList<ulong> members, TimeSpan timeout)
+    {
+        RaftMemberStatus?[] statuses = [];
+        await WaitUntilAsync(async () =>
+        {
+            statuses = await StatusesAsync(groupId, members);
+            return statuses.All(s => s is not null);
+        }, timeout, $"every member of {groupId} to answer");
+        return [.. statuses.Select(s => s!)];
+    }
+
+    /// <summary>Kills the silos at once: each host stops with its cancellation already requested, as in a crash.</summary>
+    public async Task KillSilosAsync(IEnumerable<InProcessSiloHandle> silos) =>
+        await Task.WhenAll(silos.Distinct().ToList().Select(s => Cluster.KillSiloAsync(s)));
+
+    /// <summary>
+    /// Starts a silo in place of a killed one and waits until every silo sees exactly the live silos as active, so that
+    /// placement no longer offers a killed silo.
+    /// </summary>
+    public async Task<InProcessSiloHandle> StartSiloAsync(TimeSpan timeout)
+    {
+        var silo = await Cluster.StartAdditionalSiloAsync();
+        await MembershipReadiness.WaitForAllActiveAsync(Cluster, timeout);
+        return silo;
+    }
+
+    /// <summary>
+    /// Waits until every member answers and all applied the same sequence, of at least <paramref name="atLeast"/> commands;
+    /// returns that sequence.
+    /// </summary>
+    public async Task<List<RaftCommittedEntry>> WaitForConvergenceAsync(string groupId, IReadOnlyList<ulong> members, int atLeast, TimeSpan timeout)
+    {
+        List<RaftCommittedEntry> agreed = [];
+        await WaitUntilAsync(async () =>
+        {
+            var applied = await Task.WhenAll(members.Select(async m =>
+            {
+                try
+                {
+                    return await AppliedAsync(groupId, m).WaitAsync(TimeSpan.FromSeconds(2));
+                }
+                catch (Exception e) when (e is TimeoutException or OrleansException or InvalidOperationException or SiloUnavailableException)
+                {
+                    return null;
+                }
+            }));
+            if (applied.Any(a => a is null || a.Count < atLeast))
+            {
+                return false;
+            }
+
+            var first = applied[0]!.Select(Signature).ToList();
+            if (!applied.All(a => a!.Select(Signature).SequenceEqual(first)))
+            {
+                return false;
+            }
+
+            agreed = applied[0]!;
+            return true;
+        }, timeout, $"every member of {groupId} to apply the same sequence of at least {atLeast} commands");
+        return agreed;
+    }
+
+    /// <summary>What identifies an applied command: its position, its term and its bytes.</summary>
+    private static (ulong Index, ulong Term, string Data) Signature(RaftCommittedEntry entry) =>
+        (entry.Index, entry.Term, Convert.ToHexString(entry.Data.Span));
 
     /// <summary>Polls <paramref name="condition"/> every 20 ms until it holds; fails the test after <paramref name="timeout"/>.</summary>
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
