@@ -54,7 +54,14 @@ for (var seed = start; seed < start + seeds; seed++)
     else
     {
         failed++;
-        Console.WriteLine($"seed {seed} failed: {result.Property}: {result.Detail}");
+        // One line per failing seed; --trace replays it with every event and the full explanation.
+        var detail = result.Detail ?? "";
+        var firstLine = detail.Split('\n', 2)[0].TrimEnd();
+        Console.WriteLine($"seed {seed} failed: {result.Property}: {firstLine}");
+        if (trace && firstLine.Length < detail.Length)
+        {
+            Console.WriteLine(detail);
+        }
     }
 }
 
