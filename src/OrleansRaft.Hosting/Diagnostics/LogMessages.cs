@@ -33,6 +33,9 @@ internal static partial class RaftLogMessages
     [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} deleted its durable state.")]
     public static partial void MemberDestroyed(ILogger logger, string member);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} ignored {Count} messages from a peer: {Reason}")]
+    public static partial void IgnoredMessages(ILogger logger, string member, int count, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Raft group {Group} created with members {Members}, state machine '{StateMachineType}'.")]
     public static partial void GroupCreated(ILogger logger, string group, string members, string stateMachineType);
 

@@ -11,8 +11,7 @@ internal sealed partial class RaftMemberGrain
 
     public async Task DeliverAsync(RaftMessageData[] messages)
     {
-        await EnsureStartedAsync();
-        if (_failure is not null)
+        if (!await TryStartForPeerAsync(messages.Length) || _failure is not null)
         {
             return;
         }
@@ -38,11 +37,30 @@ internal sealed partial class RaftMemberGrain
         Kick();
     }
 
+    /// <summary>
+    /// Starts the member for a message from a peer. Messages for a group that does not exist (or no longer does, while
+    /// it is being deleted) or for a member outside it are not errors of this call: they are dropped, logged, and the
+    /// activation goes away.
+    /// </summary>
+    private async Task<bool> TryStartForPeerAsync(int messages)
+    {
+        try
+        {
+            await EnsureStartedAsync();
+            return true;
+        }
+        catch (Exception e) when (e is RaftGroupNotFoundException or RaftMemberNotFoundException)
+        {
+            RaftLogMessages.IgnoredMessages(_logger, _name, messages, e.Message);
+            DeactivateOnIdle();
+            return false;
+        }
+    }
+
     /// <summary>Takes a snapshot message; returns once it is stepped, so the sender can report it delivered.</summary>
     public async Task<bool> InstallSnapshotAsync(RaftMessageData message)
     {
-        await EnsureStartedAsync();
-        if (_failure is not null || message.To != _key.MemberId || message.Snapshot is null)
+        if (!await TryStartForPeerAsync(1) || _failure is not null || message.To != _key.MemberId || message.Snapshot is null)
         {
             return false;
         }
