@@ -10,6 +10,7 @@
 # DATADIR defaults to .data/postgres at the repository root (git-ignored). It holds:
 #   pgdata/   the cluster          socket/      the server's Unix socket (mode 0700)
 #   server.log                     connection   the last connection string printed
+#   .lock     start and stop hold it, so that several processes may start or stop one DATADIR at once
 # When run as root and the postgres user cannot reach DATADIR (a folder under a private home, say), the
 # cluster, socket and log live instead in a folder under /var/tmp/orleansraft-postgres named after DATADIR.
 #
@@ -42,7 +43,7 @@ install_packages() {
     note "installing the PostgreSQL server packages"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q >&2
-    apt-get install -y -q --no-install-recommends postgresql postgresql-client >&2
+    apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends postgresql postgresql-client >&2
     bin_dir >/dev/null || die "apt-get ran, but no initdb was found under /usr/lib/postgresql"
 }
 
@@ -68,13 +69,22 @@ resolve_datadir() {
     (cd "$dir" && pwd)
 }
 
+readonly fallback_root="/var/tmp/orleansraft-postgres"
+
 cluster_dir() {
     local datadir="$1"
     if [[ $EUID -ne 0 ]] || runuser -u postgres -- test -x "$(dirname "$datadir")" 2>/dev/null; then
         echo "$datadir"
     else
-        echo "/var/tmp/orleansraft-postgres/$(printf '%s' "$datadir" | sha256sum | cut -c1-16)"
+        echo "$fallback_root/$(printf '%s' "$datadir" | sha256sum | cut -c1-16)"
     fi
+}
+
+# Takes the lock of DATADIR on file descriptor 9 until the script exits. Every command that outlives the
+# script (the server pg_ctl starts) must run with 9>&-, or it would hold the lock for good.
+lock_datadir() {
+    exec 9>>"$1/.lock"
+    flock -w 600 9 || die "another local.sh held $1/.lock for 10 minutes"
 }
 
 port_in_use() {
@@ -82,8 +92,8 @@ port_in_use() {
 }
 
 free_port() {
-    local port tries
-    for tries in $(seq 1 200); do
+    local port
+    for _ in $(seq 1 200); do
         port=$(( 20000 + (RANDOM % 20000) ))
         if ! port_in_use "$port"; then
             echo "$port"
@@ -113,6 +123,7 @@ start() {
     local bin datadir cluster pgdata socket port
     bin="$(bin_dir)"
     datadir="$(resolve_datadir "${1:-}")"
+    lock_datadir "$datadir"
     cluster="$(cluster_dir "$datadir")"
     pgdata="$cluster/pgdata"
     socket="$cluster/socket"
@@ -125,6 +136,11 @@ start() {
         return 0
     fi
 
+    if [[ "$cluster" == "$fallback_root"/* ]]; then
+        # Made by root, perhaps under umask 077: the postgres user must be able to pass through it.
+        mkdir -p "$fallback_root"
+        chmod 0755 "$fallback_root"
+    fi
     mkdir -p "$socket"
     chmod 0700 "$socket"
     if [[ $EUID -eq 0 ]]; then
@@ -141,30 +157,45 @@ start() {
         as_owner "$bin/initdb" -D "$pgdata" -U "$user" --pwfile="$pwfile" \
             --auth-local=trust --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >&2
         rm -f "$pwfile"
-        echo "include_if_exists = 'local.conf'" >>"$pgdata/postgresql.conf"
     fi
+    # On every start, so that a start that died between initdb and this line still ends up configured.
+    local include="include_if_exists = 'local.conf'"
+    grep -qxF "$include" "$pgdata/postgresql.conf" || echo "$include" >>"$pgdata/postgresql.conf"
 
     port="$(configured_port "$pgdata")"
     if [[ -z "$port" ]] || port_in_use "$port"; then
         port="$(free_port)"
     fi
-    cat >"$pgdata/local.conf" <<EOF
-listen_addresses = '127.0.0.1'
-port = $port
-unix_socket_directories = '$socket'
-max_connections = 200
-EOF
-    own "$pgdata/local.conf"
-
-    note "starting on 127.0.0.1:$port"
     touch "$cluster/server.log"
     own "$cluster/server.log"
-    as_owner "$bin/pg_ctl" -D "$pgdata" -l "$cluster/server.log" -w -t 60 start >&2 \
-        || { tail -n 20 "$cluster/server.log" >&2; die "the server did not start"; }
 
-    if ! as_owner "$bin/psql" -h "$socket" -p "$port" -U "$user" -d postgres -tAc \
-            "SELECT 1 FROM pg_database WHERE datname = '$database'" | grep -q 1; then
-        as_owner "$bin/psql" -h "$socket" -p "$port" -U "$user" -d postgres -q -c "CREATE DATABASE $database" >&2
+    # A port free when probed may be taken by the time the server binds it (by another process, or by a
+    # socket that is bound but does not listen): then the server starts again on another one.
+    local attempt logged
+    for attempt in 1 2 3 4 5; do
+        printf '%s\n' "listen_addresses = '127.0.0.1'" "port = $port" "unix_socket_directories = '$socket'" \
+            "max_connections = 200" >"$pgdata/local.conf"
+        own "$pgdata/local.conf"
+        note "starting on 127.0.0.1:$port"
+        logged="$(stat -c %s "$cluster/server.log")"
+        if as_owner "$bin/pg_ctl" -D "$pgdata" -l "$cluster/server.log" -w -t 60 start >&2 9>&-; then
+            break
+        fi
+        if [[ $attempt -lt 5 ]] && tail -c "+$((logged + 1))" "$cluster/server.log" | grep -q "could not create any TCP/IP sockets"; then
+            note "port $port could not be bound"
+            port="$(free_port)"
+            continue
+        fi
+        tail -n 20 "$cluster/server.log" >&2
+        die "the server did not start"
+    done
+
+    # psql's answer is compared whole: piped into grep -q, psql could die of SIGPIPE and fail the pipeline.
+    local exists
+    exists="$(as_owner "$bin/psql" -h "$socket" -p "$port" -U "$user" -d postgres -XtAc \
+        "SELECT 1 FROM pg_database WHERE datname = '$database'")"
+    if [[ "$exists" != "1" ]]; then
+        as_owner "$bin/psql" -h "$socket" -p "$port" -U "$user" -d postgres -X -q -c "CREATE DATABASE $database" >&2
     fi
 
     PGPASSWORD="$password" "$here/apply-schema.sh" "postgresql://$user@127.0.0.1:$port/$database" >&2
@@ -176,6 +207,7 @@ stop() {
     local bin datadir pgdata
     bin="$(bin_dir)" || die "PostgreSQL is not installed"
     datadir="$(resolve_datadir "${1:-}")"
+    lock_datadir "$datadir"
     pgdata="$(cluster_dir "$datadir")/pgdata"
     if ! is_running "$bin" "$pgdata"; then
         note "not running ($pgdata)"

@@ -70,9 +70,10 @@ public sealed partial class GrainStorageRaftLogStore
 
     /// <summary>
     /// Deletes a record that may already be gone (an earlier collection was cut short, or a fenced instance is
-    /// collecting the same garbage). Without an ETag, reads it first.
+    /// collecting the same garbage). Without an ETag, reads it first. Returns the ETag to write the record again
+    /// with (see <see cref="DeleteAsync{T}"/>).
     /// </summary>
-    private async Task DeleteRecord<T>(string stateName, string key, string? etag, CancellationToken cancellationToken)
+    private async Task<string?> DeleteRecord<T>(string stateName, string key, string? etag, CancellationToken cancellationToken)
         where T : class
     {
         if (etag is null)
@@ -80,7 +81,7 @@ public sealed partial class GrainStorageRaftLogStore
             var state = await ReadAsync<T>(stateName, key, cancellationToken);
             if (state.Value is null)
             {
-                return;
+                return state.ETag;
             }
 
             etag = state.ETag;
@@ -88,14 +89,17 @@ public sealed partial class GrainStorageRaftLogStore
 
         try
         {
-            await DeleteAsync<T>(stateName, key, etag, cancellationToken);
+            return await DeleteAsync<T>(stateName, key, etag, cancellationToken);
         }
         catch (InconsistentStateException)
         {
-            if ((await ReadAsync<T>(stateName, key, cancellationToken)).Value is not null)
+            var state = await ReadAsync<T>(stateName, key, cancellationToken);
+            if (state.Value is not null)
             {
                 throw;
             }
+
+            return state.ETag;
         }
     }
 }

@@ -28,7 +28,7 @@ public sealed partial class GrainStorageRaftLogStore
                 }
                 catch (InconsistentStateException e) when (attempt < _options.MaxClaimAttempts)
                 {
-                    // Another instance wrote between our read and our claim: read everything again.
+                    // Another instance claimed or wrote while this one loaded: read everything again.
                     LogMessages.ClaimRaced(_logger, _member, attempt, e);
                 }
                 catch (InconsistentStateException e)
@@ -51,7 +51,8 @@ public sealed partial class GrainStorageRaftLogStore
 
     /// <summary>
     /// Claims the log and rebuilds it. Fields are assigned only at the end, so a lost race leaves nothing behind
-    /// but records that the next attempt reads (a fence, a manifest with a higher epoch).
+    /// but records that the next attempt reads (a fence, a manifest with a higher epoch). A race is lost with an
+    /// <see cref="InconsistentStateException"/>, which <see cref="LoadAsync"/> answers by claiming again.
     /// </summary>
     private async Task<RaftLogState> ClaimAndReplay(CancellationToken cancellationToken)
     {
@@ -65,12 +66,11 @@ public sealed partial class GrainStorageRaftLogStore
         var manifestETag = await WriteAsync(ManifestStateName, _member, manifest, manifestState.ETag, cancellationToken);
 
         var hardStateRecord = await ReadAsync<HardStateRecord>(HardStateStateName, _member, cancellationToken);
-        var batches = await Scan(manifest.FirstSeq, cancellationToken);
+        var (batches, seenUpTo) = await Scan(manifest.FirstSeq, cancellationToken);
+        CheckClaims(batches, manifest.FirstSeq, epoch);
 
         // The fence: an older instance's next batch would go exactly here.
-        var fenceSeq = manifest.FirstSeq + batches.Count;
-        var fence = new LogBatchRecord { Seq = fenceSeq, Epoch = epoch, IsFence = true };
-        var fenceETag = await WriteAsync(BatchStateName, BatchKey(fenceSeq), fence, null, cancellationToken);
+        var (fenceSeq, fenceETag) = await PlaceFence(batches, manifest.FirstSeq, seenUpTo, epoch, cancellationToken);
 
         var log = new LogCache();
         log.InstallSnapshot(manifest.ToSnapshotMetadata(), keepSuffix: false);
@@ -87,16 +87,9 @@ public sealed partial class GrainStorageRaftLogStore
             }
         }
 
-        for (var i = 0; i < batches.Count; i++)
+        foreach (var (batch, etag) in batches)
         {
-            var (batch, etag) = batches[i];
-            var seq = manifest.FirstSeq + i;
             infos.Add(new BatchInfo(etag, batch.IsFence));
-            if (batch.Seq != seq || batch.Epoch >= epoch)
-            {
-                throw Corrupted($"the batch under sequence number {seq} says it is {batch.Seq} of claim {batch.Epoch} (loading as claim {epoch}).");
-            }
-
             if (batch.IsFence)
             {
                 continue;
@@ -144,12 +137,26 @@ public sealed partial class GrainStorageRaftLogStore
         return new RaftLogState(hardState, log.Snapshot, log.CopyEntries());
     }
 
-    /// <summary>Reads batch records from <paramref name="firstSeq"/> up to the first missing one, a growing window at a time.</summary>
-    private async Task<List<(LogBatchRecord Batch, string? ETag)>> Scan(long firstSeq, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads batch records from <paramref name="firstSeq"/> up to the first missing one, a growing window at a
+    /// time. Returns them, and the highest sequence number seen to exist (-1 when none), which may lie beyond.
+    /// </summary>
+    /// <remarks>
+    /// From the manifest's first sequence number on, a batch record is inserted only once the one before it
+    /// exists, and it is never deleted. So when a window finds batch <c>X</c> missing but a later one present,
+    /// an older instance appended while the window was read: <c>X</c> exists by now, and the scan goes on from
+    /// it. A batch missing once a later one was seen in an earlier window is a hole in the log. An instance
+    /// that appends on and on can keep the scan chasing it; after <see cref="GrainStorageRaftLogStoreOptions.LoadWindow"/>
+    /// such races the scan stops, and <see cref="PlaceFence"/> deals with the batches the writer adds.
+    /// </remarks>
+    private async Task<(List<(LogBatchRecord Batch, string? ETag)> Found, long SeenUpTo)> Scan(long firstSeq, CancellationToken cancellationToken)
     {
         var found = new List<(LogBatchRecord, string?)>();
+        var seenUpTo = -1L;
+        var seq = firstSeq;
         var window = Math.Min(4, _options.LoadWindow);
-        for (var seq = firstSeq; ; seq += window, window = Math.Min(window * 2, _options.LoadWindow))
+        var races = 0;
+        while (true)
         {
             var reads = new Task<Stored<LogBatchRecord>>[window];
             for (var i = 0; i < window; i++)
@@ -159,6 +166,13 @@ public sealed partial class GrainStorageRaftLogStore
 
             var states = await Task.WhenAll(reads);
             var missing = Array.FindIndex(states, s => s.Value is null);
+            if (missing >= 0 && seq + missing < seenUpTo)
+            {
+                throw Corrupted($"the batch {seq + missing} is missing but {seenUpTo} exists.");
+            }
+
+            var last = Array.FindLastIndex(states, s => s.Value is not null);
+            seenUpTo = Math.Max(seenUpTo, last < 0 ? -1 : seq + last);
             for (var i = 0; i < (missing < 0 ? window : missing); i++)
             {
                 found.Add((states[i].Value!, states[i].ETag));
@@ -166,16 +180,96 @@ public sealed partial class GrainStorageRaftLogStore
 
             if (missing < 0)
             {
-                continue;
+                seq += window;
+                window = Math.Min(window * 2, _options.LoadWindow);
             }
-
-            var after = Array.FindIndex(states, missing, s => s.Value is not null);
-            if (after >= 0)
+            else if (last > missing && races++ < _options.LoadWindow)
             {
-                throw Corrupted($"the batch {seq + missing} is missing but {seq + after} exists.");
+                seq += missing;
+            }
+            else
+            {
+                return (found, seenUpTo);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Inserts this claim's fence at the first free sequence number after <paramref name="batches"/>, and adds to
+    /// them the batches it had to step over.
+    /// </summary>
+    /// <remarks>
+    /// A sequence number taken since the scan holds the batch of an older instance still appending (acknowledged
+    /// to it, so part of the log) or another claim's fence: the fence tries the next one, so that no sequence
+    /// number below it stays free. The taken ones are read once the fence stands, when no older instance can add
+    /// any more. A fence that lands below a batch seen to exist filled a hole: the log is corrupted. An older
+    /// instance that wins <see cref="MaxFenceSteps"/> races in a row makes the load fail with a conflict.
+    /// </remarks>
+    private async Task<(long Seq, string? ETag)> PlaceFence(
+        List<(LogBatchRecord Batch, string? ETag)> batches, long firstSeq, long seenUpTo, ulong epoch, CancellationToken cancellationToken)
+    {
+        var start = firstSeq + batches.Count;
+        var seq = start;
+        string? etag;
+        while (true)
+        {
+            try
+            {
+                etag = await WriteAsync(BatchStateName, BatchKey(seq), new LogBatchRecord { Seq = seq, Epoch = epoch, IsFence = true }, null, cancellationToken);
+                break;
+            }
+            catch (InconsistentStateException e)
+            {
+                if (++seq - start == MaxFenceSteps)
+                {
+                    throw new RaftLogConflictException(_member, $"an older instance kept appending past {MaxFenceSteps} attempts to fence it.", e);
+                }
+            }
+        }
+
+        if (seq < seenUpTo)
+        {
+            throw Corrupted($"the batch {seq} was missing but {seenUpTo} exists.");
+        }
+
+        var reads = new Task<Stored<LogBatchRecord>>[seq - start];
+        for (var i = 0; i < reads.Length; i++)
+        {
+            reads[i] = ReadAsync<LogBatchRecord>(BatchStateName, BatchKey(start + i), cancellationToken);
+        }
+
+        var taken = await Task.WhenAll(reads);
+        for (var i = 0; i < taken.Length; i++)
+        {
+            var batch = taken[i].Value ?? throw Corrupted($"the batch {start + i} could not be inserted, yet it does not exist.");
+            batches.Add((batch, taken[i].ETag));
+        }
+
+        CheckClaims(batches, firstSeq, epoch, from: (int)(start - firstSeq));
+        return (seq, etag);
+    }
+
+    /// <summary>
+    /// Checks that each batch from index <paramref name="from"/> on sits where it says, and was written under an
+    /// older claim than <paramref name="epoch"/>. A newer claim means another instance loaded since this one
+    /// claimed: the claim is lost, and taken again.
+    /// </summary>
+    private void CheckClaims(List<(LogBatchRecord Batch, string? ETag)> batches, long firstSeq, ulong epoch, int from = 0)
+    {
+        for (var i = from; i < batches.Count; i++)
+        {
+            var batch = batches[i].Batch;
+            var seq = firstSeq + i;
+            if (batch.Epoch > epoch)
+            {
+                throw new InconsistentStateException(
+                    $"the batch {seq} was written under claim {batch.Epoch}, after this load claimed {epoch}.");
             }
 
-            return found;
+            if (batch.Seq != seq || batch.Epoch == epoch)
+            {
+                throw Corrupted($"the batch under sequence number {seq} says it is {batch.Seq} of claim {batch.Epoch} (loading as claim {epoch}).");
+            }
         }
     }
 

@@ -68,15 +68,13 @@ public sealed partial class GrainStorageRaftLogStore
             return WriteAsync(SnapshotStateName, ChunkKey(reference, i), chunk, null, cancellationToken);
         });
 
-        // Replay must start at the batch that wrote the first entry kept after the snapshot (runs are in index
-        // order, so it is the first run left); with no entry kept, at the next batch to be written.
+        // Replay must start at the batch that wrote the first entry kept after the snapshot: the last run that
+        // starts at or before it (runs are in index order), or the first run when none does. With no entry kept,
+        // replay starts at the next batch to be written.
         var runs = new List<Run>(_runs);
         if (keepSuffix && snapshot.Index < _log.LastIndex)
         {
-            while (runs.Count > 1 && runs[1].FirstIndex <= snapshot.Index + 1)
-            {
-                runs.RemoveAt(0);
-            }
+            runs.RemoveRange(0, Math.Max(0, LastRunStartingAtOrBefore(runs, snapshot.Index + 1)));
         }
         else
         {
@@ -111,6 +109,27 @@ public sealed partial class GrainStorageRaftLogStore
         _snapshot = snapshot;
 
         await CollectReplaced(flipped.GarbageSnapshot, droppedFrom, dropped, cancellationToken);
+    }
+
+    /// <summary>The position of the last run whose first index is at most <paramref name="index"/>, or -1 when there is none.</summary>
+    private static int LastRunStartingAtOrBefore(List<Run> runs, ulong index)
+    {
+        int low = 0, high = runs.Count - 1, found = -1;
+        while (low <= high)
+        {
+            var middle = low + (high - low) / 2;
+            if (runs[middle].FirstIndex <= index)
+            {
+                found = middle;
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return found;
     }
 
     private async Task<ReadOnlyMemory<byte>> ReadChunks(SnapshotRef reference, CancellationToken cancellationToken)

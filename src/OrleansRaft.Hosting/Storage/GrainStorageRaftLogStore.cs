@@ -29,8 +29,10 @@ namespace OrleansRaft.Hosting.Storage;
 /// <para><b>Fencing.</b> A load increments the manifest's epoch (ETag-checked), inserts a fence batch at the
 /// next free sequence number and rewrites the hard-state record (ETag-checked). An older instance then fails
 /// on whichever it writes next: its next batch collides with the fence (batches are inserted, never
-/// overwritten), and its manifest and hard-state ETags are stale. Fences are never deleted, so the collision
-/// stays there however far the log moves on.</para>
+/// overwritten), and its manifest and hard-state ETags are stale. Fences are never deleted, not even by
+/// <see cref="DeleteAllAsync"/>, so the collision stays there however far the log moves on. An older instance
+/// that appends while the load runs only moves the fence on: the load steps over the batches it finds in the
+/// fence's way and replays them. A load that meets a newer claim's batch claims again.</para>
 /// </remarks>
 public sealed partial class GrainStorageRaftLogStore : IRaftLogStore
 {
@@ -38,6 +40,9 @@ public sealed partial class GrainStorageRaftLogStore : IRaftLogStore
     internal const string HardStateStateName = "raft-hardstate";
     internal const string BatchStateName = "raft-log";
     internal const string SnapshotStateName = "raft-snapshot";
+
+    /// <summary>How many sequence numbers a load's fence tries, one after another, while an older instance takes them first.</summary>
+    internal const int MaxFenceSteps = 256;
 
     private readonly IGrainStorage _storage;
     private readonly string _member;
@@ -180,11 +185,17 @@ public sealed partial class GrainStorageRaftLogStore : IRaftLogStore
         return state.ETag;
     }
 
-    private async Task DeleteAsync<T>(string stateName, string key, string? etag, CancellationToken cancellationToken)
+    /// <summary>
+    /// Clears one record at <paramref name="etag"/>. Returns the ETag the provider hands back: null where the
+    /// record is gone, the row's next version where the provider keeps a cleared row (and then only a write
+    /// carrying that version replaces it).
+    /// </summary>
+    private async Task<string?> DeleteAsync<T>(string stateName, string key, string? etag, CancellationToken cancellationToken)
         where T : class
     {
         var state = new GrainState<T> { ETag = etag, RecordExists = true };
         await _storage.ClearStateAsync(stateName, IdOf(key), state, cancellationToken);
+        return state.ETag;
     }
 
     private static bool IsUndecodable(Exception e)

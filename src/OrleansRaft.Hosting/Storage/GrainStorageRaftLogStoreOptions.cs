@@ -9,7 +9,10 @@ public sealed class GrainStorageRaftLogStoreOptions
     /// <summary>The largest snapshot chunk, in bytes: a snapshot is stored as this many bytes per record.</summary>
     public int SnapshotChunkSize { get; set; } = 256 * 1024;
 
-    /// <summary>How many batch records a load reads at once, at most.</summary>
+    /// <summary>
+    /// How many batch records a load reads at once, at most; also how often its scan goes on after an older
+    /// instance appended under it, before it leaves the rest to the fence.
+    /// </summary>
     public int LoadWindow { get; set; } = 64;
 
     /// <summary>How many snapshot chunks, or deletions of compacted records, are in flight at once.</summary>

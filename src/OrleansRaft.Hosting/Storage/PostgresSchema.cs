@@ -46,56 +46,75 @@ public static class PostgresSchema
         ArgumentNullException.ThrowIfNull(connection);
         await Execute(connection, "SET client_min_messages = warning", cancellationToken);
         await Execute(connection, $"SELECT pg_advisory_lock({AdvisoryLockKey})", cancellationToken);
+        IReadOnlyList<string> done;
         try
         {
-            await Execute(connection, CreateMigrationsTable, cancellationToken);
-            var applied = new Dictionary<string, string>(StringComparer.Ordinal);
-            await using (var select = new NpgsqlCommand("SELECT name, sha256 FROM raft_schema_migrations", connection))
-            await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    applied[reader.GetString(0)] = reader.GetString(1);
-                }
-            }
-
-            var done = new List<string>();
-            foreach (var migration in Migrations)
-            {
-                if (applied.TryGetValue(migration.Name, out var sha256))
-                {
-                    if (!string.Equals(sha256, migration.Sha256, StringComparison.Ordinal))
-                    {
-                        throw new InvalidOperationException(
-                            $"Migration {migration.Name} was changed after it was applied (applied {sha256}, now {migration.Sha256}); add a new migration instead.");
-                    }
-
-                    continue;
-                }
-
-                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-                await using (var apply = new NpgsqlCommand(migration.Sql, connection, transaction))
-                {
-                    await apply.ExecuteNonQueryAsync(cancellationToken);
-                }
-
-                await using (var record = new NpgsqlCommand("INSERT INTO raft_schema_migrations (name, sha256) VALUES ($1, $2)", connection, transaction))
-                {
-                    record.Parameters.Add(new NpgsqlParameter { Value = migration.Name });
-                    record.Parameters.Add(new NpgsqlParameter { Value = migration.Sha256 });
-                    await record.ExecuteNonQueryAsync(cancellationToken);
-                }
-
-                await transaction.CommitAsync(cancellationToken);
-                done.Add(migration.Name);
-            }
-
-            return done;
+            done = await ApplyLocked(connection, cancellationToken);
         }
-        finally
+        catch
         {
-            await Execute(connection, $"SELECT pg_advisory_unlock({AdvisoryLockKey})", CancellationToken.None);
+            // The failure is what the caller needs to see. When it broke the connection the unlock fails too,
+            // and loses nothing: a session-level advisory lock ends with its session.
+            try
+            {
+                await Execute(connection, $"SELECT pg_advisory_unlock({AdvisoryLockKey})", CancellationToken.None);
+            }
+            catch (Exception)
+            {
+            }
+
+            throw;
         }
+
+        await Execute(connection, $"SELECT pg_advisory_unlock({AdvisoryLockKey})", CancellationToken.None);
+        return done;
+    }
+
+    private static async Task<IReadOnlyList<string>> ApplyLocked(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await Execute(connection, CreateMigrationsTable, cancellationToken);
+        var applied = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using (var select = new NpgsqlCommand("SELECT name, sha256 FROM raft_schema_migrations", connection))
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                applied[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
+
+        var done = new List<string>();
+        foreach (var migration in Migrations)
+        {
+            if (applied.TryGetValue(migration.Name, out var sha256))
+            {
+                if (!string.Equals(sha256, migration.Sha256, StringComparison.Ordinal))
+                {
+                    throw new InvalidOperationException(
+                        $"Migration {migration.Name} was changed after it was applied (applied {sha256}, now {migration.Sha256}); add a new migration instead.");
+                }
+
+                continue;
+            }
+
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var apply = new NpgsqlCommand(migration.Sql, connection, transaction))
+            {
+                await apply.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using (var record = new NpgsqlCommand("INSERT INTO raft_schema_migrations (name, sha256) VALUES ($1, $2)", connection, transaction))
+            {
+                record.Parameters.Add(new NpgsqlParameter { Value = migration.Name });
+                record.Parameters.Add(new NpgsqlParameter { Value = migration.Sha256 });
+                await record.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            done.Add(migration.Name);
+        }
+
+        return done;
     }
 
     private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)

@@ -27,20 +27,30 @@ public sealed class TestPostgres : IAsyncLifetime
             ArgumentList = { Path.Combine(root, "infra", "postgres", "local.sh"), "start", Path.Combine(root, ".data", "postgres-tests") },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            UseShellExecute = false,
         };
         using var process = Process.Start(info) ?? throw new InvalidOperationException("bash could not be started.");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(8)) || process.ExitCode != 0)
+        if (!process.WaitForExit(TimeSpan.FromMinutes(8)))
         {
-            throw new InvalidOperationException($"infra/postgres/local.sh start failed; set ORLEANSRAFT_POSTGRES to use another server.\n{output.Result}\n{error.Result}");
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("infra/postgres/local.sh start did not finish within 8 minutes; set ORLEANSRAFT_POSTGRES to use another server.");
         }
 
-        _connectionString = output.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+        var lines = output.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (process.ExitCode != 0 || lines.Length == 0)
+        {
+            throw new InvalidOperationException(
+                $"infra/postgres/local.sh start failed (exit {process.ExitCode}); set ORLEANSRAFT_POSTGRES to use another server.\n{output.Result}\n{error.Result}");
+        }
+
+        _connectionString = lines[^1];
         return Task.CompletedTask;
     }
 
-    // The server stays up for later runs and the other suites that share it; local.sh stop ends it.
+    // The server is shared with the other test assemblies, which may run at the same time, and with later runs:
+    // a test never stops it (local.sh serializes concurrent starts); `infra/postgres/local.sh stop .data/postgres-tests` does.
     public Task DisposeAsync() => Task.CompletedTask;
 
     private static string FindRoot()

@@ -39,3 +39,11 @@ public sealed class PostgresStoreConformance(StorageCluster cluster) : RaftLogSt
     protected override IRaftLogStore Open(string member) =>
         new GrainStorageRaftLogStore(cluster.Postgres, member, MemoryProviderStoreConformance.SmallChunks);
 }
+
+/// <summary>The contract on IGrainStorage with the ADO.NET provider on PostgreSQL keeping cleared rows, as it does by default.</summary>
+[Collection(StorageCollection.Name)]
+public sealed class PostgresKeepingRowsStoreConformance(StorageCluster cluster) : RaftLogStoreConformance
+{
+    protected override IRaftLogStore Open(string member) =>
+        new GrainStorageRaftLogStore(cluster.PostgresKeepingRows, member, MemoryProviderStoreConformance.SmallChunks);
+}

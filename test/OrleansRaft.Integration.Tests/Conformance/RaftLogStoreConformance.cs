@@ -177,6 +177,24 @@ public abstract class RaftLogStoreConformance
     }
 
     [Fact]
+    public async Task A_snapshot_inside_a_log_of_many_small_appends_keeps_exactly_the_suffix()
+    {
+        var member = NewMember();
+        var store = await Load(member);
+        for (ulong index = 1; index <= 120; index += 2)
+        {
+            await store.AppendAsync(Entries(index, 1, 2), new HardState(1, 0, index / 2));
+        }
+
+        await store.InstallSnapshotAsync(new Snapshot(new SnapshotMetadata(100, 1, new MembershipConfiguration([1])), new byte[] { 1 }));
+        await store.AppendAsync(Entries(121, 2, 1), new HardState(2, 0, 100));
+
+        var reloaded = await Reload(member);
+        Assert.Equal("100/1 voters=(1)", reloaded.Snapshot);
+        Assert.Equal(Describe([.. Entries(101, 1, 20), .. Entries(121, 2, 1)]), reloaded.Entries);
+    }
+
+    [Fact]
     public async Task A_snapshot_that_disagrees_with_the_log_replaces_all_of_it()
     {
         var member = NewMember();

@@ -8,18 +8,40 @@ using static OrleansRaft.Integration.Tests.Infrastructure.Log;
 namespace OrleansRaft.Integration.Tests.GrainStorage;
 
 /// <summary>
-/// Crashes the process at every storage write of an operation, before the write lands and just after, then
-/// loads the member again. The reloaded log must be valid, equal to the log before the operation or after it
-/// (never a mix, and after it once the operation returned), keep working, and hold no leftovers.
+/// Crashes the process at every storage write of an instance's load and of the operation that follows it,
+/// before the write lands and just after, then loads the member again. The reloaded log must be valid, equal
+/// to the log before the operation or after it (never a mix, and after it once the operation returned), keep
+/// working, and hold no leftovers.
 /// </summary>
 public abstract class CrashInjectionTests
 {
     private static readonly MembershipConfiguration Voters = new([1, 2, 3]);
 
-    protected abstract IGrainStorage Storage { get; }
+    private RecordingGrainStorage? _storage;
 
-    /// <summary>Checks that no snapshot chunk is left but those of the snapshot in force, where the storage can be listed.</summary>
-    protected virtual Task AssertNoLeftoverChunks(string member, int expected) => Task.CompletedTask;
+    /// <summary>The provider under test.</summary>
+    protected abstract IGrainStorage Provider { get; }
+
+    /// <summary>The provider, remembering which records the test touched.</summary>
+    protected RecordingGrainStorage Storage => _storage ??= new RecordingGrainStorage(Provider);
+
+    /// <summary>Every record of <paramref name="member"/> that exists, as state name and key.</summary>
+    protected virtual async Task<IReadOnlyCollection<(string StateName, string Key)>> StoredRecords(string member)
+    {
+        var stored = new List<(string, string)>();
+        foreach (var (stateName, grainId) in Storage.Touched)
+        {
+            var key = grainId.Key.ToString()!;
+            if ((key == member || key.StartsWith(member + "/", StringComparison.Ordinal)) && await StoredLog.Exists(Provider, stateName, key))
+            {
+                stored.Add((stateName, key));
+            }
+        }
+
+        return stored;
+    }
+
+    private async Task AssertNoLeftovers(string member) => await StoredLog.AssertNoLeftovers(Provider, member, await StoredRecords(member));
 
     /// <summary>One write at a time, and small chunks, so every crash point is distinct and snapshots take several writes.</summary>
     private static GrainStorageRaftLogStoreOptions Options => new() { SnapshotChunkSize = 16, MaxParallelWrites = 1, LoadWindow = 4 };
@@ -67,15 +89,106 @@ public abstract class CrashInjectionTests
     public Task A_snapshot_that_replaces_an_earlier_snapshot() =>
         CrashEverywhere(TwoBatchesAndASnapshot, store => store.InstallSnapshotAsync(new Snapshot(new SnapshotMetadata(7, 2, Voters), Data(20, 3))).AsTask(), minimumWrites: 7);
 
-    private async Task CrashEverywhere(Func<IRaftLogStore, Task> setup, Func<IRaftLogStore, Task> operation, int minimumWrites)
+    [Fact]
+    public Task A_deletion_of_the_whole_log() =>
+        CrashEverywhere(
+            TwoBatchesAndASnapshot,
+            store => ((GrainStorageRaftLogStore)store).DeleteAllAsync().AsTask(),
+            minimumWrites: 7,
+            after: new LogView(HardState.Empty, LogView.Describe(SnapshotMetadata.Empty), "", ""));
+
+    [Fact]
+    public async Task A_load_that_collects_what_an_interrupted_snapshot_install_left()
     {
-        // The model says what the log looks like before and after the operation.
+        // The second snapshot's install crashes once its manifest flip has landed: writes 1 (announce), 2 and 3
+        // (its two chunks of 16 and 4 bytes) and 4 (the flip). It covers the whole log, so the next load collects
+        // the first snapshot's three chunks and the one data batch before the new first batch.
+        var second = new Snapshot(new SnapshotMetadata(8, 2, Voters), Data(20, 3));
+        var secondHardState = new HardState(2, 2, 8);
+        var model = new InMemoryRaftLogStore(new InMemoryRaftLogMedium(), "model");
+        await model.LoadAsync();
+        await TwoBatchesAndASnapshot(model);
+        await model.InstallSnapshotAsync(second, secondHardState);
+        var expected = await LogView.Of(model);
+
+        await CrashWhileLoading(
+            async member =>
+            {
+                var builder = new GrainStorageRaftLogStore(Storage, member, Options);
+                await builder.LoadAsync();
+                await TwoBatchesAndASnapshot(builder);
+                var faulty = new FaultInjectingGrainStorage(Storage);
+                var interrupted = new GrainStorageRaftLogStore(faulty, member, Options);
+                await interrupted.LoadAsync();
+                faulty.Arm(crashAt: 4, crashAfterWrite: true);
+                await Assert.ThrowsAsync<SimulatedCrashException>(() => interrupted.InstallSnapshotAsync(second, secondHardState).AsTask());
+                var manifest = await StoredLog.Read<LogManifest>(Storage, GrainStorageRaftLogStore.ManifestStateName, member);
+                Assert.True(manifest is { HasGarbage: true, Snapshot.Length: 20 }, "The interrupted install left no garbage to collect.");
+            },
+            expected,
+            minimumWrites: 3 + 3 + 1 + 1);
+    }
+
+    /// <summary>
+    /// Crashes a load at every write: its claim, its fence, its hard-state rewrite and its collection of what
+    /// <paramref name="setup"/> left. Every reload must find <paramref name="expected"/>, and nothing left over.
+    /// </summary>
+    private async Task CrashWhileLoading(Func<string, Task> setup, LogView expected, int minimumWrites)
+    {
+        for (var crashAt = 1; ; crashAt++)
+        {
+            var completed = 0;
+            foreach (var crashAfterWrite in new[] { false, true })
+            {
+                var member = NewMember();
+                await setup(member);
+                var faulty = new FaultInjectingGrainStorage(Storage);
+                faulty.Arm(crashAt, crashAfterWrite);
+                try
+                {
+                    await new GrainStorageRaftLogStore(faulty, member, Options).LoadAsync();
+                    completed++;
+                    Assert.False(faulty.Crashed);
+                }
+                catch (SimulatedCrashException)
+                {
+                }
+
+                var reloaded = new GrainStorageRaftLogStore(Storage, member, Options);
+                await reloaded.LoadAsync();
+                Assert.Equal(expected, await LogView.Of(reloaded));
+                await AssertNoLeftovers(member);
+                await AssertKeepsWorking(reloaded, member, expected);
+            }
+
+            if (completed == 2)
+            {
+                Assert.True(crashAt - 1 >= minimumWrites, $"The load took only {crashAt - 1} writes.");
+                return;
+            }
+
+            Assert.Equal(0, completed);
+        }
+    }
+
+    /// <summary>
+    /// Crashes at every write of a load followed by <paramref name="operation"/>. The log after the operation is
+    /// <paramref name="after"/> when given, else what the operation makes of the in-memory model's log.
+    /// </summary>
+    private async Task CrashEverywhere(Func<IRaftLogStore, Task> setup, Func<IRaftLogStore, Task> operation, int minimumWrites, LogView? after = null)
+    {
+        // The load before the operation claims, fences and rewrites the hard state: three writes.
+        minimumWrites += 3;
         var model = new InMemoryRaftLogStore(new InMemoryRaftLogMedium(), "model");
         await model.LoadAsync();
         await setup(model);
         var before = await LogView.Of(model);
-        await operation(model);
-        var after = await LogView.Of(model);
+        if (after is null)
+        {
+            await operation(model);
+            after = await LogView.Of(model);
+        }
+
         Assert.NotEqual(before, after);
 
         var outcomes = new List<string>();
@@ -90,11 +203,11 @@ public abstract class CrashInjectionTests
                 await setup(builder);
 
                 var faulty = new FaultInjectingGrainStorage(Storage);
-                var store = new GrainStorageRaftLogStore(faulty, member, Options);
-                await store.LoadAsync();
                 faulty.Arm(crashAt, crashAfterWrite);
+                var store = new GrainStorageRaftLogStore(faulty, member, Options);
                 try
                 {
+                    await store.LoadAsync();
                     await operation(store);
                     completed++;
                     Assert.False(faulty.Crashed);
@@ -117,13 +230,13 @@ public abstract class CrashInjectionTests
                     Assert.Equal(after, view);
                 }
 
-                await AssertNoLeftoverChunks(member, (view.SnapshotData.Length / 2 + Options.SnapshotChunkSize - 1) / Options.SnapshotChunkSize);
+                await AssertNoLeftovers(member);
                 await AssertKeepsWorking(reloaded, member, view);
             }
 
             if (completed == 2)
             {
-                Assert.True(crashAt - 1 >= minimumWrites, $"The operation took only {crashAt - 1} writes.");
+                Assert.True(crashAt - 1 >= minimumWrites, $"The load and the operation took only {crashAt - 1} writes.");
                 break;
             }
 
@@ -139,7 +252,7 @@ public abstract class CrashInjectionTests
 
     private async Task AssertKeepsWorking(IRaftLogStore store, string member, LogView view)
     {
-        var term = Math.Max(store.HardState.Term, await store.ReadTermAsync(store.LastIndex));
+        var term = Math.Max(1, Math.Max(store.HardState.Term, await store.ReadTermAsync(store.LastIndex)));
         var next = Entry(store.LastIndex + 1, term);
         await store.AppendAsync([next]);
 
@@ -153,22 +266,30 @@ public abstract class CrashInjectionTests
 [Collection(StorageCollection.Name)]
 public sealed class MemoryProviderCrashInjectionTests(StorageCluster cluster) : CrashInjectionTests
 {
-    protected override IGrainStorage Storage => cluster.Memory;
+    protected override IGrainStorage Provider => cluster.Memory;
 }
 
+/// <summary>On PostgreSQL the leftover check lists the member's rows in the table, whoever wrote them.</summary>
 [Collection(StorageCollection.Name)]
 public sealed class PostgresCrashInjectionTests(StorageCluster cluster) : CrashInjectionTests
 {
-    protected override IGrainStorage Storage => cluster.Postgres;
+    protected override IGrainStorage Provider => cluster.Postgres;
 
-    protected override async Task AssertNoLeftoverChunks(string member, int expected)
+    protected override async Task<IReadOnlyCollection<(string StateName, string Key)>> StoredRecords(string member)
     {
         await using var connection = new NpgsqlConnection(cluster.PostgresConnectionString);
         await connection.OpenAsync();
-        await using var count = new NpgsqlCommand(
-            "SELECT count(*) FROM orleansstorage WHERE graintypestring = $1 AND starts_with(grainidextensionstring, $2)", connection);
-        count.Parameters.Add(new NpgsqlParameter { Value = GrainStorageRaftLogStore.SnapshotStateName });
-        count.Parameters.Add(new NpgsqlParameter { Value = member + "/" });
-        Assert.Equal((long)expected, (long)(await count.ExecuteScalarAsync())!);
+        await using var select = new NpgsqlCommand(
+            "SELECT graintypestring, grainidextensionstring FROM orleansstorage " +
+            "WHERE (grainidextensionstring = $1 OR starts_with(grainidextensionstring, $1 || '/')) AND payloadbinary IS NOT NULL", connection);
+        select.Parameters.Add(new NpgsqlParameter { Value = member });
+        var rows = new List<(string, string)>();
+        await using var reader = await select.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return rows;
     }
 }

@@ -8,13 +8,16 @@ using OrleansRaft.Hosting.Storage;
 namespace OrleansRaft.Integration.Tests.Infrastructure;
 
 /// <summary>
-/// One silo with the two grain storage providers the log store is tested on: Orleans' memory provider and
-/// ADO.NET on PostgreSQL, both with Orleans' binary serializer. Shared by the tests of the "storage" collection.
+/// One silo with the grain storage providers the log store is tested on, all with Orleans' binary serializer:
+/// Orleans' memory provider; ADO.NET on PostgreSQL as <see cref="RaftLogStorageSiloBuilderExtensions.AddRaftPostgresStorage"/>
+/// sets it up (rows deleted on clear); and ADO.NET on PostgreSQL keeping cleared rows, the provider's default.
+/// Shared by the tests of the "storage" collection.
 /// </summary>
 public sealed class StorageCluster : IAsyncLifetime
 {
     public const string MemoryProvider = "raft-memory";
     public const string PostgresProvider = "raft-postgres";
+    public const string PostgresKeepingRowsProvider = "raft-postgres-keeping-rows";
 
     private LocalPostgres? _postgres;
     private InProcessTestCluster? _cluster;
@@ -26,6 +29,9 @@ public sealed class StorageCluster : IAsyncLifetime
     public IGrainStorage Memory => Services.GetRequiredKeyedService<IGrainStorage>(MemoryProvider);
 
     public IGrainStorage Postgres => Services.GetRequiredKeyedService<IGrainStorage>(PostgresProvider);
+
+    /// <summary>ADO.NET on PostgreSQL where a clear keeps the row, with no payload and the next version as its ETag.</summary>
+    public IGrainStorage PostgresKeepingRows => Services.GetRequiredKeyedService<IGrainStorage>(PostgresKeepingRowsProvider);
 
     public Serializer Serializer => Services.GetRequiredService<Serializer>();
 
@@ -39,6 +45,13 @@ public sealed class StorageCluster : IAsyncLifetime
             silo.AddMemoryGrainStorage(MemoryProvider);
             silo.Services.AddBinaryGrainStorageSerializer(MemoryProvider);
             silo.AddRaftPostgresStorage(PostgresProvider, connectionString);
+            silo.AddAdoNetGrainStorage(PostgresKeepingRowsProvider, options =>
+            {
+                options.Invariant = "Npgsql";
+                options.ConnectionString = connectionString;
+                options.DeleteStateOnClear = false;
+            });
+            silo.Services.AddBinaryGrainStorageSerializer(PostgresKeepingRowsProvider);
         });
         _cluster = builder.Build();
         await _cluster.DeployAsync();
@@ -50,8 +63,6 @@ public sealed class StorageCluster : IAsyncLifetime
         {
             await _cluster.DisposeAsync();
         }
-
-        _postgres?.StopIfStarted();
     }
 }
 

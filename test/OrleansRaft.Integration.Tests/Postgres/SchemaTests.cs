@@ -25,6 +25,14 @@ public sealed class SchemaTests(StorageCluster cluster)
     }
 
     [Fact]
+    public void The_migrations_have_the_line_endings_their_checksums_were_taken_with()
+    {
+        // .gitattributes keeps *.sql at LF: a CRLF checkout would change every checksum and be refused by every
+        // database that applied the migrations from an LF one.
+        Assert.All(PostgresSchema.Migrations, migration => Assert.DoesNotContain('\r', migration.Sql));
+    }
+
+    [Fact]
     public async Task Applying_to_a_database_that_has_the_schema_changes_nothing()
     {
         Assert.Empty(await PostgresSchema.ApplyAsync(cluster.PostgresConnectionString));
@@ -66,6 +74,45 @@ public sealed class SchemaTests(StorageCluster cluster)
         Assert.Contains("0002_orleans_persistence was changed", error.Message);
         Assert.NotEqual(0, script.ExitCode);
         Assert.Contains("migration 0002_orleans_persistence was changed after it was applied", script.Error);
+    }
+
+    [Fact]
+    public async Task A_connection_lost_while_applying_surfaces_its_own_error()
+    {
+        await using var database = await ScratchDatabase.Create(cluster.PostgresConnectionString);
+        await PostgresSchema.ApplyAsync(database.ConnectionString);
+
+        // Hold the migrations table, so the applier blocks on it once it holds the advisory lock; then end its session.
+        await using var blocker = new NpgsqlConnection(database.ConnectionString);
+        await blocker.OpenAsync();
+        await using var hold = await blocker.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE raft_schema_migrations IN ACCESS EXCLUSIVE MODE", blocker, hold))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        await using var applier = new NpgsqlConnection(database.ConnectionString);
+        await applier.OpenAsync();
+        var applying = PostgresSchema.ApplyAsync(applier);
+        await WaitUntil(blocker, $"SELECT count(*) FROM pg_stat_activity WHERE pid = {applier.ProcessID} AND wait_event_type = 'Lock' AND wait_event = 'relation'");
+        await using (var terminate = new NpgsqlCommand($"SELECT pg_terminate_backend({applier.ProcessID})", blocker, hold))
+        {
+            await terminate.ExecuteNonQueryAsync();
+        }
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => applying);
+        Assert.Equal(PostgresErrorCodes.AdminShutdown, error.SqlState);
+    }
+
+    /// <summary>Polls <paramref name="countSql"/> until it counts a row, for at most 30 seconds.</summary>
+    private static async Task WaitUntil(NpgsqlConnection connection, string countSql)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var count = new NpgsqlCommand(countSql, connection);
+        while ((long)(await count.ExecuteScalarAsync(timeout.Token))! == 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), timeout.Token);
+        }
     }
 
     private static (int ExitCode, string Error) RunScript(string connectionString)
