@@ -1,0 +1,223 @@
+using OrleansRaft.Abstractions;
+using OrleansRaft.KeyValue;
+
+namespace OrleansRaft.Client;
+
+/// <summary>
+/// A typed client of one key-value group (keyspace) over Orleans. Commands go to the leader, found by following
+/// members' hints and cached; reads are linearizable or serializable per call. Every call has a timeout (retries
+/// included) and a cancellation token. Commands carry a client session stamp, so a command retried after a lost
+/// answer applies once. Thread-safe: share one client per group.
+/// </summary>
+/// <remarks>
+/// A call that times out or is cancelled may still have applied: only its retries are deduplicated. Refusals by the
+/// store throw <see cref="KvRequestException"/>; a group that does not exist throws <see cref="RaftGroupNotFoundException"/>.
+/// </remarks>
+public sealed partial class KvClient : IAsyncDisposable
+{
+    private readonly KvMemberRouter _router;
+    private readonly KvClientSession _session;
+    private readonly KvClientOptions _options;
+
+    public KvClient(IGrainFactory grains, string groupId, IReadOnlyList<ulong> members, KvClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        RaftMemberKey.ValidateGroupId(groupId);
+        ArgumentNullException.ThrowIfNull(members);
+        if (members.Count == 0 || members.Contains(0UL))
+        {
+            throw new ArgumentException("A group has at least one member, each with a positive id.", nameof(members));
+        }
+
+        _options = options ?? new KvClientOptions();
+        _options.Validate();
+        _session = new KvClientSession(_options.SessionWindow);
+        GroupId = groupId;
+        Members = [.. members.Distinct()];
+        _router = new KvMemberRouter(grains, groupId, [.. Members], _options);
+    }
+
+    /// <summary>A client of group <paramref name="groupId"/>, with the membership its admin grain records.</summary>
+    public static async Task<KvClient> ConnectAsync(IGrainFactory grains, string groupId, KvClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        var info = await grains.GetGrain<IRaftGroupGrain>(groupId).GetAsync() ?? throw new RaftGroupNotFoundException(groupId);
+        return new KvClient(grains, groupId, info.Members, options);
+    }
+
+    public string GroupId { get; }
+
+    public IReadOnlyList<ulong> Members { get; }
+
+    /// <summary>The member the client believes leads, or 0.</summary>
+    public ulong Leader => _router.Leader;
+
+    /// <summary>The client session's id once opened, or 0.</summary>
+    public ulong SessionId => _session.Id;
+
+    /// <summary>Sets <paramref name="key"/> to <paramref name="value"/> (UTF-8).</summary>
+    public Task<PutResult> PutAsync(string key, string value, KvCallOptions? call = null, CancellationToken cancellationToken = default) =>
+        PutAsync(new PutRequest(KvBytes.From(key), KvBytes.From(value)), call, cancellationToken);
+
+    public async Task<PutResult> PutAsync(PutRequest request, KvCallOptions? call = null, CancellationToken cancellationToken = default) =>
+        Expect<PutResult>(await ProposeAsync(request, call, cancellationToken));
+
+    /// <summary>The key's current entry, or null when it does not exist.</summary>
+    public Task<KeyValueEntry?> GetAsync(string key, KvCallOptions? call = null, CancellationToken cancellationToken = default) =>
+        GetAsync(KvBytes.From(key), call, cancellationToken);
+
+    public async Task<KeyValueEntry?> GetAsync(ReadOnlyMemory<byte> key, KvCallOptions? call = null, CancellationToken cancellationToken = default)
+    {
+        var range = await RangeAsync(new RangeRequest(key), call, cancellationToken);
+        return range.Kvs.Count == 0 ? null : range.Kvs[0];
+    }
+
+    /// <summary>Every key that starts with <paramref name="prefix"/> (UTF-8), in key order, up to the store's page bound.</summary>
+    public Task<RangeResult> GetPrefixAsync(string prefix, KvCallOptions? call = null, CancellationToken cancellationToken = default)
+    {
+        var start = KvBytes.From(prefix);
+        return RangeAsync(new RangeRequest(start) { RangeEnd = KeyRanges.PrefixEnd(start) }, call, cancellationToken);
+    }
+
+    public async Task<RangeResult> RangeAsync(RangeRequest request, KvCallOptions? call = null, CancellationToken cancellationToken = default) =>
+        (await ReadAsync<RangeResult>(request, call, cancellationToken)).Result;
+
+    public async Task<DirectoryListing> ListDirectoryAsync(ListDirectoryRequest request, KvCallOptions? call = null, CancellationToken cancellationToken = default) =>
+        (await ReadAsync<DirectoryListing>(request, call, cancellationToken)).Result;
+
+    public async Task<StatusResult> StatusAsync(KvCallOptions? call = null, CancellationToken cancellationToken = default) =>
+        (await ReadAsync<StatusResult>(new StatusRequest(), call, cancellationToken)).Result;
+
+    /// <summary>Deletes <paramref name="key"/> (UTF-8) alone.</summary>
+    public Task<DeleteRangeResult> DeleteAsync(string key, KvCallOptions? call = null, CancellationToken cancellationToken = default) =>
+        DeleteAsync(new DeleteRangeRequest(KvBytes.From(key)), call, cancellationToken);
+
+    public async Task<DeleteRangeResult> DeleteAsync(DeleteRangeRequest request, KvCallOptions? call = null, CancellationToken cancellationToken = default) =>
+        Expect<DeleteRangeResult>(await ProposeAsync(request, call, cancellationToken));
+
+    /// <summary>
+    /// Runs a transaction. One that writes goes through the log; one that only reads is served as a read, with the
+    /// call's consistency.
+    /// </summary>
+    public async Task<TxnResult> TxnAsync(TxnRequest request, KvCallOptions? call = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Writes(request)
+            ? Expect<TxnResult>(await ProposeAsync(request, call, cancellationToken))
+            : (await ReadAsync<TxnResult>(request, call, cancellationToken)).Result;
+    }
+
+    /// <summary>Forgets every version superseded at <paramref name="revision"/>.</summary>
+    public async Task<CompactResult> CompactAsync(long revision, KvCallOptions? call = null, CancellationToken cancellationToken = default) =>
+        Expect<CompactResult>(await ProposeAsync(new CompactRequest(revision), call, cancellationToken));
+
+    /// <summary>
+    /// Serves a query (range, read-only transaction, directory, events, lease queries, status) with the call's
+    /// consistency, and tells which member answered at which index.
+    /// </summary>
+    public async Task<KvRead<T>> ReadAsync<T>(KvRequest query, KvCallOptions? call = null, CancellationToken cancellationToken = default)
+        where T : KvResult
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var consistency = call?.Consistency ?? _options.DefaultReadConsistency;
+        byte[] encoded = KvCodec.EncodeQuery(query);
+        var (reply, member) = consistency == ReadConsistency.Linearizable
+            ? await _router.SendAsync(true, (m, token) => m.ReadAsync(encoded, token), TimeoutOf(call), cancellationToken)
+            : await _router.SendAsync(false, (m, _) => m.ReadLocalAsync(encoded), TimeoutOf(call), cancellationToken, FreshEnough(call?.MinRevision ?? 0));
+        return new KvRead<T>(Expect<T>(reply.Result), consistency, member, reply.Index);
+    }
+
+    /// <summary>Closes the client session, so the store drops its results now rather than when it idles out.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        var id = _session.Id;
+        if (id == 0)
+        {
+            return;
+        }
+
+        _session.Expired(id);
+        try
+        {
+            await _router.SendAsync(true, (m, token) => m.ProposeAsync(new KvCommand(new CloseSessionRequest(id)), token), _options.AttemptTimeout, CancellationToken.None);
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException or RaftGroupNotFoundException)
+        {
+            // The store expires an idle session on its own, and a deleted group has none left.
+        }
+    }
+
+    /// <summary>
+    /// Proposes <paramref name="request"/> in the client session. Every attempt sends the same bytes, so the
+    /// command applies at most once however often it is retried. A session the store no longer knows refused the
+    /// command without applying it, so it is sent once more in a fresh session.
+    /// </summary>
+    private async Task<KvResult> ProposeAsync(KvRequest request, KvCallOptions? call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var timeout = TimeoutOf(call);
+        if (!_options.UseSessions)
+        {
+            return await ProposeOnceAsync(KvCodec.EncodeCommand(new KvCommand(request)), timeout, cancellationToken);
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var sessionId = await _session.GetIdAsync(() => OpenSessionAsync(timeout), cancellationToken);
+            var stamp = await _session.BeginAsync(sessionId, timeout, cancellationToken);
+            KvResult result;
+            try
+            {
+                result = await ProposeOnceAsync(KvCodec.EncodeCommand(new KvCommand(request, stamp)), timeout, cancellationToken);
+            }
+            finally
+            {
+                _session.End(stamp.Sequence);
+            }
+
+            if (result is ErrorResult { Code: KvErrorCode.SessionExpired } && attempt == 0)
+            {
+                _session.Expired(sessionId);
+                continue;
+            }
+
+            return result;
+        }
+    }
+
+    private async Task<KvResult> ProposeOnceAsync(byte[] command, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var (reply, _) = await _router.SendAsync(true, (m, token) => m.ProposeAsync(command, token), timeout, cancellationToken);
+        return reply.Result!;
+    }
+
+    private async Task<ulong> OpenSessionAsync(TimeSpan timeout)
+    {
+        // Unstamped: a retried opening may open a second session, which idles out unused.
+        var result = await ProposeOnceAsync(KvCodec.EncodeCommand(new KvCommand(new OpenSessionRequest())), timeout, CancellationToken.None);
+        return Expect<SessionOpenedResult>(result).SessionId;
+    }
+
+    /// <summary>A store refusal is an answer too: a member behind the minimum may refuse what a fresher one serves.</summary>
+    private static Func<KvReply, bool>? FreshEnough(long minRevision) =>
+        minRevision <= 0 ? null : reply => reply.Result is { } result && result.Revision >= minRevision;
+
+    private TimeSpan TimeoutOf(KvCallOptions? call) => call?.Timeout ?? _options.RequestTimeout;
+
+    private static T Expect<T>(KvResult? result)
+        where T : KvResult => result switch
+        {
+            T typed => typed,
+            ErrorResult error => throw new KvRequestException(error),
+            null => throw new InvalidOperationException("The member answered Ok without a result."),
+            _ => throw new InvalidOperationException($"Expected a {typeof(T).Name} from the store, got a {result.GetType().Name}."),
+        };
+
+    private static bool Writes(TxnRequest txn) =>
+        txn.Success.Concat(txn.Failure).Any(op => op switch
+        {
+            PutRequest or DeleteRangeRequest => true,
+            TxnRequest nested => Writes(nested),
+            _ => false,
+        });
+}

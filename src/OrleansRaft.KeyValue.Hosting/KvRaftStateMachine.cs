@@ -1,0 +1,57 @@
+using OrleansRaft.Abstractions;
+
+namespace OrleansRaft.KeyValue.Hosting;
+
+/// <summary>
+/// The key-value store behind a Raft member: committed commands go to <see cref="KvStateMachine.Apply(ulong, ReadOnlySpan{byte})"/>
+/// with their log index, reads to <see cref="KvStateMachine.Query(ReadOnlySpan{byte})"/>. Commands, queries and
+/// results are in <see cref="KvCodec"/>'s format; a bad command or query is answered with an encoded
+/// <see cref="ErrorResult"/> and changes nothing, so no proposer can break a member.
+/// </summary>
+public sealed class KvRaftStateMachine : IRaftStateMachine
+{
+    private readonly KvLimits _limits;
+    private KvStateMachine _store;
+
+    public KvRaftStateMachine(KvLimits? limits = null)
+    {
+        _limits = limits ?? KvLimits.Default;
+        _store = new KvStateMachine(_limits);
+    }
+
+    /// <summary>The store, for hosts and tests that read it in process; the member owns every change.</summary>
+    public KvStateMachine Store => _store;
+
+    public void Apply(IReadOnlyList<RaftCommittedEntry> commands, Span<ReadOnlyMemory<byte>> results)
+    {
+        if (results.Length != commands.Count)
+        {
+            throw new ArgumentException($"{commands.Count} commands need as many result slots, not {results.Length}.", nameof(results));
+        }
+
+        for (var i = 0; i < commands.Count; i++)
+        {
+            var entry = commands[i];
+            results[i] = _store.Apply(entry.Index, entry.Data.Span);
+        }
+    }
+
+    public ReadOnlyMemory<byte> Query(ReadOnlyMemory<byte> query) => _store.Query(query.Span);
+
+    public ReadOnlyMemory<byte> Snapshot() => _store.Snapshot();
+
+    /// <summary>
+    /// Replaces the store. An empty snapshot is the empty store (a group's bootstrap snapshot carries no bytes);
+    /// a bad one throws <see cref="KvException"/> and keeps the current state.
+    /// </summary>
+    public void Restore(ReadOnlyMemory<byte> snapshot)
+    {
+        if (snapshot.IsEmpty)
+        {
+            _store = new KvStateMachine(_limits);
+            return;
+        }
+
+        _store.Restore(snapshot.Span);
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
+using Orleans.Storage;
+using Orleans.TestingHost;
+using OrleansRaft.Abstractions;
+using OrleansRaft.Client;
+using OrleansRaft.Hosting.Configuration;
+using OrleansRaft.KeyValue.Hosting;
+
+namespace OrleansRaft.KeyValue.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// An in-process Orleans cluster whose silos host key-value groups, over one <see cref="ProcessGrainStorage"/>.
+/// Every wait is on a condition, bounded by a deadline.
+/// </summary>
+public sealed class KvCluster : IAsyncDisposable
+{
+    public const string StorageName = "raft";
+
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    private KvCluster(InProcessTestCluster cluster)
+    {
+        Cluster = cluster;
+    }
+
+    public InProcessTestCluster Cluster { get; }
+
+    public IClusterClient Client => Cluster.Client;
+
+    public static async Task<KvCluster> StartAsync(int silos, int snapshotEveryEntries = 10_000)
+    {
+        var storage = new ProcessGrainStorage();
+        var builder = new InProcessTestClusterBuilder((short)silos);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageName, storage);
+            silo.AddOrleansRaft(o =>
+            {
+                o.StorageProviderName = StorageName;
+                o.SnapshotEveryEntries = snapshotEveryEntries;
+            });
+            silo.AddRaftKeyValueStore();
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        await WaitForAllActiveAsync(cluster);
+        return new KvCluster(cluster);
+    }
+
+    /// <summary>Creates a key-value group of members 1..<paramref name="members"/> and waits until it has a leader.</summary>
+    public async Task<ulong[]> CreateGroupAsync(string groupId, int members = 3)
+    {
+        var ids = Enumerable.Range(1, members).Select(i => (ulong)i).ToArray();
+        await Client.GetGrain<IRaftGroupGrain>(groupId).CreateAsync(new RaftGroupSpec(ids, KeyValueStore.StateMachineType));
+        await WaitForLeaderAsync(groupId, ids);
+        return ids;
+    }
+
+    public Task<KvClient> ConnectAsync(string groupId, KvClientOptions? options = null) => KvClient.ConnectAsync(Client, groupId, options);
+
+    public IRaftMemberGrain Member(string groupId, ulong id) => Client.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(groupId, id));
+
+    /// <summary>Waits until a member other than <paramref name="notThis"/> leads with a quorum agreeing; returns its status.</summary>
+    public async Task<RaftMemberStatus> WaitForLeaderAsync(string groupId, IReadOnlyList<ulong> members, ulong notThis = 0)
+    {
+        RaftMemberStatus? found = null;
+        await WaitUntilAsync(async () =>
+        {
+            var statuses = await StatusesAsync(groupId, members);
+            found = statuses.Where(s => s is { Role: RaftMemberRole.Leader } && s.MemberId != notThis).MaxBy(s => s!.Term);
+            return found is not null && statuses.Count(s => s is not null && s.Term == found.Term && s.Leader == found.MemberId) > members.Count / 2;
+        }, $"a leader of {groupId}");
+        return found!;
+    }
+
+    /// <summary>
+    /// Waits until every member answers, which resolves where each one lives. Call it before killing a silo: a call
+    /// that must first look a member up can hang until Orleans declares the killed silo dead.
+    /// </summary>
+    public Task ResolveMembersAsync(string groupId, IReadOnlyList<ulong> members) =>
+        WaitUntilAsync(async () => (await StatusesAsync(groupId, members)).All(s => s is not null), $"every member of {groupId} to answer");
+
+    public async Task<RaftMemberStatus?[]> StatusesAsync(string groupId, IReadOnlyList<ulong> members) =>
+        await Task.WhenAll(members.Select(async m =>
+        {
+            try
+            {
+                return await Member(groupId, m).GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(2));
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException or InvalidOperationException)
+            {
+                return null;
+            }
+        }));
+
+    /// <summary>Kills the silo that hosts the member <paramref name="status"/> describes, as a crash would.</summary>
+    public Task KillSiloOfAsync(RaftMemberStatus status) =>
+        Cluster.KillSiloAsync(Cluster.Silos.Single(s => s.SiloAddress.ToString() == status.Silo));
+
+    /// <summary>Polls <paramref name="condition"/> every 20 ms until it holds; fails after <see cref="Bound"/>.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > Bound)
+            {
+                throw new TimeoutException($"Waited {Bound} for {what}.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Placement reads the local silo's membership view: groups are created once every silo sees every other.</summary>
+    private static Task WaitForAllActiveAsync(InProcessTestCluster cluster) =>
+        WaitUntilAsync(() =>
+        {
+            var silos = cluster.Silos.ToList();
+            return Task.FromResult(silos.All(silo =>
+                silo.SiloHost.Services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values
+                    .Count(m => m.Status == SiloStatus.Active) == silos.Count));
+        }, "every silo to see every other as active");
+
+    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
+}
