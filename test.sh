@@ -16,8 +16,8 @@ status=0
 count() {
     # Sums xunit's "Failed: F, Passed: P" summaries and the simulator's "simulation: P passed, F failed".
     local p f
-    p=$(grep -Eo 'Passed: +[0-9]+' "$log" | grep -Eo '[0-9]+' | paste -sd+ - | bc 2>/dev/null || echo 0)
-    f=$(grep -Eo 'Failed: +[0-9]+' "$log" | grep -Eo '[0-9]+' | paste -sd+ - | bc 2>/dev/null || echo 0)
+    p=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{ n += $2 } END { print n + 0 }')
+    f=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{ n += $2 } END { print n + 0 }')
     passed=$((passed + ${p:-0}))
     failed=$((failed + ${f:-0}))
 }
