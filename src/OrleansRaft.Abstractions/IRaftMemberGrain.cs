@@ -27,8 +27,9 @@ public interface IRaftMemberGrain : IGrainWithStringKey
     Task<RaftReadResult> ReadAsync(ReadOnlyMemory<byte> query, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// A read from this member's state machine as it is, without asking the leader: possibly stale. The result's
-    /// <c>Index</c> is the member's applied index, which bounds the staleness.
+    /// A read from this member's state machine as it is, without asking the leader: possibly stale. The result says
+    /// how stale: <c>Index</c> is the member's applied index, <c>Commit</c> the commit index it knows and
+    /// <c>LeaderSilence</c> the time since it last heard from a leader (zero when it leads).
     /// </summary>
     Task<RaftReadResult> ReadLocalAsync(ReadOnlyMemory<byte> query);
 

@@ -34,9 +34,17 @@ public sealed record RaftProposeResult(
 }
 
 /// <summary>
-/// The answer to a linearizable read. On <see cref="RaftRequestStatus.Ok"/>, the state machine had applied at
-/// least <see cref="Index"/> (the leader's commit index when it confirmed its leadership) when the read was served.
+/// The answer to a read. On <see cref="RaftRequestStatus.Ok"/>, the state machine had applied at least
+/// <see cref="Index"/> when the read was served: for a linearizable read the leader's commit index when it confirmed
+/// its leadership, for a local read the member's applied index.
 /// </summary>
+/// <remarks>
+/// A local read also tells how stale it may be: <see cref="Commit"/> is the commit index the member knew (at least
+/// <see cref="Index"/>; entries between them committed but were not yet applied), and <see cref="LeaderSilence"/> is
+/// the time since the member last heard from a leader of its current term, zero when it leads itself and
+/// <see cref="TimeSpan.MaxValue"/> when it has heard from none since it started. Writes committed by a leader during
+/// that silence may be missing from the answer.
+/// </remarks>
 [GenerateSerializer, Immutable, Alias("orleansraft.read-result")]
 public sealed record RaftReadResult(
     [property: Id(0)] RaftRequestStatus Status,
@@ -45,6 +53,14 @@ public sealed record RaftReadResult(
     [property: Id(3)] ReadOnlyMemory<byte> Result)
 {
     public bool IsOk => Status == RaftRequestStatus.Ok;
+
+    /// <summary>The commit index the answering member knew; set on local reads, 0 otherwise.</summary>
+    [Id(4)]
+    public ulong Commit { get; init; }
+
+    /// <summary>How long the answering member had not heard from a leader; set on local reads, zero otherwise.</summary>
+    [Id(5)]
+    public TimeSpan LeaderSilence { get; init; }
 }
 
 /// <summary>A member's role.</summary>

@@ -119,12 +119,21 @@ public sealed partial class KvClient : IAsyncDisposable
         where T : KvResult
     {
         ArgumentNullException.ThrowIfNull(query);
+        if (call?.MaxLeaderSilence < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(call), call.MaxLeaderSilence, "MaxLeaderSilence must not be negative.");
+        }
+
         var consistency = call?.Consistency ?? _options.DefaultReadConsistency;
         byte[] encoded = KvCodec.EncodeQuery(query);
         var (reply, member) = consistency == ReadConsistency.Linearizable
             ? await _router.SendAsync(true, (m, token) => m.ReadAsync(encoded, token), TimeoutOf(call), cancellationToken)
-            : await _router.SendAsync(false, (m, _) => m.ReadLocalAsync(encoded), TimeoutOf(call), cancellationToken, FreshEnough(call?.MinRevision ?? 0));
-        return new KvRead<T>(Expect<T>(reply.Result), consistency, member, reply.Index);
+            : await _router.SendAsync(false, (m, _) => m.ReadLocalAsync(encoded), TimeoutOf(call), cancellationToken, FreshEnough(call));
+        return new KvRead<T>(Expect<T>(reply.Result), consistency, member, reply.Index)
+        {
+            Commit = reply.Commit,
+            LeaderSilence = reply.LeaderSilence,
+        };
     }
 
     /// <summary>Closes the client session, so the store drops its results now rather than when it idles out.</summary>
@@ -199,8 +208,20 @@ public sealed partial class KvClient : IAsyncDisposable
     }
 
     /// <summary>A store refusal is an answer too: a member behind the minimum may refuse what a fresher one serves.</summary>
-    private static Func<KvReply, bool>? FreshEnough(long minRevision) =>
-        minRevision <= 0 ? null : reply => reply.Result is { } result && result.Revision >= minRevision;
+    /// <summary>The call's staleness bounds on a serializable read's answer, or null when it sets none.</summary>
+    private static Func<KvReply, bool>? FreshEnough(KvCallOptions? call)
+    {
+        var minRevision = call?.MinRevision ?? 0;
+        var maxSilence = call?.MaxLeaderSilence;
+        if (minRevision <= 0 && maxSilence is null)
+        {
+            return null;
+        }
+
+        return reply =>
+            (minRevision <= 0 || (reply.Result is { } result && result.Revision >= minRevision))
+            && (maxSilence is not { } bound || reply.LeaderSilence <= bound);
+    }
 
     private TimeSpan TimeoutOf(KvCallOptions? call) => call?.Timeout ?? _options.RequestTimeout;
 

@@ -79,6 +79,14 @@ public sealed record KvCallOptions
     /// </summary>
     public long MinRevision { get; init; }
 
+    /// <summary>
+    /// For serializable reads: the longest time the answering member may have gone without hearing from a leader.
+    /// Members silent for longer (a partitioned follower, one that heard from no leader yet) are skipped; the call
+    /// times out when none meets the bound in time. Zero accepts only the leader's answer. Null sets no bound;
+    /// linearizable reads always satisfy it.
+    /// </summary>
+    public TimeSpan? MaxLeaderSilence { get; init; }
+
     public static KvCallOptions Serializable { get; } = new() { Consistency = ReadConsistency.Serializable };
 
     public static KvCallOptions Linearizable { get; } = new() { Consistency = ReadConsistency.Linearizable };

@@ -8,15 +8,27 @@ namespace OrleansRaft.Client;
 /// the store's result (an <see cref="ErrorResult"/> when the store refused). <see cref="Index"/> is the command's log
 /// index, the read index, or for a local read the member's applied index.
 /// </summary>
+/// <remarks>
+/// A local read also carries <see cref="Commit"/>, the commit index the member knew, and <see cref="LeaderSilence"/>,
+/// the time since it last heard from a leader (zero when it leads); see <see cref="RaftReadResult"/>.
+/// </remarks>
 public sealed record KvReply(RaftRequestStatus Status, ulong Index, ulong LeaderHint, KvResult? Result)
 {
     public bool IsOk => Status == RaftRequestStatus.Ok;
+
+    public ulong Commit { get; init; }
+
+    public TimeSpan LeaderSilence { get; init; }
 
     internal static KvReply From(RaftProposeResult raw) =>
         new(raw.Status, raw.Index, raw.LeaderHint, raw.IsOk ? KvCodec.DecodeResult(raw.Result.Span) : null);
 
     internal static KvReply From(RaftReadResult raw) =>
-        new(raw.Status, raw.Index, raw.LeaderHint, raw.IsOk ? KvCodec.DecodeResult(raw.Result.Span) : null);
+        new(raw.Status, raw.Index, raw.LeaderHint, raw.IsOk ? KvCodec.DecodeResult(raw.Result.Span) : null)
+        {
+            Commit = raw.Commit,
+            LeaderSilence = raw.LeaderSilence,
+        };
 }
 
 /// <summary>

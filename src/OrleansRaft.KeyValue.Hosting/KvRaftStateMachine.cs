@@ -8,7 +8,11 @@ namespace OrleansRaft.KeyValue.Hosting;
 /// results are in <see cref="KvCodec"/>'s format; a bad command or query is answered with an encoded
 /// <see cref="ErrorResult"/> and changes nothing, so no proposer can break a member.
 /// </summary>
-public sealed class KvRaftStateMachine : IRaftStateMachine
+/// <remarks>
+/// As an <see cref="IRaftLeaderClock"/>, it has the leader propose a <see cref="TickRequest"/> with the term as epoch
+/// on every leader tick: leases and idle sessions expire on the leader's clock, through the log.
+/// </remarks>
+public sealed class KvRaftStateMachine : IRaftStateMachine, IRaftLeaderClock
 {
     private readonly KvLimits _limits;
     private KvStateMachine _store;
@@ -35,6 +39,11 @@ public sealed class KvRaftStateMachine : IRaftStateMachine
             results[i] = _store.Apply(entry.Index, entry.Data.Span);
         }
     }
+
+    public ReadOnlyMemory<byte>? OnLeaderTick(ulong term, long monotonicMilliseconds) =>
+        term > long.MaxValue || monotonicMilliseconds < 0
+            ? null
+            : KvCodec.EncodeCommand(new KvCommand(new TickRequest((long)term, monotonicMilliseconds)));
 
     public ReadOnlyMemory<byte> Query(ReadOnlyMemory<byte> query) => _store.Query(query.Span);
 

@@ -41,4 +41,7 @@ internal static partial class RaftLogMessages
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Raft group {Group} deleted.")]
     public static partial void GroupDeleted(ILogger logger, string group);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Raft member {Member} proposed no clock tick in term {Term}: {Reason}.")]
+    public static partial void LeaderTickFailed(ILogger logger, string member, ulong term, string reason);
 }

@@ -109,7 +109,12 @@ internal sealed partial class RaftMemberGrain
     {
         await EnsureStartedAsync();
         ThrowIfFailed();
-        return new RaftReadResult(RaftRequestStatus.Ok, _applied, Node.Leader, _stateMachine!.Query(query));
+        var node = Node;
+        return new RaftReadResult(RaftRequestStatus.Ok, _applied, node.Leader, _stateMachine!.Query(query))
+        {
+            Commit = Math.Max(node.CommitIndex, _applied),
+            LeaderSilence = LeaderSilence(node),
+        };
     }
 
     public async Task<RaftCommittedRange> ReadCommittedAsync(ulong from, ulong to)

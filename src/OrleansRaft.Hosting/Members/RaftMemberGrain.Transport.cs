@@ -32,6 +32,7 @@ internal sealed partial class RaftMemberGrain
             }
 
             node.Step(message);
+            NoteLeaderContact(message, node);
         }
 
         Kick();
@@ -65,7 +66,9 @@ internal sealed partial class RaftMemberGrain
             return false;
         }
 
-        Node.Step(RaftMessageMapper.FromData(message));
+        var stepped = RaftMessageMapper.FromData(message);
+        Node.Step(stepped);
+        NoteLeaderContact(stepped, Node);
         Kick();
         return true;
     }

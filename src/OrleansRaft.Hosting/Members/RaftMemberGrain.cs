@@ -213,6 +213,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
         if (_node is not null && _failure is null)
         {
             _node.Tick();
+            TickLeaderClock(_node);
             Kick();
         }
 
