@@ -214,6 +214,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
         {
             _node.Tick();
             TickLeaderClock(_node);
+            WarmPeers(_node);
             Kick();
         }
 

@@ -69,15 +69,32 @@ internal static class RaftBenchmark
             var (client, group, members, leader) = await CreateGroup(cluster);
             var status = await client.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(group, leader)).GetStatusAsync();
             using var stop = new CancellationTokenSource();
+            var committed = 0;
             var load = Task.WhenAll(Enumerable.Range(0, 16).Select(proposer => Task.Run(async () =>
             {
                 var target = leader;
                 while (!stop.IsCancellationRequested)
                 {
-                    (target, _) = await ProposeOnce(client, group, members, target);
+                    (target, var result) = await ProposeOnce(client, group, members, target);
+                    if (result is { IsOk: true })
+                    {
+                        Interlocked.Increment(ref committed);
+                    }
                 }
             })));
-            await Task.Delay(500);
+
+            // Kill under a load that flows: wait until the proposers have committed a few hundred commands.
+            var warming = Stopwatch.StartNew();
+            while (Volatile.Read(ref committed) < 300)
+            {
+                if (warming.Elapsed > TimeSpan.FromSeconds(30))
+                {
+                    throw new TimeoutException("The proposers committed fewer than 300 commands in 30 s.");
+                }
+
+                await Task.Yield();
+                await Task.Delay(TimeSpan.FromMilliseconds(10));
+            }
 
             // Resolve every member's activation once, so that the probe below does not wait on a grain directory
             // partition that lived on the killed silo: that wait is Orleans' failure detection, not Raft's failover.
