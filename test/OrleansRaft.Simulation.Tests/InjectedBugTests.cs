@@ -11,11 +11,10 @@ public sealed class InjectedBugTests
     [Fact]
     public void AMemberThatVotesTwiceInATermBreaksElectionSafety()
     {
-        var (seed, result) = FirstFailure(InjectedBugs.VoteTwiceInTerm, nodes: 3, maxSeeds: 100);
+        var (_, result) = FirstFailure(InjectedBugs.VoteTwiceInTerm, nodes: 3, maxSeeds: 100);
 
         Assert.True(result is not null, "no seed out of 100 caught a member voting twice in a term");
         Assert.Equal("Election Safety", result.Property);
-        Assert.True(seed <= 100);
     }
 
     [Fact]

@@ -2,13 +2,15 @@ using OrleansRaft.Core;
 
 namespace OrleansRaft.Simulation;
 
-/// <summary>Command-line names of the protocol bugs the simulator can switch on to prove it catches them.</summary>
+/// <summary>Command-line names of the bugs the simulator can switch on to prove it catches them.</summary>
 internal static class InjectedBugNames
 {
-    public static InjectedBugs Parse(string text) => text switch
+    /// <summary>Switches on the named bug: a protocol bug in every member, or the host's stale reads.</summary>
+    public static SimulationConfig Apply(SimulationConfig config, string name) => name switch
     {
-        "vote-twice" => InjectedBugs.VoteTwiceInTerm,
-        "commit-old-term" => InjectedBugs.CommitOldTermByCounting,
-        _ => throw new ArgumentException($"Unknown bug '{text}': expected vote-twice or commit-old-term."),
+        "vote-twice" => config with { Bugs = config.Bugs | InjectedBugs.VoteTwiceInTerm },
+        "commit-old-term" => config with { Bugs = config.Bugs | InjectedBugs.CommitOldTermByCounting },
+        "stale-reads" => config with { ServeReadsLocally = true },
+        _ => throw new ArgumentException($"Unknown bug '{name}': expected vote-twice, commit-old-term or stale-reads."),
     };
 }

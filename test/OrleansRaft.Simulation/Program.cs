@@ -8,8 +8,7 @@ var nodes = 3;
 var faults = FaultMode.All;
 var duration = 6000;
 var trace = false;
-var bugs = OrleansRaft.Core.InjectedBugs.None;
-var staleReads = false;
+var bugs = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -21,8 +20,7 @@ for (var i = 0; i < args.Length; i++)
         case "--faults": faults = FaultModeNames.Parse(Next()); break;
         case "--duration": duration = int.Parse(Next()); break;
         case "--trace": trace = true; break;
-        case "--inject-bug" when args.Length > i + 1 && args[i + 1] == "stale-reads": staleReads = true; i++; break;
-        case "--inject-bug": bugs |= InjectedBugNames.Parse(Next()); break;
+        case "--inject-bug": bugs.Add(Next()); break;
         case "--help" or "-h":
             Console.WriteLine("usage: --seeds N [--start S] [--nodes 3|5] [--faults none|net|crash|all] [--duration T] [--trace] [--inject-bug vote-twice|commit-old-term|stale-reads]");
             return 0;
@@ -30,6 +28,17 @@ for (var i = 0; i < args.Length; i++)
             Console.Error.WriteLine($"unknown argument '{args[i]}'; try --help");
             return 2;
     }
+}
+
+try
+{
+    // Reject an unknown bug name before the sweep starts.
+    bugs.Aggregate(new SimulationConfig(start), InjectedBugNames.Apply);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
 }
 
 if (nodes is not (3 or 5))
@@ -42,7 +51,9 @@ var stopwatch = Stopwatch.StartNew();
 long passed = 0, failed = 0, steps = 0, delivered = 0, committed = 0;
 for (var seed = start; seed < start + seeds; seed++)
 {
-    var config = new SimulationConfig(seed, nodes, faults, duration) { Trace = trace ? Console.WriteLine : null, Bugs = bugs, ServeReadsLocally = staleReads };
+    var config = bugs.Aggregate(
+        new SimulationConfig(seed, nodes, faults, duration) { Trace = trace ? Console.WriteLine : null },
+        InjectedBugNames.Apply);
     var result = new Simulation(config).Run();
     steps += result.Steps;
     delivered += result.Delivered;

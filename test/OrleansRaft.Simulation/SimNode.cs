@@ -37,8 +37,6 @@ internal sealed class SimNode
 
     public bool Up { get; private set; }
 
-    public int Restarts { get; private set; }
-
     public void Start(RaftOptions options)
     {
         Machine = new KvStateMachine();
@@ -52,7 +50,6 @@ internal sealed class SimNode
     public void Crash()
     {
         Up = false;
-        Restarts++;
         _ready = null;
         _deferred = [];
         _proposals.Clear();
