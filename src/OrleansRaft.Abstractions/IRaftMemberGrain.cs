@@ -70,6 +70,13 @@ public interface IRaftGroupGrain : IGrainWithStringKey
     /// <summary>The group, or null when it does not exist.</summary>
     Task<RaftGroupInfo?> GetAsync();
 
+    /// <summary>
+    /// Asks every member for its status, each within a short bound, and returns the group as they see it; null when
+    /// the group does not exist. A member that cannot answer (for example on a silo that just died) is reported with
+    /// its error rather than failing the call.
+    /// </summary>
+    Task<RaftGroupStatus?> GetStatusAsync();
+
     /// <summary>Deletes the group's membership record and every member's durable state; false when there was no group.</summary>
     Task<bool> DeleteAsync();
 }

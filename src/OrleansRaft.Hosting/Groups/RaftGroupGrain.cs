@@ -53,6 +53,10 @@ internal sealed class RaftGroupGrain(IOptions<OrleansRaftOptions> options, ILogg
             record = existing;
         }
 
+        // Listed only once durable, so the directory never names a group that a crash could forget; listing is
+        // idempotent, so a retried creation repairs a listing that a crash left out.
+        await GrainFactory.GetGrain<IRaftDirectoryGrain>(IRaftDirectoryGrain.Key).AddAsync(GroupId);
+
         // Starting the members is what lets them elect a leader; the record is durable by now.
         await Task.WhenAll(members.Select(m => GrainFactory.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(GroupId, m)).GetStatusAsync()));
         return ToInfo(record);
@@ -80,9 +84,48 @@ internal sealed class RaftGroupGrain(IOptions<OrleansRaftOptions> options, ILogg
 
         await Task.WhenAll(record.Members.Select(m => GrainFactory.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(GroupId, m)).DestroyAsync()));
         await RaftGroupRecords.ClearAsync(Storage, GroupId, etag);
+        await GrainFactory.GetGrain<IRaftDirectoryGrain>(IRaftDirectoryGrain.Key).RemoveAsync(GroupId);
         RaftLogMessages.GroupDeleted(logger, GroupId);
         return true;
     }
+
+    public async Task<RaftGroupStatus?> GetStatusAsync()
+    {
+        var (record, _) = await RaftGroupRecords.ReadAsync(Storage, GroupId);
+        if (record is null || record.Deleting)
+        {
+            return null;
+        }
+
+        var answers = await Task.WhenAll(record.Members.Select(AskAsync));
+        var commit = answers.Max(a => a.Status?.Commit ?? 0);
+        var newest = answers.Select(a => a.Status).OfType<RaftMemberStatus>().MaxBy(s => s.Term);
+        var members = answers.Select(a => a with { Lag = a.Status is null ? 0 : commit - Math.Min(commit, a.Status.Applied) }).ToArray();
+        return new RaftGroupStatus(GroupId, record.StateMachineType, newest?.Leader ?? 0, newest?.Term ?? 0, members);
+
+        async Task<RaftMemberView> AskAsync(ulong member)
+        {
+            try
+            {
+                var status = await GrainFactory.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(GroupId, member)).GetStatusAsync().WaitAsync(StatusBound);
+                return new RaftMemberView(member, status, null, 0);
+            }
+            catch (TimeoutException)
+            {
+                return new RaftMemberView(member, null, $"no answer within {StatusBound.TotalSeconds:0} s", 0);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return new RaftMemberView(member, null, e.Message, 0);
+            }
+        }
+    }
+
+    /// <summary>
+    /// How long a status call waits for each member. Short, because a member on a silo that died is only reachable
+    /// again once Orleans declares the silo dead, and an operator needs the rest of the picture now.
+    /// </summary>
+    private static readonly TimeSpan StatusBound = TimeSpan.FromSeconds(2);
 
     private RaftGroupInfo ToInfo(RaftGroupRecord record) => new(GroupId, record.Members, record.StateMachineType, record.CreatedAt);
 }
