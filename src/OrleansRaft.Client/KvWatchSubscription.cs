@@ -72,7 +72,11 @@ internal sealed class KvWatchSubscription : IAsyncDisposable
         catch (Exception e) when (IsTransient(e) && !cancellationToken.IsCancellationRequested)
         {
             // The watch polls until a later attempt succeeds.
-            RetireQuietly(previous);
+            if (previous != member)
+            {
+                RetireQuietly(previous);
+            }
+
             return false;
         }
 
