@@ -12,10 +12,15 @@ public sealed partial class KvClient
     /// acknowledged before the call shows up). A watcher that stops after seeing revision R in full resumes with R + 1.
     /// </summary>
     /// <remarks>
-    /// The client polls the store's event history: serializable reads by default, so any member serves them (a
-    /// member that lags only delays events; events are the same on every member). A poll that fails is retried from
-    /// where the watch stands. A start before the compact revision ends the watch with
-    /// <see cref="KvWatchCompactedException"/>.
+    /// <para>The watch reads the store's event history from the revision it stands at: serializable reads by default,
+    /// so any member serves them (events are the same on every member). It subscribes to the commit notifications of
+    /// the member that serves it, preferring the leader that member names, and reads again when a notification may
+    /// bring it events; without one it reads every <see cref="KvClientOptions.WatchPollInterval"/>, which covers lost
+    /// notifications and lost subscriptions. Notifications decide only when the watch reads: order, gaps and
+    /// duplicates are settled by revisions.</para>
+    /// <para>A read that fails is retried from where the watch stands, at another member if need be, and the
+    /// subscription follows. A start before the compact revision ends the watch with
+    /// <see cref="KvWatchCompactedException"/>. Ending the enumeration unsubscribes.</para>
     /// </remarks>
     public async IAsyncEnumerable<KvEvent> WatchAsync(
         ReadOnlyMemory<byte> key,
@@ -25,6 +30,8 @@ public sealed partial class KvClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var polls = call ?? KvCallOptions.Serializable;
+        var observer = new KvWatchObserver(new KvWatchFilter(key, rangeEnd));
+        await using var subscription = new KvWatchSubscription(_grains, GroupId, _options, observer);
         var next = fromRevision;
         var skip = 0L;
         var failures = 0;
@@ -32,9 +39,13 @@ public sealed partial class KvClient
         {
             var request = new EventsRequest(key) { RangeEnd = rangeEnd, FromRevision = next, Skip = skip };
             EventsResult page;
+            ulong servedBy;
+            ulong leaderHint;
             try
             {
-                page = (await ReadAsync<EventsResult>(request, next == 0 ? KvCallOptions.Linearizable with { Timeout = polls.Timeout } : polls, cancellationToken)).Result;
+                var options = next == 0 ? KvCallOptions.Linearizable with { Timeout = polls.Timeout } : polls;
+                (var read, leaderHint) = await ReadFromAsync<EventsResult>(request, options, subscription.Member, cancellationToken);
+                (page, servedBy) = (read.Result, read.MemberId);
                 failures = 0;
             }
             catch (TimeoutException)
@@ -56,10 +67,25 @@ public sealed partial class KvClient
 
             next = page.NextRevision;
             skip = page.NextSkip;
-            if (page.NextRevision > page.Revision)
+            if (page.NextRevision <= page.Revision)
             {
-                // Up to date with the member that answered: wait before asking again.
-                await Task.Delay(_options.WatchPollInterval, cancellationToken);
+                // A page of a longer history: read on at once.
+                continue;
+            }
+
+            // Up to date with the member that answered. Follow the leader it names, which applies first.
+            var serving = _router.IsMember(leaderHint) ? leaderHint : servedBy;
+            if (await subscription.FollowAsync(serving, cancellationToken)
+                || (subscription.Member != serving && serving != servedBy && await subscription.FollowAsync(servedBy, cancellationToken)))
+            {
+                continue;
+            }
+
+            var received = observer.Received;
+            if (!await observer.Signal.WaitAsync(_options.WatchPollInterval, cancellationToken) && observer.Received == received)
+            {
+                // Silence for a whole interval: the member may have restarted without the subscription.
+                subscription.RenewSoon();
             }
         }
     }

@@ -18,6 +18,7 @@ public sealed partial class KvClient : IAsyncDisposable
     private readonly KvMemberRouter _router;
     private readonly KvClientSession _session;
     private readonly KvClientOptions _options;
+    private readonly IGrainFactory _grains;
 
     public KvClient(IGrainFactory grains, string groupId, IReadOnlyList<ulong> members, KvClientOptions? options = null)
     {
@@ -29,6 +30,7 @@ public sealed partial class KvClient : IAsyncDisposable
             throw new ArgumentException("A group has at least one member, each with a positive id.", nameof(members));
         }
 
+        _grains = grains;
         _options = options ?? new KvClientOptions();
         _options.Validate();
         _session = new KvClientSession(_options.SessionWindow);
@@ -116,6 +118,13 @@ public sealed partial class KvClient : IAsyncDisposable
     /// consistency, and tells which member answered at which index.
     /// </summary>
     public async Task<KvRead<T>> ReadAsync<T>(KvRequest query, KvCallOptions? call = null, CancellationToken cancellationToken = default)
+        where T : KvResult => (await ReadFromAsync<T>(query, call, prefer: 0, cancellationToken)).Read;
+
+    /// <summary>
+    /// <see cref="ReadAsync{T}"/>, with a serializable read tried first at <paramref name="prefer"/>; also returns the
+    /// leader the answering member named (0 when it knew none).
+    /// </summary>
+    private async Task<(KvRead<T> Read, ulong LeaderHint)> ReadFromAsync<T>(KvRequest query, KvCallOptions? call, ulong prefer, CancellationToken cancellationToken)
         where T : KvResult
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -128,12 +137,13 @@ public sealed partial class KvClient : IAsyncDisposable
         byte[] encoded = KvCodec.EncodeQuery(query);
         var (reply, member) = consistency == ReadConsistency.Linearizable
             ? await _router.SendAsync(true, (m, token) => m.ReadAsync(encoded, token), TimeoutOf(call), cancellationToken)
-            : await _router.SendAsync(false, (m, _) => m.ReadLocalAsync(encoded), TimeoutOf(call), cancellationToken, FreshEnough(call));
-        return new KvRead<T>(Expect<T>(reply.Result), consistency, member, reply.Index)
+            : await _router.SendAsync(false, (m, _) => m.ReadLocalAsync(encoded), TimeoutOf(call), cancellationToken, FreshEnough(call), prefer);
+        var read = new KvRead<T>(Expect<T>(reply.Result), consistency, member, reply.Index)
         {
             Commit = reply.Commit,
             LeaderSilence = reply.LeaderSilence,
         };
+        return (read, reply.LeaderHint);
     }
 
     /// <summary>Closes the client session, so the store drops its results now rather than when it idles out.</summary>

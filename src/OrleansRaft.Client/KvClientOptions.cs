@@ -33,8 +33,18 @@ public sealed record KvClientOptions
     /// </summary>
     public int SessionWindow { get; init; } = 128;
 
-    /// <summary>How long a watch that is up to date waits before it polls for new events.</summary>
-    public TimeSpan WatchPollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// How long a watch that is up to date waits for a commit notification before it polls for new events anyway. The
+    /// poll covers lost notifications and subscriptions lost with a member; notifications wake the watch at once.
+    /// </summary>
+    public TimeSpan WatchPollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How often a watch renews its subscription to the member that serves it. Keep it well below the silos'
+    /// <c>OrleansRaftOptions.ObserverExpiration</c> (5 minutes by default): a member drops a subscription not renewed
+    /// within that time.
+    /// </summary>
+    public TimeSpan WatchSubscriptionRenewal { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The source of backoff jitter; seed it for a reproducible schedule.</summary>
     public Random Random { get; init; } = Random.Shared;
@@ -54,6 +64,11 @@ public sealed record KvClientOptions
         if (WatchPollInterval <= TimeSpan.Zero)
         {
             throw new ArgumentException($"KvClientOptions: WatchPollInterval ({WatchPollInterval}) must be positive.");
+        }
+
+        if (WatchSubscriptionRenewal <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"KvClientOptions: WatchSubscriptionRenewal ({WatchSubscriptionRenewal}) must be positive.");
         }
 
         if (InitialBackoff <= TimeSpan.Zero || MaxBackoff < InitialBackoff)

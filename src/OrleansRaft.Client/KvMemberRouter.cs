@@ -49,18 +49,21 @@ internal sealed class KvMemberRouter
     /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> is cancelled, and at once
     /// for errors that a retry cannot mend (an unknown group, a bad argument). An Ok reply that
     /// <paramref name="accept"/> refuses (a member too far behind) counts as a fruitless attempt: the next member is tried.
+    /// A request for any member goes first to <paramref name="prefer"/> when it names a member (a watch reads where it
+    /// is subscribed), then round-robin.
     /// </summary>
     public async Task<(KvReply Reply, ulong MemberId)> SendAsync(
         bool toLeader,
         Func<KvMember, CancellationToken, Task<KvReply>> call,
         TimeSpan timeout,
         CancellationToken cancellationToken,
-        Func<KvReply, bool>? accept = null)
+        Func<KvReply, bool>? accept = null,
+        ulong prefer = 0)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         var token = deadline.Token;
-        var target = toLeader ? LeaderOrNext() : Next();
+        var target = toLeader ? LeaderOrNext() : IsMember(prefer) ? prefer : Next();
         var attempts = 0;
         var rounds = 0;
         Exception? last = null;
@@ -92,7 +95,7 @@ internal sealed class KvMemberRouter
                 }
 
                 var busy = hint == target;
-                if (hint != 0 && !busy && Array.IndexOf(_members, hint) >= 0)
+                if (hint != 0 && !busy && IsMember(hint))
                 {
                     // A member named the leader: follow it at once.
                     Remember(hint);
@@ -119,6 +122,9 @@ internal sealed class KvMemberRouter
                 $"No member of the key-value group '{_groupId}' served the request within {timeout}" + (last is null ? "." : $"; the last failure: {last.Message}"), last);
         }
     }
+
+    /// <summary>Whether <paramref name="id"/> is a member of the group (0 is none).</summary>
+    public bool IsMember(ulong id) => id != 0 && Array.IndexOf(_members, id) >= 0;
 
     /// <summary>Errors that another attempt, possibly at another member, may not meet.</summary>
     private static bool IsTransient(Exception e) => e switch

@@ -4,7 +4,7 @@ namespace OrleansRaft.Hosting.Diagnostics;
 
 /// <summary>
 /// The meter <c>OrleansRaft</c>: elections started and won, entries committed and applied, and how far a member's
-/// state machine trails its commit index when it applies.
+/// state machine trails its commit index when it applies, and the commit observers subscribed.
 /// </summary>
 public sealed class RaftMetrics : IDisposable
 {
@@ -19,6 +19,7 @@ public sealed class RaftMetrics : IDisposable
         LeadersElected = _meter.CreateCounter<long>("orleansraft.elections.won", description: "Members that became leader.");
         EntriesApplied = _meter.CreateCounter<long>("orleansraft.entries.applied", description: "Committed entries applied to state machines.");
         ProposalsCommitted = _meter.CreateCounter<long>("orleansraft.proposals.committed", description: "Proposals that committed and were answered.");
+        Observers = _meter.CreateUpDownCounter<long>("orleansraft.observers", unit: "{observer}", description: "Commit observers subscribed to members, tagged with the group and member.");
         ApplyLag = _meter.CreateHistogram<long>("orleansraft.apply.lag", unit: "{entry}", description: "Commit index minus applied index when a member applies.");
     }
 
@@ -31,6 +32,8 @@ public sealed class RaftMetrics : IDisposable
     public Counter<long> ProposalsCommitted { get; }
 
     public Histogram<long> ApplyLag { get; }
+
+    public UpDownCounter<long> Observers { get; }
 
     public void Dispose() => _meter.Dispose();
 }

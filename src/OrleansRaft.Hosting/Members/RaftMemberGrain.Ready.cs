@@ -164,7 +164,8 @@ internal sealed partial class RaftMemberGrain
         if (_observers.Count > 0)
         {
             var notification = new RaftCommitNotification(_key.GroupId, _key.MemberId, first, _applied, [.. commands]);
-            _observers.Notify(o => o.OnCommittedAsync(notification));
+            // One-way calls: the synchronous overload sends them all and drops expired observers before it returns.
+            CountingObservers(() => _observers.Notify(o => { _ = o.OnCommittedAsync(notification); }));
         }
     }
 

@@ -79,6 +79,9 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
         _timer = null;
         _failure ??= new InvalidOperationException($"Raft member {_name} deactivated ({reason.Description}).");
         FailPendingRequests(_failure);
+
+        // Subscriptions live in the activation: they end with it.
+        CountingObservers(_observers.Clear);
         if (_loop is { } loop)
         {
             // Let a write in flight finish, so that the next activation finds the log as this one left it.
@@ -114,13 +117,25 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
     public async Task SubscribeAsync(IRaftCommitObserver observer)
     {
         await EnsureStartedAsync();
-        _observers.Subscribe(observer, observer);
+        CountingObservers(() => _observers.Subscribe(observer, observer));
     }
 
     public Task UnsubscribeAsync(IRaftCommitObserver observer)
     {
-        _observers.Unsubscribe(observer);
+        CountingObservers(() => _observers.Unsubscribe(observer));
         return Task.CompletedTask;
+    }
+
+    /// <summary>Runs <paramref name="change"/> on the observers and reports how their number changed.</summary>
+    private void CountingObservers(Action change)
+    {
+        var before = _observers.Count;
+        change();
+        var delta = _observers.Count - before;
+        if (delta != 0)
+        {
+            _metrics.Observers.Add(delta, new("orleansraft.group", _key.GroupId), new("orleansraft.member", (long)_key.MemberId));
+        }
     }
 
     public async Task<bool> TransferLeadershipAsync(ulong target)
