@@ -1,8 +1,9 @@
+using System.Diagnostics;
+using Orleans.TestingHost;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Client;
 using OrleansRaft.KeyValue.Integration.Tests.Infrastructure;
 using OrleansRaft.Linearizability;
-using Orleans.TestingHost;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
@@ -30,7 +31,7 @@ public sealed class LinearizabilityTests(ITestOutputHelper output)
     private static readonly string[] Keys = [$"{Prefix}a", $"{Prefix}b", $"{Prefix}c"];
 
     /// <summary>A call that outlasts this is left pending: its outcome is unknown.</summary>
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(2);
 
     [Fact]
     public async Task Clients_see_a_linearizable_history_while_silos_crash_and_restart_and_every_member_ends_with_every_acknowledged_write()
@@ -50,8 +51,11 @@ public sealed class LinearizabilityTests(ITestOutputHelper output)
 
     private async Task RunAsync(FaultSchedule schedule)
     {
+        var clock = Stopwatch.StartNew();
         await using var kv = await KvCluster.StartAsync(Silos, snapshotEveryEntries: 50, KvStorage.Postgres);
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: {Silos} silos started");
         var members = await kv.CreateGroupAsync(Group);
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: {Group} has a leader");
         var workload = new RegisterWorkload(Keys, CallTimeout);
         var clients = new List<KvClient>();
         for (var i = 0; i < Clients; i++)
@@ -61,24 +65,26 @@ public sealed class LinearizabilityTests(ITestOutputHelper output)
         }
 
         using var stop = new CancellationTokenSource();
-        var workers = clients.Select((client, i) => Task.Run(() => workload.RunAsync(i + 1, client, new Random(schedule.Seed ^ (i + 1) * 7919), stop.Token))).ToList();
-        await WaitForProgressAsync(workload, "before the first crash");
+        var workers = clients.Select((client, i) => Task.Run(() => workload.RunAsync(i + 1, client, new Random(schedule.Seed ^ ((i + 1) * 7919)), stop.Token))).ToList();
+        await WaitForProgressAsync(workload, "before the first crash", clock);
+        // The delays are the schedule's: how long the load runs between faults, and how long a crashed silo stays
+        // down. Nothing waits on them for a condition.
         foreach (var step in schedule.Steps)
         {
             await Task.Delay(step.Pause);
             await kv.ResolveMembersAsync(Group, members);
             var victims = await VictimsAsync(kv, members, step);
-            output.WriteLine($"{workload.Completed} operations done; killing {string.Join(", ", victims.Select(s => s.SiloAddress))} ({step.Victim})");
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s, {workload.Completed} operations done: killing {string.Join(", ", victims.Select(s => s.SiloAddress))} ({step.Victim})");
             await Task.WhenAll(victims.Select(s => kv.Cluster.KillSiloAsync(s)));
             await Task.Delay(step.Downtime);
             foreach (var _ in victims)
             {
                 var started = await kv.StartSiloAsync();
-                output.WriteLine($"{workload.Completed} operations done; started {started.SiloAddress}");
+                output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s, {workload.Completed} operations done: started {started.SiloAddress}");
             }
         }
 
-        await WaitForProgressAsync(workload, "after the last restart");
+        await WaitForProgressAsync(workload, "after the last restart", clock);
         await stop.CancelAsync();
         await Task.WhenAll(workers).WaitAsync(KvCluster.Bound);
         foreach (var client in clients)
@@ -86,11 +92,11 @@ public sealed class LinearizabilityTests(ITestOutputHelper output)
             await client.DisposeAsync();
         }
 
-        output.WriteLine($"{workload.Completed} operations answered, {workload.Unknown} timed out (pending), {workload.Refused} refused, {workload.Acknowledged.Count} writes acknowledged");
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: {workload.Completed} operations answered, {workload.Unknown} timed out (pending), {workload.Refused} refused, {workload.Acknowledged.Count} writes acknowledged");
 
         var history = workload.History.ToHistory();
         var check = KvChecker.Check(history);
-        output.WriteLine(check.Explanation);
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: {check.Explanation}");
         Assert.True(check.Outcome == CheckOutcome.Ok, $"The history is not linearizable ({check.Outcome}):{Environment.NewLine}{check.Explanation}");
 
         await kv.WaitForLeaderAsync(Group, members);
@@ -113,6 +119,7 @@ public sealed class LinearizabilityTests(ITestOutputHelper output)
         var byRevision = events.ToDictionary(e => e.ModRevision);
         Assert.All(workload.Acknowledged, a => Assert.Equal((a.Key, a.Value), byRevision.TryGetValue(a.Revision, out var e) ? (e.Key, e.Value) : ("(none)", "(none)")));
         Assert.Equal(Keys.Length, stores[0].Keys.Count);
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: {members.Length} members agree on {events.Count} writes up to revision {revision}");
     }
 
     /// <summary>The silos the step kills, found from the members' statuses now.</summary>
@@ -146,10 +153,10 @@ public sealed class LinearizabilityTests(ITestOutputHelper output)
         }
     }
 
-    private async Task WaitForProgressAsync(RegisterWorkload workload, string when)
+    private async Task WaitForProgressAsync(RegisterWorkload workload, string when, Stopwatch clock)
     {
         var target = workload.Completed + Progress;
         await KvCluster.WaitUntilAsync(() => Task.FromResult(workload.Completed >= target), $"{Progress} operations to complete {when}");
-        output.WriteLine($"{workload.Completed} operations done {when}");
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s, {workload.Completed} operations done {when}");
     }
 }
