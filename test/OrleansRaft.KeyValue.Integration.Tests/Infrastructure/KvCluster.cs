@@ -6,13 +6,14 @@ using Orleans.TestingHost;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Client;
 using OrleansRaft.Hosting.Configuration;
+using OrleansRaft.Hosting.Storage;
 using OrleansRaft.KeyValue.Hosting;
 
 namespace OrleansRaft.KeyValue.Integration.Tests.Infrastructure;
 
 /// <summary>
-/// An in-process Orleans cluster whose silos host key-value groups, over one <see cref="ProcessGrainStorage"/>.
-/// Every wait is on a condition, bounded by a deadline.
+/// An in-process Orleans cluster whose silos host key-value groups, over one <see cref="ProcessGrainStorage"/> or
+/// over PostgreSQL (see <see cref="KvStorage"/>). Every wait is on a condition, bounded by a deadline.
 /// </summary>
 public sealed class KvCluster : IAsyncDisposable
 {
@@ -20,23 +21,46 @@ public sealed class KvCluster : IAsyncDisposable
 
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
-    private KvCluster(InProcessTestCluster cluster)
+    private KvCluster(InProcessTestCluster cluster, KvStorage storage)
     {
         Cluster = cluster;
+        Storage = storage;
     }
 
     public InProcessTestCluster Cluster { get; }
 
+    public KvStorage Storage { get; }
+
     public IClusterClient Client => Cluster.Client;
 
-    public static async Task<KvCluster> StartAsync(int silos, int snapshotEveryEntries = 10_000)
+    /// <summary>
+    /// Starts <paramref name="silos"/> silos on <paramref name="storage"/> (by default <see cref="KvStorageDefault.Value"/>)
+    /// and waits until every one sees every other as active.
+    /// </summary>
+    public static async Task<KvCluster> StartAsync(int silos, int snapshotEveryEntries = 10_000, KvStorage? storage = null)
     {
-        var storage = new ProcessGrainStorage();
+        var chosen = storage ?? KvStorageDefault.Value;
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.Options.ConfigureFileLogging = false;
+        Action<ISiloBuilder> addStorage;
+        if (chosen == KvStorage.Postgres)
+        {
+            var connectionString = TestPostgres.ConnectionString;
+            addStorage = silo => silo.AddRaftPostgresStorage(StorageName, connectionString);
+
+            // Rows are keyed by service id: a fresh one keeps this cluster's groups apart from those of earlier runs,
+            // which used the same group ids on the same server.
+            builder.Options.ServiceId = $"kv-tests-{Guid.NewGuid():N}";
+        }
+        else
+        {
+            var shared = new ProcessGrainStorage();
+            addStorage = silo => silo.Services.AddKeyedSingleton<IGrainStorage>(StorageName, shared);
+        }
+
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageName, storage);
+            addStorage(silo);
             silo.AddOrleansRaft(o =>
             {
                 o.StorageProviderName = StorageName;
@@ -47,7 +71,7 @@ public sealed class KvCluster : IAsyncDisposable
         var cluster = builder.Build();
         await cluster.DeployAsync();
         await WaitForAllActiveAsync(cluster);
-        return new KvCluster(cluster);
+        return new KvCluster(cluster, chosen);
     }
 
     /// <summary>Creates a key-value group of members 1..<paramref name="members"/> and waits until it has a leader.</summary>
@@ -97,8 +121,21 @@ public sealed class KvCluster : IAsyncDisposable
         }));
 
     /// <summary>Kills the silo that hosts the member <paramref name="status"/> describes, as a crash would.</summary>
-    public Task KillSiloOfAsync(RaftMemberStatus status) =>
-        Cluster.KillSiloAsync(Cluster.Silos.Single(s => s.SiloAddress.ToString() == status.Silo));
+    public Task KillSiloOfAsync(RaftMemberStatus status) => Cluster.KillSiloAsync(SiloOf(status));
+
+    /// <summary>The live silo that hosted the member when <paramref name="status"/> was taken.</summary>
+    public InProcessSiloHandle SiloOf(RaftMemberStatus status) => Cluster.Silos.Single(s => s.SiloAddress.ToString() == status.Silo);
+
+    /// <summary>
+    /// Starts a silo in place of a killed one and waits until every silo sees exactly the live silos as active, so
+    /// that placement no longer offers a killed silo.
+    /// </summary>
+    public async Task<InProcessSiloHandle> StartSiloAsync()
+    {
+        var silo = await Cluster.StartAdditionalSiloAsync();
+        await WaitForAllActiveAsync(Cluster);
+        return silo;
+    }
 
     /// <summary>Polls <paramref name="condition"/> every 20 ms until it holds; fails after <see cref="Bound"/>.</summary>
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
