@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace OrleansRaft.KeyValue.Integration.Tests;
 
 /// <summary>The client across a leader's crash; each test runs on its own cluster.</summary>
+[Collection(SiloFaultCollection.Name)]
 public sealed class FailoverTests(ITestOutputHelper output)
 {
     [Fact]

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace OrleansRaft.KeyValue.Integration.Tests;
 
 /// <summary>A notified watch across a leader's crash; the test runs on its own cluster.</summary>
+[Collection(SiloFaultCollection.Name)]
 public sealed class PushWatchFailoverTests(ITestOutputHelper output)
 {
     [Fact]
