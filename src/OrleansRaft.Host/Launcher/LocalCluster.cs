@@ -62,7 +62,7 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
         var exitCode = 0;
         try
         {
-            StartSilos(connectionString, logs);
+            StartSilos(SiloConnectionString(connectionString), logs);
             new ClusterFile(
                 [.. _silos.Select(s => $"127.0.0.1:{s.GatewayPort}")],
                 [.. _silos.Select(s => s.StatusUrl)],
@@ -131,6 +131,13 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
         command.Parameters.Add(new NpgsqlParameter { Value = clusterId });
         await command.ExecuteNonQueryAsync();
     }
+
+    /// <summary>
+    /// The server takes 200 connections (local.sh); each silo's pool would take up to 100, and a silo whose members
+    /// load their logs at once can use them all. The silos share the server evenly, with room left for tools.
+    /// </summary>
+    private string SiloConnectionString(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = Math.Max(10, 150 / arguments.Silos) }.ConnectionString;
 
     private void StartSilos(string connectionString, string logs)
     {

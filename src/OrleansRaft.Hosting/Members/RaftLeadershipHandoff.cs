@@ -53,7 +53,7 @@ internal sealed class RaftLeadershipHandoff(
 
         // The core abandons a transfer that does not finish within an election timeout; then a target is picked again.
         var attempt = options.Value.TickInterval * (2 * options.Value.ElectionTicks);
-        var transferred = false;
+        ulong target = 0;
         try
         {
             while (true)
@@ -61,22 +61,21 @@ internal sealed class RaftLeadershipHandoff(
                 var status = await grain.GetStatusAsync().WaitAsync(cancellationToken);
                 if (status.Role != RaftMemberRole.Leader)
                 {
-                    if (transferred)
+                    if (target != 0)
                     {
-                        RaftLogMessages.LeadershipHandedOff(logger, member.ToString(), status.Leader, status.Term, clock.ElapsedMilliseconds);
+                        RaftLogMessages.LeadershipHandedOff(logger, member.ToString(), target, status.Term, clock.ElapsedMilliseconds);
                     }
 
                     return;
                 }
 
-                var target = await PickTargetAsync(member.GroupId, excluded, cancellationToken);
+                target = await PickTargetAsync(member.GroupId, excluded, cancellationToken);
                 if (target == 0)
                 {
                     RaftLogMessages.LeadershipNotHandedOff(logger, member.ToString(), "no member on another silo answered");
                     return;
                 }
 
-                transferred = true;
                 await grain.TransferLeadershipAsync(target).WaitAsync(cancellationToken);
                 var deadline = clock.Elapsed + attempt;
                 while (clock.Elapsed < deadline && (await grain.GetStatusAsync().WaitAsync(cancellationToken)).Role == RaftMemberRole.Leader)

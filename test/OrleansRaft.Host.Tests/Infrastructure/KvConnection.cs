@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using OrleansRaft.Client;
 
@@ -37,6 +38,7 @@ internal sealed class KvConnection : IAsyncDisposable
         var cluster = ReadClusterFile(dataDir);
         var gateways = cluster.Gateways.Select(g => IPEndPoint.Parse(g)).ToArray();
         var host = Microsoft.Extensions.Hosting.Host.CreateDefaultBuilder()
+            .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
             .UseOrleansClient(client => client
                 .UseStaticClustering(gateways)
                 .Configure<ClusterOptions>(o =>
