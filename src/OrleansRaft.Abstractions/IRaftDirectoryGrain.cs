@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace OrleansRaft.Abstractions;
 
 /// <summary>
@@ -9,9 +11,16 @@ public interface IRaftDirectoryGrain : IGrainWithIntegerKey
     public const long Key = 0;
 
     /// <summary>The ids of every group, in ordinal order.</summary>
+    [AlwaysInterleave]
     Task<string[]> ListGroupsAsync();
 
     /// <summary>The status of every group (see <see cref="IRaftGroupGrain.GetStatusAsync"/>), in ordinal order of id.</summary>
+    /// <remarks>
+    /// It interleaves with the directory's other calls: it waits on the groups' admin grains, and an admin grain that is
+    /// creating or deleting its group waits on the directory's <see cref="AddAsync"/> or <see cref="RemoveAsync"/>; taking
+    /// turns, the two would wait on each other until a call timed out.
+    /// </remarks>
+    [AlwaysInterleave]
     Task<RaftGroupStatus[]> GetStatusAsync();
 
     /// <summary>Lists <paramref name="groupId"/>; idempotent. Called by the group's admin grain.</summary>

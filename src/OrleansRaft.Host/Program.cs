@@ -1,65 +1,30 @@
-using System.Diagnostics;
 using OrleansRaft.Host;
+using OrleansRaft.Host.Demo;
+using OrleansRaft.Host.Launcher;
+using OrleansRaft.Host.Silo;
 
-// A live demo of the Raft core until the Orleans silo host lands: three members elect a leader, commit
-// proposals, lose their leader, elect another, and bring the crashed member back up to date.
-var tick = TimeSpan.FromMilliseconds(20);
-var clock = Stopwatch.StartNew();
-void Say(string text) => Console.WriteLine($"{clock.Elapsed.TotalSeconds,6:F2}s  {text}");
-
-var cluster = new DemoCluster(size: 3, seed: Environment.TickCount, Say);
-Say($"3 members up; a tick is {tick.TotalMilliseconds} ms, elections time out after 10-20 ticks");
-
-async Task<ulong> AwaitLeader()
+// With a PostgreSQL connection string configured, this process is one silo. Without one, it is the launcher of a
+// local cluster: a throwaway PostgreSQL and three silos, each a child process of this same program.
+if (args.Contains("--demo"))
 {
-    while (cluster.Leader is null)
-    {
-        cluster.Tick();
-        await Task.Delay(tick);
-    }
-
-    return cluster.Leader.Value;
+    return await CoreDemo.RunAsync();
 }
 
-async Task ProposeSome(string prefix, int count)
+var launcher = LauncherArguments.Parse(args, out var rest);
+if (launcher.Error is not null)
 {
-    for (var i = 1; i <= count; i++)
-    {
-        var result = cluster.Propose($"{prefix}-{i}");
-        Say($"proposed {prefix}-{i}: {result.Status} at index {result.Index}, term {result.Term}");
-        cluster.Tick();
-        await Task.Delay(tick);
-    }
+    Console.Error.WriteLine(launcher.Error);
+    Console.Error.WriteLine(LauncherArguments.Usage);
+    return 2;
 }
 
-void Show()
+if (launcher.Help)
 {
-    foreach (var m in cluster.Members)
-    {
-        Say($"  member {m.Id}: {(m.Up ? m.Role.ToString().ToLowerInvariant() : "down"),-9} term {m.Term}, applied index {m.Applied}, {m.Values} values");
-    }
+    Console.WriteLine(LauncherArguments.Usage);
+    return 0;
 }
 
-var first = await AwaitLeader();
-await ProposeSome("a", 5);
-Show();
-
-cluster.Crash(first);
-var second = await AwaitLeader();
-Say($"failover: member {second} took over from member {first}");
-await ProposeSome("b", 5);
-Show();
-
-cluster.Restart(first, seed: 7);
-for (var i = 0; i < 10; i++)
-{
-    cluster.Tick();
-    await Task.Delay(tick);
-}
-
-Show();
-var converged = cluster.Members.All(m => m.Values == 10);
-Say(converged
-    ? "done: every member applied the same 10 values; the crash lost nothing committed"
-    : "FAILED: the members did not converge on the 10 committed values");
-return converged ? 0 : 1;
+var connectionString = HostConfiguration.PostgresConnectionString(HostConfiguration.Build(rest));
+return connectionString is null
+    ? await new LocalCluster(launcher, rest).RunAsync()
+    : await SiloHost.RunAsync(rest, connectionString);

@@ -48,4 +48,10 @@ public sealed class OrleansRaftOptions
 
     /// <summary>How long a commit observer stays subscribed without renewing its subscription.</summary>
     public TimeSpan ObserverExpiration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long a stopping silo spends handing the leadership of the groups it leads to members on other silos before
+    /// it goes on stopping; zero skips the hand-off, and those groups elect a leader after an election timeout.
+    /// </summary>
+    public TimeSpan LeadershipHandoffTimeout { get; set; } = TimeSpan.FromSeconds(3);
 }

@@ -39,6 +39,7 @@ internal sealed class OrleansRaftOptionsValidator(IOptions<OrleansRaftOptions> o
         Check(o.SnapshotEveryEntries >= 0, $"SnapshotEveryEntries must not be negative (0 means never), not {o.SnapshotEveryEntries}.");
         Check(o.RequestTimeout > TimeSpan.Zero, $"RequestTimeout must be positive, not {o.RequestTimeout}.");
         Check(o.ObserverExpiration > TimeSpan.Zero, $"ObserverExpiration must be positive, not {o.ObserverExpiration}.");
+        Check(o.LeadershipHandoffTimeout >= TimeSpan.Zero, $"LeadershipHandoffTimeout must not be negative (0 skips the hand-off), not {o.LeadershipHandoffTimeout}.");
         return errors;
     }
 }

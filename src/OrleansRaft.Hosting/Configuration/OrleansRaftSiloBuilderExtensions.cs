@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Hosting.Diagnostics;
+using OrleansRaft.Hosting.Members;
 using OrleansRaft.Hosting.Placement;
 using OrleansRaft.Hosting.Transport;
 
@@ -33,6 +34,8 @@ public static class OrleansRaftSiloBuilderExtensions
 
         services.AddSingleton<IConfigurationValidator, OrleansRaftOptionsValidator>();
         services.TryAddSingleton<RaftMetrics>();
+        services.TryAddSingleton<RaftLocalMembers>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RaftLeadershipHandoff>();
         services.TryAddSingleton<IRaftMessageFilter>(PassThroughMessageFilter.Instance);
         services.AddPlacementDirector<RaftGroupPlacementStrategy, RaftGroupPlacementDirector>();
         return services;

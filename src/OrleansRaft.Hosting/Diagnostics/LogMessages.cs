@@ -44,4 +44,13 @@ internal static partial class RaftLogMessages
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Raft member {Member} proposed no clock tick in term {Term}: {Reason}.")]
     public static partial void LeaderTickFailed(ILogger logger, string member, ulong term, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} handed its leadership to member {Target} (now term {Term}) in {Milliseconds} ms, as its silo stops.")]
+    public static partial void LeadershipHandedOff(ILogger logger, string member, ulong target, ulong term, long milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Raft member {Member} still leads as its silo stops: {Reason}; its group elects a leader after an election timeout.")]
+    public static partial void LeadershipNotHandedOff(ILogger logger, string member, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Raft member {Member} could not hand its leadership off as its silo stops; its group elects a leader after an election timeout.")]
+    public static partial void LeadershipHandoffFailed(ILogger logger, string member, Exception exception);
 }

@@ -40,6 +40,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
     private readonly RaftMetrics _metrics;
     private readonly IRaftMessageFilter _filter;
     private readonly ObserverManager<IRaftCommitObserver> _observers;
+    private readonly RaftLocalMembers _localMembers;
 
     private RaftMemberKey _key;
     private string _name = "";
@@ -53,8 +54,9 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
     private Exception? _failure;
     private ulong _applied;
 
-    public RaftMemberGrain(IOptions<OrleansRaftOptions> options, ILogger<RaftMemberGrain> logger, RaftMetrics metrics, IRaftMessageFilter filter)
+    public RaftMemberGrain(IOptions<OrleansRaftOptions> options, ILogger<RaftMemberGrain> logger, RaftMetrics metrics, IRaftMessageFilter filter, RaftLocalMembers localMembers)
     {
+        _localMembers = localMembers;
         _options = options.Value;
         _logger = logger;
         _metrics = metrics;
@@ -75,6 +77,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _localMembers.Remove(_name);
         _timer?.Dispose();
         _timer = null;
         _failure ??= new InvalidOperationException($"Raft member {_name} deactivated ({reason.Description}).");
@@ -213,6 +216,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
             _timer = this.RegisterGrainTimer(
                 OnTick,
                 new GrainTimerCreationOptions { DueTime = _options.TickInterval, Period = _options.TickInterval, Interleave = true, KeepAlive = true });
+            _localMembers.Add(_name);
             RaftLogMessages.MemberStarted(_logger, _name, RuntimeIdentity, _node.Term, snapshot.Index, store.LastIndex, _node.CommitIndex);
         }
         catch

@@ -1,7 +1,7 @@
 using System.Text;
 using OrleansRaft.Core;
 
-namespace OrleansRaft.Host;
+namespace OrleansRaft.Host.Demo;
 
 /// <summary>
 /// Three Raft members in one process, each with an in-memory durable log, wired together by direct calls.

@@ -1,0 +1,78 @@
+namespace OrleansRaft.Host.Silo;
+
+/// <summary>How the silos of a cluster find each other.</summary>
+internal enum ClusteringKind
+{
+    /// <summary>Membership in PostgreSQL (the <c>orleansmembershiptable</c> of the schema): any number of processes or machines.</summary>
+    AdoNet,
+
+    /// <summary>One silo alone, its own primary; nothing is shared.</summary>
+    Localhost,
+}
+
+/// <summary>The section <c>Cluster</c>.</summary>
+internal sealed class ClusterSettings
+{
+    public string ClusterId { get; set; } = "orleansraft";
+
+    public string ServiceId { get; set; } = "orleansraft";
+
+    public ClusteringKind Clustering { get; set; } = ClusteringKind.AdoNet;
+
+    /// <summary>
+    /// How many active silos a silo waits for (at most <see cref="ExpectedSilosTimeout"/>) before it creates the groups
+    /// of <c>Groups</c>: members are placed on distinct silos only among those present when the group starts.
+    /// </summary>
+    public int ExpectedSilos { get; set; } = 1;
+
+    public TimeSpan ExpectedSilosTimeout { get; set; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>The section <c>Silo</c>.</summary>
+internal sealed class SiloSettings
+{
+    /// <summary>The address the silo listens on and advertises to the cluster.</summary>
+    public string Address { get; set; } = "127.0.0.1";
+
+    public int Port { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The silo's name in the cluster's membership and on the status page; the machine name when empty.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>
+    /// Set by the launcher: the silo stops (gracefully) when its standard input closes, so that it never outlives
+    /// the launcher that started it.
+    /// </summary>
+    public bool Supervised { get; set; }
+}
+
+/// <summary>The section <c>Status</c>: the status page, served over HTTP.</summary>
+internal sealed class StatusSettings
+{
+    public string Address { get; set; } = "127.0.0.1";
+
+    public int Port { get; set; } = 8080;
+}
+
+/// <summary>
+/// The section <c>Metrics</c>: OpenTelemetry exporters of the <c>OrleansRaft</c> and Orleans meters. Both are off
+/// by default.
+/// </summary>
+internal sealed class MetricsSettings
+{
+    /// <summary>Serve the Prometheus text format at <c>/metrics</c> on the status page's port.</summary>
+    public bool Prometheus { get; set; }
+
+    /// <summary>Push to an OTLP collector at this URL (for example <c>http://127.0.0.1:4317</c>); off when empty.</summary>
+    public string? OtlpEndpoint { get; set; }
+}
+
+/// <summary>One entry of the section <c>Groups</c>: a key-value group the silos create at start (idempotently).</summary>
+internal sealed class GroupSettings
+{
+    public string Id { get; set; } = "";
+
+    public ulong[] Members { get; set; } = [];
+}

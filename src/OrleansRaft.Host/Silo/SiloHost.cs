@@ -1,0 +1,104 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using OrleansRaft.Host.Status;
+using OrleansRaft.Hosting.Configuration;
+using OrleansRaft.Hosting.Storage;
+using OrleansRaft.KeyValue.Hosting;
+
+namespace OrleansRaft.Host.Silo;
+
+/// <summary>
+/// One silo on the .NET Generic Host: Orleans with Raft groups and the key-value store, logs and group records on
+/// PostgreSQL, the groups of <c>Groups</c> created at start, and the status page on the same host.
+/// </summary>
+internal static class SiloHost
+{
+    public static async Task<int> RunAsync(string[] args, string connectionString)
+    {
+        var app = Build(args, connectionString);
+
+        // Applied before the silo starts: the AdoNet clustering and storage providers read their tables and queries
+        // as they initialize. Idempotent, and serialized among silos by an advisory lock.
+        await PostgresSchema.ApplyAsync(connectionString);
+        await app.RunAsync();
+        return 0;
+    }
+
+    private static WebApplication Build(string[] args, string connectionString)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddHostSources(args);
+        var configuration = builder.Configuration;
+        var cluster = configuration.GetSection("Cluster").Get<ClusterSettings>() ?? new ClusterSettings();
+        var silo = configuration.GetSection("Silo").Get<SiloSettings>() ?? new SiloSettings();
+        var status = configuration.GetSection("Status").Get<StatusSettings>() ?? new StatusSettings();
+        var metrics = configuration.GetSection("Metrics").Get<MetricsSettings>() ?? new MetricsSettings();
+        var raft = new OrleansRaftOptions();
+        configuration.GetSection("Raft").Bind(raft);
+
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+
+        builder.UseOrleans(orleans =>
+        {
+            orleans.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            if (!string.IsNullOrWhiteSpace(silo.Name))
+            {
+                orleans.Configure<SiloOptions>(o => o.SiloName = silo.Name);
+            }
+
+            if (cluster.Clustering == ClusteringKind.Localhost)
+            {
+                orleans.UseLocalhostClustering(silo.Port, silo.GatewayPort, null, cluster.ServiceId, cluster.ClusterId);
+            }
+            else
+            {
+                orleans.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = connectionString;
+                });
+                orleans.ConfigureEndpoints(IPAddress.Parse(silo.Address), silo.Port, silo.GatewayPort, listenOnAnyHostAddress: false);
+            }
+
+            orleans.AddRaftPostgresStorage(raft.StorageProviderName, connectionString, applySchema: false);
+            orleans.AddOrleansRaft(o => configuration.GetSection("Raft").Bind(o));
+            orleans.AddRaftKeyValueStore();
+        });
+
+        builder.Services.AddSingleton(cluster);
+        builder.Services.AddSingleton<ClusterReadiness>();
+        builder.Services.AddSingleton(configuration.GetSection("Groups").Get<GroupSettings[]>() ?? []);
+        builder.Services.AddHostedService<GroupBootstrapper>();
+        if (silo.Supervised)
+        {
+            builder.Services.AddHostedService<StandardInputWatch>();
+        }
+
+        HostMetrics.Add(builder.Services, metrics);
+        builder.WebHost.UseUrls($"http://{FormatHost(status.Address)}:{status.Port}");
+
+        var app = builder.Build();
+        StatusEndpoints.Map(app, silo.Name);
+        HostMetrics.Map(app, metrics);
+        return app;
+    }
+
+    private static string FormatHost(string address) =>
+        IPAddress.TryParse(address, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address;
+}

@@ -1,0 +1,22 @@
+using OrleansRaft.Abstractions;
+
+namespace OrleansRaft.Host.Status;
+
+/// <summary>What <c>/status.json</c> returns: the silo that answered, the cluster's silos, and every group.</summary>
+internal sealed record StatusReport(string Silo, DateTimeOffset Time, SiloReport[] Silos, GroupReport[] Groups, string? Error);
+
+internal sealed record SiloReport(string Address, string Name, string Status);
+
+/// <summary>A group: <see cref="Leader"/> and <see cref="Term"/> as the member with the highest term reported them.</summary>
+internal sealed record GroupReport(string Id, string StateMachine, ulong Leader, ulong Term, MemberReport[] Members);
+
+/// <summary>
+/// A member: its silo, role (follower, precandidate, candidate, leader), term, commit and applied index, and lag (the
+/// group's highest commit index minus this member's applied index); or the error that kept it from answering.
+/// </summary>
+internal sealed record MemberReport(ulong Id, string? Silo, string? Role, ulong? Term, ulong? Commit, ulong? Applied, ulong Lag, string? Error)
+{
+    public static MemberReport From(RaftMemberView view) => view.Status is { } s
+        ? new MemberReport(view.MemberId, s.Silo, s.Role.ToString().ToLowerInvariant(), s.Term, s.Commit, s.Applied, view.Lag, view.Error)
+        : new MemberReport(view.MemberId, null, null, null, null, null, view.Lag, view.Error ?? "no answer");
+}

@@ -1,0 +1,38 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace OrleansRaft.Host.Tests.Infrastructure;
+
+/// <summary>Reads a silo's <c>/status.json</c>.</summary>
+internal static class StatusReader
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    public static async Task<StatusJson> ReadAsync(string statusUrl) =>
+        await Http.GetFromJsonAsync<StatusJson>(new Uri(new Uri(statusUrl), "status.json"), Options)
+        ?? throw new InvalidOperationException($"{statusUrl}status.json answered null.");
+
+    /// <summary>The group once a member reports itself its leader, read from <paramref name="statusUrl"/>.</summary>
+    public static Task<GroupJson> LeaderAsync(string statusUrl, string group, Func<GroupJson, bool>? also = null) =>
+        Wait.ForAsync(
+            async () =>
+            {
+                var status = await ReadAsync(statusUrl);
+                var g = status.Groups.SingleOrDefault(x => x.Id == group);
+                return g is not null && g.Leader != 0 && g.Members.Any(m => m.Id == g.Leader && m.Role == "leader") && (also?.Invoke(g) ?? true) ? g : null;
+            },
+            TimeSpan.FromSeconds(60),
+            $"a leader of group {group} on {statusUrl}");
+}
+
+internal sealed record StatusJson(string Silo, SiloJson[] Silos, GroupJson[] Groups, string? Error);
+
+internal sealed record SiloJson(string Address, string Name, string Status);
+
+internal sealed record GroupJson(string Id, string StateMachine, ulong Leader, ulong Term, MemberJson[] Members)
+{
+    public MemberJson LeaderMember => Members.Single(m => m.Id == Leader);
+}
+
+internal sealed record MemberJson(ulong Id, string? Silo, string? Role, ulong? Term, ulong? Commit, ulong? Applied, ulong Lag, string? Error);
