@@ -185,7 +185,10 @@ internal sealed partial class RaftMemberGrain
 
     private void FailPendingRequests(Exception exception)
     {
-        var failure = new InvalidOperationException($"Raft member {_name} stopped before answering; retry.", exception);
+        // The cause travels as text: callers are often clients, and a storage driver's exception type (for example
+        // Npgsql's) may not be serializable there, which would turn a retryable failure into a codec error.
+        var failure = new InvalidOperationException(
+            $"Raft member {_name} stopped before answering ({exception.GetType().Name}: {exception.Message}); retry.");
         foreach (var proposal in _proposals.Values)
         {
             proposal.Completion.TrySetException(failure);
