@@ -15,6 +15,11 @@ if (command == "storage")
     return StorageBenchmark.Run(args[1..]);
 }
 
+if (command == "kv")
+{
+    return OrleansRaft.Benchmarks.KeyValue.KvBenchmark.Run(args[1..]);
+}
+
 if (command == "raft")
 {
     return OrleansRaft.Benchmarks.Raft.RaftBenchmark.Run(args[1..]);
@@ -89,7 +94,7 @@ static FaultMode ParseFaults(string text) => text switch
 
 static void PrintUsage() => Console.WriteLine(
     """
-    usage: OrleansRaft.Benchmarks core|sim|all [options]
+    usage: OrleansRaft.Benchmarks core|sim|storage|raft|kv|all [options]
       core   committed entries/s and bytes allocated per entry of a 3-member group on one thread (no I/O),
              for several batch sizes, after checking that no member copies a payload
              --batch 1,16,256,1024  --rounds 5  --round-seconds 0.6  --warmup-seconds 2  --profile  --verbose
@@ -98,6 +103,10 @@ static void PrintUsage() => Console.WriteLine(
       storage  append entries/s, p50 and p99 of the durable log on PostgreSQL (ADO.NET grain storage), by batch
              size, by members writing at once and by log length; PostgreSQL from ORLEANSRAFT_POSTGRES or infra/postgres/local.sh
              --batch 1,16,256  --members 1,3,16  --lengths 0,100000,1000000  --round-seconds 3  --samples 300
+      kv     the key-value store through KvClient on 3 in-process silos with PostgreSQL: put (256-byte values),
+             linearizable get and serializable get with 1, 16 and 64 callers; ops/s, p50, p99, median of the runs,
+             next to etcd 3.4's figures
+             --clients 1,16,64  --workloads put,get,stale  --runs 3  --seconds 10  --warmup-seconds 1  --quick (1 run of 1 s)
       all    core, then sim
     exit code: 0, or 1 if a payload was copied or a simulated seed failed, or 2 for bad arguments
     """);

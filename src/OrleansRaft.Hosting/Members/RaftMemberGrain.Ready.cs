@@ -1,5 +1,6 @@
 using OrleansRaft.Abstractions;
 using OrleansRaft.Core;
+using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.Hosting.Diagnostics;
 
 namespace OrleansRaft.Hosting.Members;
@@ -169,12 +170,27 @@ internal sealed partial class RaftMemberGrain
         }
     }
 
-    /// <summary>Snapshots the state machine and compacts the log once enough entries were applied since the last snapshot.</summary>
+    /// <summary>
+    /// Snapshots the state machine and compacts the log each time the applied index crosses a multiple of
+    /// <see cref="OrleansRaftOptions.SnapshotEveryEntries"/>, shifted by a phase that depends on the member id.
+    /// </summary>
+    /// <remarks>
+    /// A compaction holds up this member's Ready loop while the snapshot is taken and written. Members apply the same
+    /// entries, so without the phase every member of a group would compact at the same index and commits would stop
+    /// for all of them at once; with it, the members of a group of three compact a third of the interval apart, and
+    /// the two that do not compact still form a quorum.
+    /// </remarks>
     private async Task MaybeCompactAsync()
     {
         var every = (ulong)_options.SnapshotEveryEntries;
         var reader = _reader!;
-        if (every == 0 || _applied < reader.Snapshot.Index + every || _failure is not null)
+        if (every == 0 || _failure is not null)
+        {
+            return;
+        }
+
+        var phase = every * ((_key.MemberId - 1) % 3) / 3;
+        if ((_applied + phase) / every <= (reader.Snapshot.Index + phase) / every)
         {
             return;
         }

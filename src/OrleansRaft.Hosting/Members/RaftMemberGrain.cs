@@ -97,6 +97,19 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
                 // The loop reported its own failure; the deactivation goes on regardless.
             }
         }
+
+        if (_store is GrainStorageRaftLogStore store)
+        {
+            // Finish collecting compacted records while this activation can still run; what is left over stays listed
+            // in the manifest for the next load.
+            try
+            {
+                await store.Collection.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
     }
 
     public async Task<RaftMemberStatus> GetStatusAsync()

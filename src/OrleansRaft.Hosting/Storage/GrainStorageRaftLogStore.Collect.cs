@@ -5,6 +5,36 @@ namespace OrleansRaft.Hosting.Storage;
 public sealed partial class GrainStorageRaftLogStore
 {
     /// <summary>
+    /// Collects what a snapshot install replaced without holding up the appends that follow it: one delete per
+    /// replaced batch would otherwise stall the log for as long as thousands of single-entry batches take to delete.
+    /// It touches only records below the manifest's first live batch and the manifest's garbage fields, which
+    /// appends and truncations never touch; the next snapshot install or deletion waits for it
+    /// (<see cref="FinishCollection"/>). A collection that fails leaves its garbage listed in the manifest, for that
+    /// wait or the next load to collect. Never throws.
+    /// </summary>
+    private async Task CollectInBackground(SnapshotRef? oldSnapshot, long droppedFrom, List<BatchInfo> dropped)
+    {
+        try
+        {
+            await CollectReplaced(oldSnapshot, droppedFrom, dropped, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogMessages.CollectionFailed(_logger, _member, e);
+        }
+    }
+
+    /// <summary>Waits for the background collection, then collects whatever it left listed in the manifest.</summary>
+    private async Task FinishCollection(CancellationToken cancellationToken)
+    {
+        await _collection;
+        if (_manifest.HasGarbage)
+        {
+            await CollectLeftovers(cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// Deletes what a snapshot install replaced: the old snapshot's chunks and the batches before the new first
     /// one, except fences. Then records in the manifest that nothing is left to collect.
     /// </summary>

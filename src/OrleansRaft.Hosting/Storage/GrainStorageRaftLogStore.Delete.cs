@@ -21,6 +21,7 @@ public sealed partial class GrainStorageRaftLogStore
         {
             await Guarded(async () =>
             {
+                await FinishCollection(cancellationToken);
                 var old = _manifest;
                 var reset = new LogManifest
                 {

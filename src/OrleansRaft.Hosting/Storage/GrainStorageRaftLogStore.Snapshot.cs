@@ -43,10 +43,13 @@ public sealed partial class GrainStorageRaftLogStore
 
     /// <summary>
     /// Announces the snapshot in the manifest, writes its chunks, then flips the manifest to it; only then drops
-    /// what it replaced. Until the flip a load sees the old snapshot, after it the new one.
+    /// what it replaced, in the background (see <see cref="CollectInBackground"/>). Until the flip a load sees the
+    /// old snapshot, after it the new one.
     /// </summary>
     private async Task WriteSnapshot(Snapshot snapshot, bool keepSuffix, HardState hardState, CancellationToken cancellationToken)
     {
+        // The manifest names one generation of garbage at a time: the previous one must be gone before it is replaced.
+        await FinishCollection(cancellationToken);
         var data = snapshot.Data;
         var chunkSize = _options.SnapshotChunkSize;
         var reference = new SnapshotRef(
@@ -108,7 +111,7 @@ public sealed partial class GrainStorageRaftLogStore
         _log.HardState = hardState;
         _snapshot = snapshot;
 
-        await CollectReplaced(flipped.GarbageSnapshot, droppedFrom, dropped, cancellationToken);
+        _collection = CollectInBackground(flipped.GarbageSnapshot, droppedFrom, dropped);
     }
 
     /// <summary>The position of the last run whose first index is at most <paramref name="index"/>, or -1 when there is none.</summary>

@@ -65,6 +65,10 @@ public sealed partial class GrainStorageRaftLogStore : IRaftLogStore
     private List<Run> _runs = [];
 
     private Snapshot? _snapshot;
+
+    /// <summary>The collection of what the last snapshot install replaced; it never faults.</summary>
+    private Task _collection = Task.CompletedTask;
+
     private bool _loaded;
     private bool _faulted;
     private int _busy;
@@ -87,6 +91,9 @@ public sealed partial class GrainStorageRaftLogStore : IRaftLogStore
     public ulong FirstIndex => _log.FirstIndex;
 
     public ulong LastIndex => _log.LastIndex;
+
+    /// <summary>Completes once the records replaced by the last snapshot install are collected, or their collection failed.</summary>
+    internal Task Collection => _collection;
 
     public ValueTask<ulong> ReadTermAsync(ulong index, CancellationToken cancellationToken = default)
     {

@@ -20,6 +20,10 @@ internal static partial class LogMessages
         Message = "Collected the Raft log records of {Member} replaced by a snapshot: {Chunks} snapshot chunks, {Batches} batches.")]
     public static partial void Collected(ILogger logger, string member, int chunks, int batches);
 
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Collecting the Raft log records of {Member} replaced by a snapshot failed; the next snapshot install or load collects them.")]
+    public static partial void CollectionFailed(ILogger logger, string member, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied {Count} PostgreSQL migrations: {Migrations}.")]
     public static partial void SchemaApplied(ILogger logger, int count, string migrations);
 }
