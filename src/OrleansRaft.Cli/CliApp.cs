@@ -36,7 +36,9 @@ internal static class CliApp
         var parse = Create().Parse(args);
         if (parse.Errors.Count == 0 || parse.Action is HelpAction)
         {
-            return await parse.InvokeAsync();
+            // Ctrl-C cancels the command's token; the command then has this long to close its connection and exit
+            // with its own code (0 for watch and keepalive), before the process ends with 130 regardless.
+            return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(5) });
         }
 
         foreach (var error in parse.Errors)

@@ -15,7 +15,7 @@ namespace OrleansRaft.Cli;
 internal sealed class ClusterConnection : IAsyncDisposable
 {
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan StopBound = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan StopBound = TimeSpan.FromSeconds(1);
 
     private readonly IHost _host;
 
@@ -38,6 +38,9 @@ internal sealed class ClusterConnection : IAsyncDisposable
         Exception? lastFailure = null;
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
+
+        // Ctrl-C belongs to the command (it ends a watch cleanly), not to the client's host.
+        builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         builder.UseOrleansClient(client =>
         {
             client.UseStaticClustering(endpoints);
@@ -96,9 +99,17 @@ internal sealed class ClusterConnection : IAsyncDisposable
     {
         var tried = string.Join(", ", settings.Gateways.Zip(endpoints, (text, endpoint) => text == endpoint.ToString() ? text : $"{text} ({endpoint})"));
         var reason = failure is null ? string.Empty : $" Last error: {Flatten(failure)}";
-        return $"Cannot reach the cluster '{settings.ClusterId}' (service '{settings.ServiceId}') after {Durations.Show(waited)}: "
-            + $"no gateway answered of {tried} (from {settings.GatewaySource}).{reason}\n"
+        return $"Cannot reach the cluster '{settings.ClusterId}' (service '{settings.ServiceId}'): "
+            + $"no connection through the gateways {tried} (from {settings.GatewaySource}) within {Durations.Show(waited)}.{reason}\n"
             + "Is the cluster running? Check the gateway addresses, or raise --timeout.";
+    }
+
+    /// <summary>A host lifetime that leaves process signals alone: the command line's parser handles them.</summary>
+    private sealed class CommandLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static string Flatten(Exception failure)

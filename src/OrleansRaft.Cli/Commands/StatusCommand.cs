@@ -43,7 +43,7 @@ internal static class StatusCommand
     }
 
     /// <summary>Left-aligned columns, two spaces apart, with trailing spaces trimmed.</summary>
-    internal static IEnumerable<string> Table(IEnumerable<RaftGroupStatus> groups)
+    private static IEnumerable<string> Table(IEnumerable<RaftGroupStatus> groups)
     {
         List<string[]> rows = [Headers];
         foreach (var group in groups)
@@ -56,8 +56,10 @@ internal static class StatusCommand
             }
         }
 
-        var widths = Enumerable.Range(0, Headers.Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        return rows.Select(r => string.Join("  ", r.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
+        // The error column only when a member has one.
+        var columns = rows.Skip(1).Any(r => r[^1].Length > 0) ? Headers.Length : Headers.Length - 1;
+        var widths = Enumerable.Range(0, columns).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        return rows.Select(r => string.Join("  ", r.Take(columns).Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
     }
 
     private static JsonObject Json(RaftGroupStatus group) => new()

@@ -37,8 +37,11 @@ public sealed class CliCluster : IAsyncLifetime
     /// <summary>Grain calls from the test, through the first silo, which is never killed (it keeps the membership table).</summary>
     public IGrainFactory Grains => _silos[0].Host.Services.GetRequiredService<IGrainFactory>();
 
-    /// <summary>The options that point the CLI at this cluster.</summary>
-    public string[] Connection => ["--gateways", string.Join(',', Gateways), "--cluster-id", ClusterId, "--service-id", ServiceId];
+    /// <summary>
+    /// The options that point the CLI at this cluster. The timeout is generous: the machine that runs the tests may be
+    /// busy, and a slow answer is not what these tests are about.
+    /// </summary>
+    public string[] Connection => ["--gateways", string.Join(',', Gateways), "--cluster-id", ClusterId, "--service-id", ServiceId, "--timeout", "30s"];
 
     public async Task InitializeAsync()
     {

@@ -25,7 +25,9 @@ public sealed class CliProcess : IDisposable
 
     private CliProcess(IEnumerable<string> args, byte[]? stdin, IReadOnlyDictionary<string, string>? environment, string? workingDirectory)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // Through env(1), which restores SIGINT's default disposition: a test host started in the background
+        // ignores SIGINT, and a child inherits that, so Ctrl-C could not be tested otherwise.
+        var start = new ProcessStartInfo("env")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -35,6 +37,8 @@ public sealed class CliProcess : IDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(Assembly);
         foreach (var arg in args)
         {
