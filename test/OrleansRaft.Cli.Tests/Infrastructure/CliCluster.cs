@@ -73,13 +73,45 @@ public sealed class CliCluster : IAsyncLifetime
     public async Task<RaftMemberStatus> WaitForLeaderAsync(ulong notThis = 0)
     {
         RaftMemberStatus? found = null;
+        RaftMemberStatus?[] statuses = [];
         await WaitUntilAsync(async () =>
         {
-            var statuses = await StatusesAsync();
+            statuses = await StatusesAsync();
             found = statuses.Where(s => s is { Role: RaftMemberRole.Leader } && s.MemberId != notThis).MaxBy(s => s!.Term);
             return found is not null && statuses.Count(s => s is not null && s.Term == found.Term && s.Leader == found.MemberId) > Members.Length / 2;
-        }, $"a leader of {Group}");
+        }, () => $"a leader of {Group} other than {notThis}; members last seen: {string.Join("; ", statuses.Select(s => s?.ToString() ?? "no answer"))}");
         return found!;
+    }
+
+    /// <summary>
+    /// Hands the leadership to a member off the first silo (which must outlive the test: it keeps the membership
+    /// table) and returns the leader. A transfer the target does not complete in time is abandoned by Raft, so it is
+    /// asked again until it takes.
+    /// </summary>
+    public async Task<RaftMemberStatus> LeaderOffPrimaryAsync()
+    {
+        var leader = await WaitForLeaderAsync();
+        var sinceTransfer = Stopwatch.StartNew();
+        var transfers = 0;
+        await WaitUntilAsync(async () =>
+        {
+            leader = await WaitForLeaderAsync();
+            if (!OnPrimary(leader))
+            {
+                return true;
+            }
+
+            if (transfers == 0 || sinceTransfer.Elapsed > TimeSpan.FromSeconds(2))
+            {
+                var target = (await StatusesAsync()).First(s => s is not null && !OnPrimary(s))!;
+                await Member(leader.MemberId).TransferLeadershipAsync(target.MemberId);
+                transfers++;
+                sinceTransfer.Restart();
+            }
+
+            return false;
+        }, () => $"the leadership to leave the first silo after {transfers} transfers");
+        return leader;
     }
 
     public async Task<RaftMemberStatus?[]> StatusesAsync() =>
@@ -106,14 +138,17 @@ public sealed class CliCluster : IAsyncLifetime
         silo.Host.Dispose();
     }
 
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    public static Task WaitUntilAsync(Func<Task<bool>> condition, string what) => WaitUntilAsync(condition, () => what);
+
+    /// <summary>Polls <paramref name="condition"/> every 20 ms until it holds; fails after <see cref="Bound"/>, saying <paramref name="what"/>.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, Func<string> what)
     {
         var clock = Stopwatch.StartNew();
         while (!await condition())
         {
             if (clock.Elapsed > Bound)
             {
-                throw new TimeoutException($"Waited {Bound} for {what}.");
+                throw new TimeoutException($"Waited {Bound} for {what()}.");
             }
 
             await Task.Delay(20);
