@@ -44,10 +44,7 @@ public sealed class KvCommandTests(CliCluster cluster)
     [Fact]
     public async Task Get_reads_a_prefix_with_a_limit_keys_alone_a_count_or_an_older_revision()
     {
-        foreach (var (key, value) in new[] { ("/range/a", "1"), ("/range/b", "2"), ("/range/c", "3"), ("/rangeX", "out") })
-        {
-            Ok(await cluster.RunAsync("put", key, value));
-        }
+        await cluster.PutAsync(("/range/a", "1"), ("/range/b", "2"), ("/range/c", "3"), ("/rangeX", "out"));
 
         var put = JsonDocument.Parse(Ok(await cluster.RunAsync("put", "/range/a", "1b", "--json")).Stdout).RootElement;
         var revision = put.GetProperty("revision").GetInt64();
@@ -71,10 +68,7 @@ public sealed class KvCommandTests(CliCluster cluster)
     [Fact]
     public async Task Del_deletes_a_key_or_a_whole_prefix_and_prints_how_many()
     {
-        foreach (var key in new[] { "/del/one", "/del/dir/a", "/del/dir/b", "/del/dir/sub/c" })
-        {
-            Ok(await cluster.RunAsync("put", key, "v-" + key));
-        }
+        await cluster.PutAsync(("/del/one", "v-/del/one"), ("/del/dir/a", "a"), ("/del/dir/b", "b"), ("/del/dir/sub/c", "c"));
 
         Assert.Equal(["1", "/del/one", "v-/del/one"], Ok(await cluster.RunAsync("del", "/del/one", "--prev-kv")).Lines);
         Assert.Equal(["0"], Ok(await cluster.RunAsync("del", "/del/one")).Lines);
@@ -85,10 +79,7 @@ public sealed class KvCommandTests(CliCluster cluster)
     [Fact]
     public async Task Ls_lists_the_immediate_keys_and_sub_directories_of_a_directory()
     {
-        foreach (var key in new[] { "/ls/app/name", "/ls/app/db/url", "/ls/app/db/user", "/ls/app/cache/size", "/ls/other" })
-        {
-            Ok(await cluster.RunAsync("put", key, "x"));
-        }
+        await cluster.PutAsync(("/ls/app/name", "x"), ("/ls/app/db/url", "x"), ("/ls/app/db/user", "x"), ("/ls/app/cache/size", "x"), ("/ls/other", "x"));
 
         var results = await Task.WhenAll(
             cluster.RunAsync("ls", "/ls/app"),
