@@ -1,0 +1,109 @@
+using System.CommandLine;
+using OrleansRaft.Abstractions;
+using OrleansRaft.Client;
+
+namespace OrleansRaft.Cli;
+
+/// <summary>What a command's body gets: the parsed line, where to print, and the connected cluster.</summary>
+internal sealed record CommandContext(ParseResult Parse, CliOutput Output, ClusterConnection Connection)
+{
+    public ConnectionSettings Settings => Connection.Settings;
+}
+
+/// <summary>A command's body against the key-value group, with its <see cref="KvClient"/>.</summary>
+internal sealed record KvContext(ParseResult Parse, CliOutput Output, ClusterConnection Connection, KvClient Kv);
+
+/// <summary>
+/// Runs a command's body: resolves the connection settings, connects, and turns every failure into one message on
+/// standard error and an exit code (see <see cref="ExitCodes"/>).
+/// </summary>
+internal static class CommandRunner
+{
+    public static void SetAction(Command command, Func<CommandContext, CancellationToken, Task<int>> body) =>
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, body, cancellationToken));
+
+    public static void SetKvAction(Command command, Func<KvContext, CancellationToken, Task<int>> body) =>
+        SetAction(command, async (context, cancellationToken) =>
+        {
+            var group = context.Settings.Group;
+            KvClient kv;
+            try
+            {
+                kv = await KvClient.ConnectAsync(context.Connection.Client, group, context.Connection.KvOptions).WaitAsync(context.Settings.Timeout, cancellationToken);
+            }
+            catch (RaftGroupNotFoundException)
+            {
+                throw new CliException(ExitCodes.Failed, await GroupNotFoundAsync(context, group));
+            }
+            catch (TimeoutException)
+            {
+                throw new CliException(ExitCodes.Failed, $"The cluster did not say within {Durations.Show(context.Settings.Timeout)} which members group '{group}' has.");
+            }
+
+            await using (kv)
+            {
+                return await body(new KvContext(context.Parse, context.Output, context.Connection, kv), cancellationToken);
+            }
+        });
+
+    public static Task WriteErrorAsync(string message) => Console.Error.WriteLineAsync("Error: " + message);
+
+    private static async Task<int> RunAsync(ParseResult parse, Func<CommandContext, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    {
+        var output = new CliOutput(parse.GetValue(GlobalOptions.Json), Console.Out);
+        TimeSpan timeout = GlobalOptions.DefaultTimeout;
+        try
+        {
+            var settings = ConnectionSettings.Resolve(parse);
+            timeout = settings.Timeout;
+            await using var connection = await ClusterConnection.ConnectAsync(settings, cancellationToken);
+            return await body(new CommandContext(parse, output, connection), cancellationToken);
+        }
+        catch (CliException e)
+        {
+            await WriteErrorAsync(e.Message);
+            return e.ExitCode;
+        }
+        catch (KvRequestException e)
+        {
+            await WriteErrorAsync($"the store refused the request: {e.Message}");
+            return ExitCodes.Failed;
+        }
+        catch (KvWatchCompactedException e)
+        {
+            await WriteErrorAsync(e.Message);
+            return ExitCodes.Failed;
+        }
+        catch (TimeoutException)
+        {
+            await WriteErrorAsync($"no answer within {Durations.Show(timeout)}: the group may have no leader (a majority of its members down?). Raise --timeout to wait longer.");
+            return ExitCodes.Failed;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await WriteErrorAsync("interrupted; a write in flight may or may not have applied.");
+            return ExitCodes.Interrupted;
+        }
+        catch (OrleansException e)
+        {
+            await WriteErrorAsync($"the cluster failed the request: {e.Message}");
+            return ExitCodes.Failed;
+        }
+    }
+
+    private static async Task<string> GroupNotFoundAsync(CommandContext context, string group)
+    {
+        var message = $"The key-value group '{group}' does not exist";
+        try
+        {
+            var groups = await context.Connection.Client.GetGrain<IRaftDirectoryGrain>(IRaftDirectoryGrain.Key).ListGroupsAsync().WaitAsync(context.Settings.Timeout);
+            return groups.Length == 0
+                ? $"{message}, and the cluster has no group."
+                : $"{message}. Groups: {string.Join(", ", groups)}. Choose one with --group.";
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            return message + ".";
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using OrleansRaft.Cli;
+
+return await CliApp.RunAsync(args);
