@@ -72,6 +72,7 @@ public sealed partial class RaftNode
         {
             case RaftRole.Leader:
                 StepLeader(message);
+                MaybeHandOverAfterRemoval();
                 break;
             case RaftRole.Candidate or RaftRole.PreCandidate:
                 StepCandidate(message);
