@@ -62,12 +62,13 @@ public sealed partial class RaftNode
             return Refuse(ConfigurationChangeStatus.LeadershipTransferInProgress, Id);
         }
 
-        if (!CommittedInCurrentTerm)
+        var overlapping = (_options.InjectedBugs & InjectedBugs.OverlappingConfigurationChanges) != 0;
+        if (!CommittedInCurrentTerm && !overlapping)
         {
             return Refuse(ConfigurationChangeStatus.LeaderTermNotCommitted, Id);
         }
 
-        if (_log.Configurations.LastChangeIndex > _log.Committed)
+        if (_log.Configurations.LastChangeIndex > _log.Committed && !overlapping)
         {
             return Refuse(ConfigurationChangeStatus.ChangeInProgress, Id);
         }

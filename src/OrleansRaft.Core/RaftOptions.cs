@@ -111,4 +111,10 @@ internal enum InjectedBugs
 
     /// <summary>A leader commits an entry of an older term by counting its replicas (the Figure 8 scenario).</summary>
     CommitOldTermByCounting = 2,
+
+    /// <summary>
+    /// A leader appends a configuration change while an earlier one is uncommitted, or before an entry of its own
+    /// term has committed: two changes in flight can let two disjoint majorities form.
+    /// </summary>
+    OverlappingConfigurationChanges = 4,
 }

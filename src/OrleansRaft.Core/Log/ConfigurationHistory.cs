@@ -31,6 +31,26 @@ internal sealed class ConfigurationHistory
     }
 
     /// <summary>
+    /// The log was replaced by a snapshot at <paramref name="snapshotIndex"/> that carries <paramref name="configuration"/>.
+    /// What is known up to the old <paramref name="committed"/> index stays true and is kept, because committed entries
+    /// handed out before the snapshot arrived may still be being applied; the rest of the old log is gone.
+    /// </summary>
+    public void Restore(ulong committed, ulong snapshotIndex, MembershipConfiguration configuration)
+    {
+        while (_changes.Count > 1 && _changes[^1].Index > committed)
+        {
+            _changes.RemoveAt(_changes.Count - 1);
+        }
+
+        if (_changes[^1].Index >= snapshotIndex)
+        {
+            throw new InvalidOperationException($"A snapshot at {snapshotIndex} is not past the configuration known at {_changes[^1].Index}.");
+        }
+
+        _changes.Add((snapshotIndex, configuration));
+    }
+
+    /// <summary>
     /// <paramref name="entries"/> were appended, replacing every entry from the first one's index on: forget the
     /// configurations of the replaced suffix and record those the new entries carry.
     /// </summary>

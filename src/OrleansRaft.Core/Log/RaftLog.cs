@@ -337,9 +337,9 @@ internal sealed class RaftLog
     /// <summary>Replaces the log with <paramref name="snapshot"/>, which is ahead of what we have committed.</summary>
     public void Restore(Snapshot snapshot)
     {
+        Configurations.Restore(Committed, snapshot.Index, snapshot.Metadata.Configuration);
         Committed = snapshot.Index;
         Unstable.Restore(snapshot);
-        Configurations.Reset(snapshot.Index, snapshot.Metadata.Configuration);
     }
 
     /// <summary>The host installed the snapshot handed out: the state machine now reflects its index.</summary>

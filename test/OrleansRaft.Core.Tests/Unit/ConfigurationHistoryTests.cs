@@ -66,6 +66,22 @@ public sealed class ConfigurationHistoryTests
         Assert.Throws<InvalidOperationException>(() => history.OnAppend([Normal(1, 4)]));
     }
 
+    // Committed entries handed out before the snapshot arrived are still applied, and may be snapshotted.
+    [Fact]
+    public void ARestoredSnapshotKeepsWhatIsKnownUpToTheOldCommitIndex()
+    {
+        var history = new ConfigurationHistory(0, Three);
+        history.OnAppend([Conf(1, 2, WithLearner), Conf(1, 6, Three)]);
+
+        history.Restore(committed: 4, snapshotIndex: 9, Four);
+
+        Assert.Equal(Four, history.Current);
+        Assert.Equal(9UL, history.LastChangeIndex);
+        Assert.Equal(Three, history.At(1));
+        Assert.Equal(WithLearner, history.At(4));
+        Assert.Equal(Four, history.At(9));
+    }
+
     [Fact]
     public void ASnapshotResetsTheHistory()
     {
