@@ -39,6 +39,9 @@ public sealed partial class RaftNode
     /// <summary>Set while a leader whose removal has committed is handing leadership over.</summary>
     private bool _handingOverAfterRemoval;
 
+    /// <summary>This member is not a voter of the configuration in force; checked on every step of a leader, so cached.</summary>
+    private bool _notAVoter;
+
     /// <summary>The membership in force when the previous <see cref="Ready"/> was handed out.</summary>
     private MembershipConfiguration _previousConfiguration = MembershipConfiguration.Empty;
 
@@ -162,6 +165,7 @@ public sealed partial class RaftNode
         }
 
         _tracker.ChangeConfiguration(current, _log.LastIndex + 1);
+        _notAVoter = !current.IsVoter(Id);
         if (_leadTransferee != 0 && !current.IsVoter(_leadTransferee))
         {
             _leadTransferee = 0;
@@ -174,7 +178,7 @@ public sealed partial class RaftNode
     /// </summary>
     private void MaybeHandOverAfterRemoval()
     {
-        if (Role != RaftRole.Leader || _tracker.Configuration.IsVoter(Id) || _log.Configurations.LastChangeIndex > _log.Committed)
+        if (!_notAVoter || Role != RaftRole.Leader || _log.Configurations.LastChangeIndex > _log.Committed)
         {
             return;
         }

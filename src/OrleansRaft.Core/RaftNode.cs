@@ -47,6 +47,7 @@ public sealed partial class RaftNode
         var initial = storage.InitialState();
         _log.InitializeConfigurations(initial.Configuration);
         _tracker.SetConfiguration(_log.Configurations.Current, _log.LastIndex + 1);
+        _notAVoter = !_tracker.Configuration.IsVoter(Id);
         var hardState = initial.HardState;
         if (hardState.Commit > _log.LastIndex)
         {
