@@ -305,6 +305,9 @@ internal sealed class Invariants(IReadOnlyList<SimNode> nodes)
         HighestCommitted = Math.Max(HighestCommitted, raft.CommitIndex);
     }
 
+    /// <summary>The latest membership known to be committed, from any member's commit index or snapshot.</summary>
+    public MembershipConfiguration CommittedConfiguration => _committedConfiguration?.Configuration ?? MembershipConfiguration.Empty;
+
     /// <summary>The membership the group was created with, committed by definition.</summary>
     public void SetInitialConfiguration(MembershipConfiguration configuration) => RecordCommittedConfiguration(0, configuration);
 

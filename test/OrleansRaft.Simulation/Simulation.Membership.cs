@@ -9,9 +9,9 @@ namespace OrleansRaft.Simulation;
 /// refuses (another is in flight, its term has not committed, the learner lags) is tried again later.
 /// </summary>
 /// <remarks>
-/// A member leaves the run only once the membership that excludes it is committed, and then after a random delay,
-/// during which it keeps running with its stale configuration: the group must not let it disturb anything. A member
-/// whose addition was rolled back with a truncated entry leaves the same way.
+/// A member leaves the run only once it is out of the latest committed membership for good, and then after a
+/// random delay, during which it keeps running with its stale configuration: the group must not let it disturb
+/// anything. A member whose addition was rolled back with a truncated entry leaves the same way.
 /// </remarks>
 public sealed partial class Simulation
 {
@@ -22,20 +22,17 @@ public sealed partial class Simulation
     private const int MaxRetirementDelay = 400;
 
     private readonly Dictionary<ulong, long> _retireAt = [];
+
+    /// <summary>For each member created during the run, the index of the entry that added it as a learner.</summary>
+    private readonly Dictionary<ulong, ulong> _addedAt = [];
     private readonly int _membershipEvery;
     private long _nextMembershipChangeAt;
 
     private void StepMembership()
     {
-        var leader = CurrentLeader();
-        if (leader is null)
-        {
-            return;
-        }
-
-        ScheduleRetirements(leader);
+        ScheduleRetirements();
         RetireDue();
-        if (_faultsOn && _now >= _nextMembershipChangeAt)
+        if (_faultsOn && _now >= _nextMembershipChangeAt && CurrentLeader() is { } leader)
         {
             _nextMembershipChangeAt = _now + 1 + _random.Next(_membershipEvery);
             ProposeChange(leader);
@@ -89,25 +86,24 @@ public sealed partial class Simulation
             var node = new SimNode(change.MemberId, MembershipConfiguration.Empty, _environment);
             node.Start(Options(node.Id));
             _nodes.Add(node);
+            _addedAt[node.Id] = result.Index;
             _invariants.OnRestart(node);
         }
     }
 
     /// <summary>
-    /// Once the leader's membership is committed (its term committed, no change in flight), no later leader can hold
-    /// a membership with a member outside it (ids are never reused): such members are deleted, after a delay.
+    /// A member is out for good once the latest committed membership leaves it out and the index of the entry that
+    /// added it is committed too: either that entry committed and a later committed change removed the member, or
+    /// another entry took its index and it can never commit. Ids are never reused, so no later change brings it back.
+    /// (A leader's own view does not do: a deposed leader that has not heard of newer changes may still lead.)
     /// </summary>
-    private void ScheduleRetirements(SimNode leader)
+    private void ScheduleRetirements()
     {
-        var raft = leader.Raft;
-        if (raft.Log.TermOrZero(raft.CommitIndex) != raft.Term || raft.Log.Configurations.LastChangeIndex > raft.CommitIndex)
-        {
-            return;
-        }
-
+        var committed = _invariants.CommittedConfiguration;
         foreach (var node in _nodes)
         {
-            if (!node.Retired && !raft.Configuration.Contains(node.Id) && !_retireAt.ContainsKey(node.Id))
+            if (!node.Retired && !_retireAt.ContainsKey(node.Id) && !committed.Contains(node.Id) &&
+                _invariants.HighestCommitted >= _addedAt.GetValueOrDefault(node.Id))
             {
                 _retireAt[node.Id] = _now + (_faultsOn ? _random.Next(MaxRetirementDelay) : 0);
             }
