@@ -13,4 +13,17 @@ public sealed class RegressionSeedTests
 
         Assert.True(result.Passed, $"{result.Property}: {result.Detail}");
     }
+
+    [Theory]
+    // A lagging member campaigned in an older membership that left out the only member that could win, and ignored
+    // that member's vote requests of an older term without telling it the newer one: no leader, ever.
+    [InlineData(238L, 3)]
+    // A deposed leader unaware of newer changes led the simulator to delete a member of the committed membership.
+    [InlineData(1596L, 3)]
+    public void OnceFailingMembershipSeedPasses(long seed, int nodes)
+    {
+        var result = new Simulation(new SimulationConfig(seed, nodes, FaultMode.All) { Membership = true }).Run();
+
+        Assert.True(result.Passed, $"{result.Property}: {result.Detail}");
+    }
 }
