@@ -213,6 +213,29 @@ public sealed class MembershipChangeTests
         Assert.Equal(RaftRole.Leader, cluster.Node(1).Role);
     }
 
+    // §5.1: a vote request of an older term is answered with the newer term. After a membership change a lagging
+    // member may campaign in an older membership that leaves out the candidate that could win; if that candidate's
+    // requests went unanswered, neither would ever learn the other's term and no leader would be elected.
+    [Fact]
+    public void AVoteRequestOfAnOlderTermIsAnsweredWithTheNewerTerm()
+    {
+        var cluster = new RaftHarness(3, o => o.PreVote = false);
+        cluster.Isolate(1);
+        for (var i = 0; i < 3; i++)
+        {
+            cluster.Node(1).Campaign();
+            cluster.Deliver();
+        }
+
+        Assert.Equal(3UL, cluster.Node(1).Term);
+        cluster.Partition([1, 3], [2]);
+        cluster.Node(3).Campaign();
+        var delivered = cluster.Deliver();
+
+        Assert.Contains(delivered, m => m is { Type: MessageType.VoteResponse, From: 1, To: 3, Term: 3, Reject: true });
+        Assert.Equal(3UL, cluster.Node(3).Term);
+    }
+
     // The configuration in force survives a restart: it is recomputed from the snapshot and the log.
     [Fact]
     public void TheConfigurationSurvivesARestart()
