@@ -12,7 +12,11 @@ public enum LogReadStatus
     Unavailable,
 }
 
-/// <summary>What a member loads when it starts: its hard state and the membership in force.</summary>
+/// <summary>
+/// What a member loads when it starts: its hard state, and the membership in force at its snapshot (the snapshot
+/// metadata's). The core reads the configuration entries of the log after the snapshot itself, so the membership
+/// in force after a restart is the last one in the persisted log.
+/// </summary>
 public sealed record RaftInitialState(HardState HardState, MembershipConfiguration Configuration);
 
 /// <summary>
@@ -36,7 +40,7 @@ public sealed record RaftInitialState(HardState HardState, MembershipConfigurati
 /// </remarks>
 public interface IRaftLogReader
 {
-    /// <summary>The hard state and membership persisted when the member last stopped.</summary>
+    /// <summary>The hard state persisted when the member last stopped, and the membership of its snapshot.</summary>
     RaftInitialState InitialState();
 
     /// <summary>The index of the first entry after the snapshot (snapshot index + 1).</summary>

@@ -4,7 +4,7 @@ namespace OrleansRaft.Core;
 
 /// <summary>
 /// The members of a group: voters decide elections and commits, learners only receive the log.
-/// Kept as data in snapshots (and, with membership changes, in the log).
+/// Kept as data in snapshot metadata and in configuration entries of the log (see <see cref="RaftNode.ProposeConfigurationChange"/>).
 /// Invariant: both lists are sorted, free of duplicates, disjoint, and contain no zero id.
 /// </summary>
 public sealed class MembershipConfiguration : IEquatable<MembershipConfiguration>
@@ -81,7 +81,8 @@ public sealed class MembershipConfiguration : IEquatable<MembershipConfiguration
     }
 
     public bool Equals(MembershipConfiguration? other) =>
-        other is not null && _voters.AsSpan().SequenceEqual(other._voters) && _learners.AsSpan().SequenceEqual(other._learners);
+        ReferenceEquals(this, other) ||
+        (other is not null && _voters.AsSpan().SequenceEqual(other._voters) && _learners.AsSpan().SequenceEqual(other._learners));
 
     public override bool Equals(object? obj) => Equals(obj as MembershipConfiguration);
 

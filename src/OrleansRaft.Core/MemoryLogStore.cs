@@ -136,7 +136,9 @@ public sealed class MemoryLogStore : IRaftLogReader
 
     /// <summary>
     /// Records the application's snapshot taken after applying <paramref name="index"/>, then drops the log
-    /// before it. The entry at <paramref name="index"/> must be in the log.
+    /// before it. The entry at <paramref name="index"/> must be in the log. <paramref name="configuration"/> is the
+    /// membership in force at <paramref name="index"/> (<see cref="RaftNode.ConfigurationAt"/>), which may trail
+    /// the one in force now.
     /// </summary>
     public Snapshot CreateSnapshot(ulong index, MembershipConfiguration configuration, ReadOnlyMemory<byte> data)
     {

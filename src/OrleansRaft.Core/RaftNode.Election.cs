@@ -41,6 +41,11 @@ public sealed partial class RaftNode
 
             // A transfer that did not finish within an election timeout is abandoned.
             _leadTransferee = 0;
+            MaybeHandOverAfterRemoval();
+            if (Role != RaftRole.Leader)
+            {
+                return;
+            }
         }
 
         if (_heartbeatElapsed >= _options.HeartbeatTicks)
@@ -149,6 +154,7 @@ public sealed partial class RaftNode
         _heartbeatElapsed = 0;
         ResetRandomizedElectionTimeout();
         _leadTransferee = 0;
+        _handingOverAfterRemoval = false;
         _tracker.ResetVotes();
         _tracker.ResetProgress(_log.LastIndex + 1);
         _uncommittedSize = 0;
@@ -200,13 +206,14 @@ public sealed partial class RaftNode
         Role = RaftRole.Leader;
 
         // Only what precedes the unstable log is durable here; the rest counts once Advance confirms it.
+        // A candidate is a voter of the configuration in force, so it tracks its own progress.
         var self = _tracker.Progress[Id];
         self.BecomeReplicate();
         self.Match = _log.Unstable.Offset - 1;
         self.Next = _log.LastIndex + 1;
 
-        // An entry of our own term: committing it commits everything before it (§5.4.2), and
-        // ReadIndex waits for it (§6.4).
+        // An entry of our own term: committing it commits everything before it (§5.4.2), ReadIndex waits for it
+        // (§6.4), and so does the next configuration change (the erratum to the thesis §4.3).
         _log.Append([new Entry(Term, _log.LastIndex + 1, EntryType.Normal, ReadOnlyMemory<byte>.Empty)]);
         self.Next = _log.LastIndex + 1;
         _broadcastPending = true;

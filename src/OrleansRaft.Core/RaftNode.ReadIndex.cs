@@ -37,7 +37,7 @@ public sealed partial class RaftNode
             return ReadIndexStatus.NotLeader;
         }
 
-        if (_tracker.Configuration.Voters.Count == 1)
+        if (IsSoleVoter)
         {
             // A group of one: nobody else could have become leader.
             if (CommittedInCurrentTerm)
@@ -63,6 +63,9 @@ public sealed partial class RaftNode
         return ReadIndexStatus.Pending;
     }
 
+    /// <summary>This member is the only voter: nobody else could become leader, so its commit index is current.</summary>
+    private bool IsSoleVoter => _tracker.Configuration.Voters is [var only] && only == Id;
+
     private bool CommittedInCurrentTerm => _log.TermOrZero(_log.Committed) == Term;
 
     private void RegisterRead(ulong requestId)
@@ -85,7 +88,7 @@ public sealed partial class RaftNode
 
         foreach (var requestId in _readsAwaitingTermCommit)
         {
-            if (_tracker.Configuration.Voters.Count == 1)
+            if (IsSoleVoter)
             {
                 _readStates.Add(new ReadState(requestId, _log.Committed));
             }

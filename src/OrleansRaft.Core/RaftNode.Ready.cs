@@ -19,7 +19,8 @@ public sealed partial class RaftNode
          _log.Unstable.HasNextSnapshot ||
          _log.HasNextCommittedEntries ||
          CurrentHardState != _previousHardState ||
-         CurrentSoftState != _previousSoftState);
+         CurrentSoftState != _previousSoftState ||
+         !ReferenceEquals(_tracker.Configuration, _previousConfiguration));
 
     /// <summary>
     /// Hands the pending work to the host. Only one Ready may be outstanding: call <see cref="Advance"/> before the next.
@@ -44,6 +45,22 @@ public sealed partial class RaftNode
         _readStates.Clear();
         _log.Unstable.AcceptInProgress();
 
+        var configuration = _tracker.Configuration;
+        MembershipConfiguration? appliedConfiguration = null;
+        if (snapshot is not null)
+        {
+            appliedConfiguration = snapshot.Metadata.Configuration;
+        }
+        else if (committed.Length > 0)
+        {
+            appliedConfiguration = _log.Configurations.At(committed[^1].Index);
+        }
+
+        if (appliedConfiguration is not null && appliedConfiguration.Equals(_previousAppliedConfiguration))
+        {
+            appliedConfiguration = null;
+        }
+
         var mustSync = entries.Length > 0 || snapshot is not null ||
                        hardState.Term != _previousHardState.Term || hardState.Vote != _previousHardState.Vote;
         var ready = new Ready(
@@ -54,7 +71,9 @@ public sealed partial class RaftNode
             committed,
             messages,
             readStates,
-            mustSync);
+            mustSync,
+            configuration.Equals(_previousConfiguration) ? null : configuration,
+            appliedConfiguration);
 
         if (Role == RaftRole.Leader)
         {
@@ -63,6 +82,8 @@ public sealed partial class RaftNode
 
         _previousSoftState = softState;
         _previousHardState = hardState;
+        _previousConfiguration = configuration;
+        _previousAppliedConfiguration = appliedConfiguration ?? _previousAppliedConfiguration;
         _outstanding = new OutstandingReady(
             entries.Length > 0 ? entries[^1] : null,
             snapshot?.Index,
@@ -95,6 +116,8 @@ public sealed partial class RaftNode
         {
             _log.AppliedTo(done.LastCommittedIndex);
         }
+
+        MaybeHandOverAfterRemoval();
     }
 
     private void OnLocalEntriesPersisted(Entry last)
@@ -105,7 +128,12 @@ public sealed partial class RaftNode
             return;
         }
 
-        var self = _tracker.Progress[Id];
+        // A leader that removed itself does not count its own copy.
+        if (!_tracker.Progress.TryGetValue(Id, out var self))
+        {
+            return;
+        }
+
         if (self.MaybeUpdate(last.Index) && MaybeCommit())
         {
             _broadcastPending = true;

@@ -90,7 +90,12 @@ public sealed partial class RaftNode
 
     private void BroadcastHeartbeat()
     {
-        _tracker.Progress[Id].AckedReadRound = _readRound;
+        // A leader that removed itself has no progress of its own, and its acknowledgement counts for nothing.
+        if (_tracker.Progress.TryGetValue(Id, out var self))
+        {
+            self.AckedReadRound = _readRound;
+        }
+
         foreach (var (id, progress) in _tracker.Progress)
         {
             if (id == Id)
@@ -195,6 +200,7 @@ public sealed partial class RaftNode
 
         if (_log.TryAppend(message.Index, message.LogTerm, message.Commit, message.Entries, out var lastNewIndex))
         {
+            SyncConfiguration();
             Send(new Message { Type = MessageType.AppendResponse, From = Id, To = message.From, Term = Term, Index = lastNewIndex });
             return;
         }
@@ -233,7 +239,7 @@ public sealed partial class RaftNode
             else
             {
                 _log.Restore(snapshot);
-                _tracker.SetConfiguration(snapshot.Metadata.Configuration, _log.LastIndex + 1);
+                SyncConfiguration();
             }
         }
 
@@ -302,7 +308,8 @@ public sealed partial class RaftNode
         {
         }
 
-        if (message.From == _leadTransferee && progress.Match == _log.LastIndex)
+        // A leader handing over after its removal sends TimeoutNow itself, as it steps down.
+        if (message.From == _leadTransferee && progress.Match == _log.LastIndex && !_handingOverAfterRemoval)
         {
             SendTimeoutNow(message.From);
         }

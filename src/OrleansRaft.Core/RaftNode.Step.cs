@@ -54,9 +54,13 @@ public sealed partial class RaftNode
                 // Without this, with pre-vote on, it could keep the rest of the group from ever re-electing it out.
                 Send(new Message { Type = MessageType.AppendResponse, From = Id, To = message.From, Term = Term });
             }
-            else if (message.Type == MessageType.PreVote)
+            else if (message.Type is MessageType.PreVote or MessageType.Vote)
             {
-                Send(new Message { Type = MessageType.PreVoteResponse, From = Id, To = message.From, Term = Term, Reject = true });
+                // Tell a candidate of an older term ours (§5.1), so that it can campaign in a term we would vote in.
+                // Candidates usually learn a newer term from the newer candidate's own requests; but after a membership
+                // change a lagging member may campaign in an older configuration that leaves out the candidate that
+                // could win, and neither would ever hear of the other's term.
+                Send(new Message { Type = message.Type.ResponseType(), From = Id, To = message.From, Term = Term, Reject = true });
             }
 
             return;
@@ -72,6 +76,7 @@ public sealed partial class RaftNode
         {
             case RaftRole.Leader:
                 StepLeader(message);
+                MaybeHandOverAfterRemoval();
                 break;
             case RaftRole.Candidate or RaftRole.PreCandidate:
                 StepCandidate(message);

@@ -45,7 +45,9 @@ public sealed partial class RaftNode
         _tracker = new ProgressTracker(options.MaxInflightMessages);
 
         var initial = storage.InitialState();
-        _tracker.SetConfiguration(initial.Configuration, _log.LastIndex + 1);
+        _log.InitializeConfigurations(initial.Configuration);
+        _tracker.SetConfiguration(_log.Configurations.Current, _log.LastIndex + 1);
+        _notAVoter = !_tracker.Configuration.IsVoter(Id);
         var hardState = initial.HardState;
         if (hardState.Commit > _log.LastIndex)
         {
@@ -60,6 +62,8 @@ public sealed partial class RaftNode
         BecomeFollower(Term, 0);
         _previousHardState = CurrentHardState;
         _previousSoftState = CurrentSoftState;
+        _previousConfiguration = _tracker.Configuration;
+        _previousAppliedConfiguration = _log.Configurations.At(_log.Applied);
     }
 
     public ulong Id { get; }
@@ -95,7 +99,7 @@ public sealed partial class RaftNode
 
     private SoftState CurrentSoftState => new(Leader, Role);
 
-    /// <summary>True if this member may campaign: it is a voter of the configuration it knows.</summary>
+    /// <summary>True if this member may campaign: it is a voter of the configuration in force in its log.</summary>
     public bool IsPromotable => _tracker.Configuration.IsVoter(Id);
 
     /// <summary>Advances logical time by one tick: followers count towards an election, leaders towards a heartbeat.</summary>

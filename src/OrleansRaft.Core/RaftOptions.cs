@@ -39,6 +39,12 @@ public sealed class RaftOptions
     /// <summary>The byte bound of committed entries handed out in one <see cref="Ready"/>. At least one entry is always handed out.</summary>
     public ulong MaxCommittedSizePerReady { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// How many entries a learner may lag behind the leader's commit index and still be promoted to voter. A voter
+    /// that lags far behind stalls commits until it catches up, so promotion waits for the learner to close the gap.
+    /// </summary>
+    public ulong MaxPromotionLag { get; set; } = 1024;
+
     /// <summary>The last index the application had applied when this member restarted (from its snapshot).</summary>
     public ulong Applied { get; set; }
 
@@ -105,4 +111,10 @@ internal enum InjectedBugs
 
     /// <summary>A leader commits an entry of an older term by counting its replicas (the Figure 8 scenario).</summary>
     CommitOldTermByCounting = 2,
+
+    /// <summary>
+    /// A leader appends a configuration change while an earlier one is uncommitted, or before an entry of its own
+    /// term has committed: two changes in flight can let two disjoint majorities form.
+    /// </summary>
+    OverlappingConfigurationChanges = 4,
 }

@@ -38,8 +38,12 @@ public sealed class Ready
         IReadOnlyList<Entry> committedEntries,
         IReadOnlyList<Message> messages,
         IReadOnlyList<ReadState> readStates,
-        bool mustSync)
+        bool mustSync,
+        MembershipConfiguration? configuration,
+        MembershipConfiguration? appliedConfiguration)
     {
+        // Membership changes are rare: one field, usually null, keeps every other Ready as small as it was.
+        _membership = configuration is null && appliedConfiguration is null ? null : new MembershipUpdate(configuration, appliedConfiguration);
         SoftState = softState;
         HardState = hardState;
         Snapshot = snapshot;
@@ -70,6 +74,25 @@ public sealed class Ready
 
     public IReadOnlyList<ReadState> ReadStates { get; }
 
+    /// <summary>
+    /// Set when the membership in force changed since the previous Ready. A configuration takes effect when its entry
+    /// is appended, so this may run ahead of what is committed, and may revert when an uncommitted entry is replaced.
+    /// The host sends to, and accepts messages from, the members of this configuration.
+    /// </summary>
+    public MembershipConfiguration? Configuration => _membership?.Configuration;
+
+    /// <summary>
+    /// Set when applying this Ready changes the membership in force at the applied index: when
+    /// <see cref="CommittedEntries"/> hold a configuration entry, or <see cref="Snapshot"/> carries a different
+    /// membership. Once applied, this configuration is committed: a member it removes may be deleted, and a
+    /// snapshot taken at or after this point records it (see <see cref="RaftNode.ConfigurationAt"/>).
+    /// </summary>
+    public MembershipConfiguration? AppliedConfiguration => _membership?.AppliedConfiguration;
+
     /// <summary>True when the term, the vote or any entry changed: the write must be durable before messages go out.</summary>
     public bool MustSync { get; }
+
+    private readonly MembershipUpdate? _membership;
+
+    private sealed record MembershipUpdate(MembershipConfiguration? Configuration, MembershipConfiguration? AppliedConfiguration);
 }

@@ -27,6 +27,20 @@ public sealed class InjectedBugTests
     }
 
     [Fact]
+    public void OverlappingConfigurationChangesBreakLeaderCompleteness()
+    {
+        SimulationResult? failure = null;
+        for (long seed = 1; seed <= 30 && failure is null; seed++)
+        {
+            var result = new Simulation(new SimulationConfig(seed, 3, FaultMode.All) { Membership = true, Bugs = InjectedBugs.OverlappingConfigurationChanges }).Run();
+            failure = result.Passed ? null : result;
+        }
+
+        Assert.True(failure is not null, "no seed out of 30 caught configuration changes that overlap");
+        Assert.Contains(failure.Property, new[] { "Leader Completeness", "Election Safety", "Committed entry lost", "State Machine Safety" });
+    }
+
+    [Fact]
     public void ReadsServedWithoutReadIndexBreakLinearizability()
     {
         SimulationResult? failure = null;

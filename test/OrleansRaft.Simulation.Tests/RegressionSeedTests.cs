@@ -13,4 +13,14 @@ public sealed class RegressionSeedTests
 
         Assert.True(result.Passed, $"{result.Property}: {result.Detail}");
     }
+
+    [Theory]
+    // A deposed leader unaware of newer changes led the simulator to delete a member of the committed membership.
+    [InlineData(1596L, 3)]
+    public void OnceFailingMembershipSeedPasses(long seed, int nodes)
+    {
+        var result = new Simulation(new SimulationConfig(seed, nodes, FaultMode.All) { Membership = true }).Run();
+
+        Assert.True(result.Passed, $"{result.Property}: {result.Detail}");
+    }
 }

@@ -26,6 +26,37 @@ public sealed class SweepTests
         Assert.Empty(failures);
     }
 
+    [Theory]
+    [InlineData(3, 5000, 80)]
+    [InlineData(5, 6000, 40)]
+    public void EverySeedKeepsEveryPropertyWhileTheMembershipChanges(int nodes, long start, int seeds)
+    {
+        var failures = new List<string>();
+        for (var seed = start; seed < start + seeds; seed++)
+        {
+            var result = new Simulation(new SimulationConfig(seed, nodes, FaultMode.All) { Membership = true }).Run();
+            if (!result.Passed)
+            {
+                failures.Add($"seed {seed}: {result.Property}: {result.Detail}");
+            }
+        }
+
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public void MembershipChangesAddPromoteAndRemoveTheLeader()
+    {
+        var lines = new List<string>();
+        var result = new Simulation(new SimulationConfig(7, 3, FaultMode.All) { Membership = true, Trace = lines.Add }).Run();
+
+        Assert.True(result.Passed, result.Detail);
+        Assert.Contains(lines, l => l.Contains("membership AddLearner", StringComparison.Ordinal) && l.Contains(": Accepted", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("membership PromoteLearner", StringComparison.Ordinal) && l.Contains(": Accepted", StringComparison.Ordinal));
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"membership RemoveMember (\d+) at \1: Accepted"));
+        Assert.Contains(lines, l => l.Contains("retire ", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void ASeedReplaysBitForBit()
     {

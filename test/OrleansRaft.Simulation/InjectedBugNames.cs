@@ -11,6 +11,7 @@ internal static class InjectedBugNames
         "vote-twice" => config with { Bugs = config.Bugs | InjectedBugs.VoteTwiceInTerm },
         "commit-old-term" => config with { Bugs = config.Bugs | InjectedBugs.CommitOldTermByCounting },
         "stale-reads" => config with { ServeReadsLocally = true },
-        _ => throw new ArgumentException($"Unknown bug '{name}': expected vote-twice, commit-old-term or stale-reads."),
+        "overlapping-conf-changes" => config with { Bugs = config.Bugs | InjectedBugs.OverlappingConfigurationChanges, Membership = true },
+        _ => throw new ArgumentException($"Unknown bug '{name}': expected vote-twice, commit-old-term, stale-reads or overlapping-conf-changes."),
     };
 }

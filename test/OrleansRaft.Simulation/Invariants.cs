@@ -6,6 +6,12 @@ namespace OrleansRaft.Simulation;
 /// The safety properties of Raft, checked as the run goes. Each check throws <see cref="PropertyViolation"/>
 /// naming the property at the first step that breaks it.
 /// </summary>
+/// <remarks>
+/// Under membership changes, Election Safety is checked across every member that ever ran, whatever membership it
+/// believed in: at most one leader per term. The checks that depend on quorums use the membership in force: a
+/// candidate's chances are judged by the voters of its own configuration, and durability by the voters of the
+/// latest committed configuration.
+/// </remarks>
 internal sealed class Invariants(IReadOnlyList<SimNode> nodes)
 {
     private readonly Dictionary<ulong, ulong> _leaderOfTerm = [];
@@ -14,6 +20,10 @@ internal sealed class Invariants(IReadOnlyList<SimNode> nodes)
     private readonly Dictionary<ulong, (ulong Term, string Data)> _applied = [];
     private readonly Dictionary<ulong, ulong> _leaderSeenInTerm = [];
     private readonly Dictionary<ulong, ulong> _commitSeen = [];
+    private readonly Dictionary<ulong, (ulong FirstIndex, ulong LastIndex, ulong SnapshotIndex, MembershipConfiguration Configuration)> _durableConfigurations = [];
+
+    /// <summary>The latest committed membership, and the index of the entry (or snapshot) that carries it.</summary>
+    private (ulong Index, MembershipConfiguration Configuration)? _committedConfiguration;
 
     public long CommittedCount => _committed.Count;
 
@@ -68,9 +78,21 @@ internal sealed class Invariants(IReadOnlyList<SimNode> nodes)
             return;
         }
 
-        var quorum = nodes.Count / 2 + 1;
         foreach (var candidate in nodes)
         {
+            if (candidate.Retired)
+            {
+                continue;
+            }
+
+            // A member campaigns only as a voter of the membership in force in its own log, and wins by a quorum of it.
+            var configuration = candidate.Up ? candidate.Raft.Configuration : DurableConfiguration(candidate);
+            if (!configuration.IsVoter(candidate.Id))
+            {
+                continue;
+            }
+
+            var quorum = configuration.Voters.Count / 2 + 1;
             var (lastIndex, lastTerm, holds) = candidate.Up
                 ? (candidate.Raft.LastIndex, candidate.Raft.Log.LastTerm, HoldsCommitted(candidate.Raft.Log.FirstIndex, candidate.Raft.Log.TermOrZero(HighestCommitted), highest.Term))
                 : (candidate.Storage.LastIndex, DurableLastTerm(candidate), HoldsCommitted(candidate.Storage.FirstIndex, DurableTerm(candidate, HighestCommitted), highest.Term));
@@ -80,8 +102,14 @@ internal sealed class Invariants(IReadOnlyList<SimNode> nodes)
             }
 
             var votes = 0;
-            foreach (var voter in nodes)
+            foreach (var voterId in configuration.Voters)
             {
+                var voter = Node(voterId);
+                if (voter is null || voter.Retired)
+                {
+                    continue;
+                }
+
                 var voterTerm = DurableLastTerm(voter);
                 if (lastTerm > voterTerm || (lastTerm == voterTerm && lastIndex >= voter.Storage.LastIndex))
                 {
@@ -96,6 +124,33 @@ internal sealed class Invariants(IReadOnlyList<SimNode> nodes)
                     $"member {candidate.Id} (last {lastTerm}/{lastIndex}) lacks committed entry {highest.Term}/{HighestCommitted} yet could win {votes} votes");
             }
         }
+    }
+
+    private SimNode? Node(ulong id) => id >= 1 && id <= (ulong)nodes.Count ? nodes[(int)id - 1] : null;
+
+    /// <summary>The membership a down member would restart with: its snapshot's, then its persisted log's configuration entries.</summary>
+    private MembershipConfiguration DurableConfiguration(SimNode node)
+    {
+        var storage = node.Storage;
+        if (_durableConfigurations.TryGetValue(node.Id, out var cached) &&
+            cached.FirstIndex == storage.FirstIndex && cached.LastIndex == storage.LastIndex && cached.SnapshotIndex == storage.Snapshot.Index)
+        {
+            return cached.Configuration;
+        }
+
+        var configuration = storage.Snapshot.Metadata.Configuration;
+        var entries = new List<Entry>();
+        storage.TryGetEntries(storage.FirstIndex, storage.LastIndex + 1, ulong.MaxValue, entries);
+        foreach (var entry in entries)
+        {
+            if (entry.Type == EntryType.Configuration)
+            {
+                configuration = MembershipConfiguration.Decode(entry.Data.Span);
+            }
+        }
+
+        _durableConfigurations[node.Id] = (storage.FirstIndex, storage.LastIndex, storage.Snapshot.Index, configuration);
+        return configuration;
     }
 
     private bool HoldsCommitted(ulong firstIndex, ulong term, ulong committedTerm) =>
@@ -167,11 +222,21 @@ internal sealed class Invariants(IReadOnlyList<SimNode> nodes)
     public void OnRestart(SimNode node) => _commitSeen[node.Id] = node.Raft.CommitIndex;
 
     /// <summary>
-    /// No committed entry is lost: every committed entry is durable on a quorum of members, in their persisted
-    /// log or folded into their persisted snapshot.
+    /// No committed entry is lost: every committed entry is durable on a quorum of the voters of the latest
+    /// committed membership, in their persisted log or folded into their persisted snapshot.
     /// </summary>
-    public void CheckDurability(int quorum, ulong from)
+    /// <remarks>
+    /// Entries up to that membership's own entry are on a majority of it, since the majority that stored the entry
+    /// stored everything before it. A later entry may have been committed by the next membership, one member more or
+    /// fewer and not yet known here to be committed; any majority of that one holds at least half the voters of this
+    /// one, rounded up, which is the bound checked (a majority when the count of voters is odd).
+    /// </remarks>
+    public void CheckDurability(ulong from)
     {
+        var voters = _committedConfiguration is { } committedConfiguration
+            ? committedConfiguration.Configuration.Voters.Select(Node).OfType<SimNode>().ToList()
+            : nodes.ToList();
+        var quorum = (voters.Count + 1) / 2;
         for (var index = Math.Max(from, 1); index <= HighestCommitted; index++)
         {
             if (!_committed.TryGetValue(index, out var committed))
@@ -180,7 +245,7 @@ internal sealed class Invariants(IReadOnlyList<SimNode> nodes)
             }
 
             var copies = 0;
-            foreach (var node in nodes)
+            foreach (var node in voters)
             {
                 var storage = node.Storage;
                 if (storage.Snapshot.Index >= index ||
@@ -206,12 +271,23 @@ internal sealed class Invariants(IReadOnlyList<SimNode> nodes)
             return;
         }
 
+        if (raft.Log.FirstIndex > seen + 1 && raft.Log.TryGetSnapshot(out var snapshot) == LogReadStatus.Ok)
+        {
+            // The member skipped entries folded into a snapshot: its membership is committed at the snapshot's index.
+            RecordCommittedConfiguration(snapshot.Index, snapshot.Metadata.Configuration);
+        }
+
         for (var index = Math.Max(seen + 1, raft.Log.FirstIndex); index <= raft.CommitIndex; index++)
         {
             var term = raft.Log.TermOrZero(index);
             var entries = new List<Entry>(1);
             raft.Log.Slice(index, index + 1, ulong.MaxValue, entries);
             var data = Describe(entries[0]);
+            if (entries[0].Type == EntryType.Configuration)
+            {
+                RecordCommittedConfiguration(index, MembershipConfiguration.Decode(entries[0].Data.Span));
+            }
+
             if (_committed.TryGetValue(index, out var known))
             {
                 if (known.Term != term || known.Data != data)
@@ -229,6 +305,20 @@ internal sealed class Invariants(IReadOnlyList<SimNode> nodes)
         HighestCommitted = Math.Max(HighestCommitted, raft.CommitIndex);
     }
 
+    /// <summary>The latest membership known to be committed, from any member's commit index or snapshot.</summary>
+    public MembershipConfiguration CommittedConfiguration => _committedConfiguration?.Configuration ?? MembershipConfiguration.Empty;
+
+    /// <summary>The membership the group was created with, committed by definition.</summary>
+    public void SetInitialConfiguration(MembershipConfiguration configuration) => RecordCommittedConfiguration(0, configuration);
+
+    private void RecordCommittedConfiguration(ulong index, MembershipConfiguration configuration)
+    {
+        if (!configuration.IsEmpty && (_committedConfiguration is not { } known || known.Index < index || (index == 0 && known.Index == 0)))
+        {
+            _committedConfiguration = (index, configuration);
+        }
+    }
+
     /// <summary>Leader Completeness: a new leader's log holds every entry committed so far.</summary>
     private void CheckLeaderCompleteness(SimNode node)
     {
@@ -244,6 +334,10 @@ internal sealed class Invariants(IReadOnlyList<SimNode> nodes)
         }
     }
 
-    private static string Describe(Entry entry) =>
-        entry.Data.Length == 0 ? $"{entry.Type}:" : $"{entry.Type}:{System.Text.Encoding.UTF8.GetString(entry.Data.Span)}";
+    private static string Describe(Entry entry) => entry switch
+    {
+        { Type: EntryType.Configuration } => $"{entry.Type}:{MembershipConfiguration.Decode(entry.Data.Span)}",
+        { Data.Length: 0 } => $"{entry.Type}:",
+        _ => $"{entry.Type}:{System.Text.Encoding.UTF8.GetString(entry.Data.Span)}",
+    };
 }

@@ -8,6 +8,7 @@ var nodes = 3;
 var faults = FaultMode.All;
 var duration = 6000;
 var trace = false;
+var membership = false;
 var bugs = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -20,9 +21,10 @@ for (var i = 0; i < args.Length; i++)
         case "--faults": faults = FaultModeNames.Parse(Next()); break;
         case "--duration": duration = int.Parse(Next()); break;
         case "--trace": trace = true; break;
+        case "--membership": membership = true; break;
         case "--inject-bug": bugs.Add(Next()); break;
         case "--help" or "-h":
-            Console.WriteLine("usage: --seeds N [--start S] [--nodes 3|5] [--faults none|net|crash|all] [--duration T] [--trace] [--inject-bug vote-twice|commit-old-term|stale-reads]");
+            Console.WriteLine("usage: --seeds N [--start S] [--nodes 3|5] [--faults none|net|crash|all] [--duration T] [--membership] [--trace] [--inject-bug vote-twice|commit-old-term|stale-reads|overlapping-conf-changes]");
             return 0;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}'; try --help");
@@ -52,7 +54,7 @@ long passed = 0, failed = 0, steps = 0, delivered = 0, committed = 0;
 for (var seed = start; seed < start + seeds; seed++)
 {
     var config = bugs.Aggregate(
-        new SimulationConfig(seed, nodes, faults, duration) { Trace = trace ? Console.WriteLine : null },
+        new SimulationConfig(seed, nodes, faults, duration) { Membership = membership, Trace = trace ? Console.WriteLine : null },
         InjectedBugNames.Apply);
     var result = new Simulation(config).Run();
     steps += result.Steps;
@@ -78,7 +80,7 @@ for (var seed = start; seed < start + seeds; seed++)
 
 var seconds = stopwatch.Elapsed.TotalSeconds;
 Console.WriteLine(
-    $"nodes={nodes} faults={faults.Name()} seeds={seeds} time={seconds:F1}s " +
+    $"nodes={nodes} faults={faults.Name()}{(membership ? " membership" : "")} seeds={seeds} time={seconds:F1}s " +
     $"steps/s={steps / seconds:F0} messages/s={delivered / seconds:F0} committed entries={committed}");
 Console.WriteLine($"simulation: {passed} passed, {failed} failed");
 return failed == 0 ? 0 : 1;

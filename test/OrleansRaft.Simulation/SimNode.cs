@@ -37,6 +37,16 @@ internal sealed class SimNode
 
     public bool Up { get; private set; }
 
+    /// <summary>Removed from the group and deleted: it never restarts, and no longer counts anywhere.</summary>
+    public bool Retired { get; private set; }
+
+    /// <summary>Deletes a member whose removal is committed (or that never joined): it stops for good.</summary>
+    public void Retire()
+    {
+        Crash();
+        Retired = true;
+    }
+
     public void Start(RaftOptions options)
     {
         Machine = new KvStateMachine();
@@ -204,7 +214,8 @@ internal sealed class SimNode
 
         if (snapshotEvery > 0 && Machine.AppliedIndex >= Storage.Snapshot.Index + (ulong)snapshotEvery)
         {
-            Storage.CreateSnapshot(Machine.AppliedIndex, Raft.Configuration, Machine.Snapshot());
+            // The snapshot records the membership in force at its own index, which may trail the one in force now.
+            Storage.CreateSnapshot(Machine.AppliedIndex, Raft.ConfigurationAt(Machine.AppliedIndex), Machine.Snapshot());
         }
     }
 

@@ -12,7 +12,7 @@ public sealed partial class Simulation
             }
             else
             {
-                _network.RandomPartition(_configuration.Voters);
+                _network.RandomPartition(_nodes.Where(n => !n.Retired).Select(n => n.Id).ToList());
             }
 
             Trace($"partition {_network.PartitionDescription}");
@@ -21,10 +21,14 @@ public sealed partial class Simulation
         if (_parameters.CrashEvery > 0 && _random.Next(_parameters.CrashEvery) == 0)
         {
             var node = _nodes[_random.Next(_nodes.Count)];
-            if (node.Up)
+            if (node.Retired)
+            {
+                // Deleted members never come back.
+            }
+            else if (node.Up)
             {
                 // Keep at most a minority down, so that the group can make progress between crashes.
-                if (_nodes.Count(n => !n.Up) < (_nodes.Count - 1) / 2 || _random.Next(4) == 0)
+                if (ActiveDown < (ActiveCount - 1) / 2 || _random.Next(4) == 0)
                 {
                     node.Crash();
                     _network.DropAll(node.Id);
@@ -42,13 +46,17 @@ public sealed partial class Simulation
         {
             foreach (var node in _nodes)
             {
-                if (!node.Up && _random.Next(_parameters.CrashEvery / 2 + 1) == 0)
+                if (!node.Up && !node.Retired && _random.Next(_parameters.CrashEvery / 2 + 1) == 0)
                 {
                     Restart(node);
                 }
             }
         }
     }
+
+    private int ActiveCount => _nodes.Count(n => !n.Retired);
+
+    private int ActiveDown => _nodes.Count(n => !n.Up && !n.Retired);
 
     /// <summary>
     /// A member that has just become leader, or whose commit index just advanced, is a good victim: what it has
@@ -57,7 +65,7 @@ public sealed partial class Simulation
     private void MaybeCrashAtTurningPoint(SimNode node)
     {
         if (_parameters.CrashAfterCommitOneIn > 0 && _random.Next(_parameters.CrashAfterCommitOneIn) == 0 &&
-            _nodes.Count(n => !n.Up) < (_nodes.Count - 1) / 2 + 1)
+            ActiveDown < (ActiveCount - 1) / 2 + 1)
         {
             node.Crash();
             _network.DropAll(node.Id);

@@ -5,6 +5,13 @@ namespace OrleansRaft.Simulation;
 /// <summary>What to simulate. Everything else is drawn from <see cref="Seed"/>.</summary>
 public sealed record SimulationConfig(long Seed, int Nodes = 3, FaultMode Faults = FaultMode.All, int Duration = 6000)
 {
+    /// <summary>
+    /// Change the membership during the faulty phase: add learners, promote them, remove voters (the leader
+    /// included) and so replace members, keeping about <see cref="Nodes"/> voters. A removed member keeps running
+    /// until its removal is committed, and for a while after, before it is deleted.
+    /// </summary>
+    public bool Membership { get; init; }
+
     /// <summary>Protocol bugs to switch on in every member (for proving the simulator catches them).</summary>
     internal InjectedBugs Bugs { get; init; }
 

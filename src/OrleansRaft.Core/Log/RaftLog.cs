@@ -27,7 +27,33 @@ internal sealed class RaftLog
         Committed = first - 1;
         Applied = first - 1;
         Applying = first - 1;
+        Configurations = new ConfigurationHistory(first - 1, MembershipConfiguration.Empty);
     }
+
+    /// <summary>
+    /// On start: <paramref name="configuration"/> was in force at the snapshot; the configuration entries in the
+    /// persisted log after it are read back, so that the configuration in force is the last one in the log.
+    /// </summary>
+    public void InitializeConfigurations(MembershipConfiguration configuration)
+    {
+        Configurations.Reset(FirstIndex - 1, configuration);
+        var buffer = new List<Entry>();
+        for (var low = FirstIndex; low <= LastIndex;)
+        {
+            buffer.Clear();
+            var status = _storage.TryGetEntries(low, LastIndex + 1, 4 * 1024 * 1024, buffer);
+            if (status != LogReadStatus.Ok || buffer.Count == 0)
+            {
+                throw new InvalidOperationException($"The persisted log cannot be read from {low} to {LastIndex} ({status}) to find its configurations.");
+            }
+
+            Configurations.OnAppend(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(buffer));
+            low = buffer[^1].Index + 1;
+        }
+    }
+
+    /// <summary>The configurations the log puts in force; kept in step with every append, truncation and snapshot.</summary>
+    public ConfigurationHistory Configurations { get; }
 
     /// <summary>On restart: the application had already applied up to <paramref name="applied"/>.</summary>
     public void InitializeApplied(ulong applied)
@@ -172,6 +198,7 @@ internal sealed class RaftLog
         }
 
         Unstable.TruncateAndAppend(entries);
+        Configurations.OnAppend(entries);
         return LastIndex;
     }
 
@@ -211,6 +238,7 @@ internal sealed class RaftLog
 
         Applied = index;
         Applying = Math.Max(Applying, index);
+        Configurations.ForgetBefore(index);
     }
 
     public bool HasNextCommittedEntries => Applying < Committed && Unstable.Snapshot is null;
@@ -309,6 +337,7 @@ internal sealed class RaftLog
     /// <summary>Replaces the log with <paramref name="snapshot"/>, which is ahead of what we have committed.</summary>
     public void Restore(Snapshot snapshot)
     {
+        Configurations.Restore(Committed, snapshot.Index, snapshot.Metadata.Configuration);
         Committed = snapshot.Index;
         Unstable.Restore(snapshot);
     }
@@ -322,6 +351,7 @@ internal sealed class RaftLog
         }
 
         Applying = Math.Max(Applying, Applied);
+        Configurations.ForgetBefore(Applied);
     }
 
     public void StableTo(ulong index, ulong term) => Unstable.StableTo(index, term);

@@ -48,6 +48,46 @@ internal sealed class ProgressTracker
         _scratch = new ulong[configuration.Voters.Count];
     }
 
+    /// <summary>
+    /// Puts <paramref name="configuration"/> in force and keeps what is known of the members that stay: a member
+    /// promoted from learner keeps its progress, a removed one is forgotten, and a new one starts probing at
+    /// <paramref name="nextIndex"/>. A new member counts as recently active, so that check-quorum does not count
+    /// it against the leader before it had a chance to answer.
+    /// </summary>
+    public void ChangeConfiguration(MembershipConfiguration configuration, ulong nextIndex)
+    {
+        Configuration = configuration;
+        List<ulong>? removed = null;
+        foreach (var (id, _) in Progress)
+        {
+            if (!configuration.Contains(id))
+            {
+                (removed ??= []).Add(id);
+            }
+        }
+
+        foreach (var id in removed ?? [])
+        {
+            Progress.Remove(id);
+            _votes.Remove(id);
+        }
+
+        foreach (var id in configuration.Voters.Concat(configuration.Learners))
+        {
+            var isLearner = configuration.IsLearner(id);
+            if (Progress.TryGetValue(id, out var progress))
+            {
+                progress.IsLearner = isLearner;
+            }
+            else
+            {
+                Progress[id] = new Progress(nextIndex, _maxInflight, isLearner) { RecentActive = true };
+            }
+        }
+
+        _scratch = new ulong[configuration.Voters.Count];
+    }
+
     /// <summary>Resets every member's progress for a new term, as a new leader or as a non-leader.</summary>
     public void ResetProgress(ulong nextIndex)
     {

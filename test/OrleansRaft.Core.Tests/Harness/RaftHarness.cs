@@ -33,6 +33,16 @@ public sealed class RaftHarness
         }
     }
 
+    /// <summary>Starts a member with no persisted state, as a host does for one that joins through a membership change.</summary>
+    public void AddMember(ulong id)
+    {
+        var member = new Member(id, new MemoryLogStore());
+        _members.Add(id, member);
+        Start(member);
+    }
+
+    public ConfigurationChangeResult ChangeConfiguration(ulong leader, ConfigurationChange change) => Node(leader).ProposeConfigurationChange(change);
+
     public IEnumerable<ulong> Ids => _members.Keys.Order();
 
     /// <summary>Messages sent and not yet delivered, oldest first.</summary>
@@ -49,6 +59,8 @@ public sealed class RaftHarness
     public ulong AppliedIndex(ulong id) => _members[id].AppliedIndex;
 
     public List<ReadState> ReadStates(ulong id) => _members[id].ReadStates;
+
+    public IReadOnlyList<MembershipConfiguration> AppliedConfigurations(ulong id) => _members[id].AppliedConfigurations;
 
     /// <summary>The member that is leader in the highest term, if any.</summary>
     public ulong? Leader =>
@@ -114,6 +126,11 @@ public sealed class RaftHarness
                 {
                     member.Applied.Add(System.Text.Encoding.UTF8.GetString(entry.Data.Span));
                 }
+            }
+
+            if (ready.AppliedConfiguration is { } appliedConfiguration)
+            {
+                member.AppliedConfigurations.Add(appliedConfiguration);
             }
 
             member.ReadStates.AddRange(ready.ReadStates);
@@ -221,7 +238,7 @@ public sealed class RaftHarness
     {
         var member = _members[id];
         var data = System.Text.Encoding.UTF8.GetBytes(string.Join('\n', member.Applied));
-        return member.Storage.CreateSnapshot(member.AppliedIndex, member.Node.Configuration, data);
+        return member.Storage.CreateSnapshot(member.AppliedIndex, member.Node.ConfigurationAt(member.AppliedIndex), data);
     }
 
     private void Start(Member member)
@@ -251,6 +268,9 @@ public sealed class RaftHarness
         public ulong AppliedIndex { get; set; }
 
         public List<ReadState> ReadStates { get; } = [];
+
+        /// <summary>Every <see cref="Ready.AppliedConfiguration"/> the member handled, in order.</summary>
+        public List<MembershipConfiguration> AppliedConfigurations { get; } = [];
 
         public bool Down { get; set; }
     }

@@ -10,6 +10,8 @@ internal sealed partial class InteractionEnv
         switch (c.Name)
         {
             case "add-nodes": AddNodes(c); break;
+            case "add-member": AddMember(c); break;
+            case "conf-change": ConfChange(c); break;
             case "load-log": LoadLog(c); break;
             case "campaign": Input(Live(c.Id(0)), "", node => node.Campaign()); break;
             case "tick": Tick(c); break;
@@ -33,6 +35,7 @@ internal sealed partial class InteractionEnv
             case "status": Status(c); break;
             case "log": Log(c); break;
             case "applied": AppliedCommand(c); break;
+            case "configuration": ConfigurationCommand(c); break;
             default: throw new FormatException($"Unknown command `{c.Name}`.");
         }
     }
@@ -74,6 +77,42 @@ internal sealed partial class InteractionEnv
         {
             Emit($"{member.Id}: election-timeout={member.Node.RandomizedElectionTimeout}");
         }
+    }
+
+    /// <summary>
+    /// <c>add-member ID</c>: starts a member with no persisted state and no configuration, as a host does for a member
+    /// that joins through a membership change. It never campaigns until a configuration in its log makes it a voter.
+    /// </summary>
+    private void AddMember(ScenarioCommand c)
+    {
+        var id = c.Id(0);
+        if (_members.ContainsKey(id))
+        {
+            throw new FormatException($"Member {id} exists already.");
+        }
+
+        var member = new Member(id, new MemoryLogStore());
+        _members[id] = member;
+        Start(member);
+        Emit($"{id}: election-timeout={member.Node.RandomizedElectionTimeout}");
+    }
+
+    /// <summary><c>conf-change LEADER add-learner|promote|remove ID</c>: proposes one membership change.</summary>
+    private void ConfChange(ScenarioCommand c)
+    {
+        var member = Live(c.Id(0));
+        var target = c.Id(2);
+        var change = c.Argument(1) switch
+        {
+            "add-learner" => ConfigurationChange.AddLearner(target),
+            "promote" => ConfigurationChange.PromoteLearner(target),
+            "remove" => ConfigurationChange.RemoveMember(target),
+            var other => throw new FormatException($"A configuration change is add-learner, promote or remove, not `{other}`."),
+        };
+        var result = Input(member, "", node => node.ProposeConfigurationChange(change));
+        Emit(result.IsAccepted
+            ? $"{change}: accepted at {result.Term}/{result.Index}: {result.Configuration}"
+            : $"{change}: refused {result.Status}" + (result.LeaderHint != 0 ? $" (leader {result.LeaderHint})" : ""));
     }
 
     /// <summary>
@@ -177,7 +216,7 @@ internal sealed partial class InteractionEnv
             throw new FormatException($"Member {member.Id} cannot snapshot at {index}: it has applied only {member.AppliedIndex}.");
         }
 
-        var snapshot = member.Storage.CreateSnapshot(index, member.Node.Configuration, member.SnapshotData(index));
+        var snapshot = member.Storage.CreateSnapshot(index, member.Node.ConfigurationAt(index), member.SnapshotData(index));
         Emit($"{member.Id}: snapshot {TraceFormat.Snapshot(snapshot)}; log {member.Storage.FirstIndex}..{member.Storage.LastIndex}");
     }
 

@@ -56,6 +56,17 @@ internal sealed partial class InteractionEnv
         }
     }
 
+    /// <summary><c>configuration [ID...]</c>: the membership in force in each member's log, and the one at its applied index.</summary>
+    private void ConfigurationCommand(ScenarioCommand c)
+    {
+        var ids = c.Arguments.Count > 0 ? c.Arguments.Select(ScenarioCommand.ParseId) : _members.Keys;
+        foreach (var id in ids)
+        {
+            var node = Live(id).Node;
+            Emit($"{id}: {node.Configuration}; at applied {node.AppliedIndex}: {node.ConfigurationAt(node.AppliedIndex)}");
+        }
+    }
+
     private string StateLine(Member member)
     {
         var node = member.Node;
@@ -64,6 +75,10 @@ internal sealed partial class InteractionEnv
         if (node.Configuration.IsLearner(member.Id))
         {
             text += " learner";
+        }
+        else if (!node.Configuration.IsVoter(member.Id))
+        {
+            text += " not-member";
         }
 
         return member.Down ? text + " (down)" : text;

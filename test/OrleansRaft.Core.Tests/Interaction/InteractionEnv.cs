@@ -141,6 +141,11 @@ internal sealed partial class InteractionEnv
             member.Storage.SetHardState(persisted);
         }
 
+        if (ready.Configuration is { } configuration)
+        {
+            Emit($"  configuration {configuration}");
+        }
+
         foreach (var message in ready.Messages)
         {
             Emit("  " + TraceFormat.Message(message));
@@ -159,6 +164,11 @@ internal sealed partial class InteractionEnv
             {
                 Apply(member, entry);
             }
+        }
+
+        if (ready.AppliedConfiguration is { } applied)
+        {
+            Emit($"  applied-configuration {applied}");
         }
 
         foreach (var read in ready.ReadStates)
