@@ -103,10 +103,14 @@ static void PrintUsage() => Console.WriteLine(
       storage  append entries/s, p50 and p99 of the durable log on PostgreSQL (ADO.NET grain storage), by batch
              size, by members writing at once and by log length; PostgreSQL from ORLEANSRAFT_POSTGRES or infra/postgres/local.sh
              --batch 1,16,256  --members 1,3,16  --lengths 0,100000,1000000  --round-seconds 3  --samples 300
+      raft   proposals committed/s with p50 and p99 of a group on 3 in-process silos with PostgreSQL, by concurrent
+             proposers, then fail-over times after killing the leader's silo under load
+             --proposers 1,16,64  --round-seconds 5  --kills 3 (0 skips the fail-over)  --window MS (group-commit window)
       kv     the key-value store through KvClient on 3 in-process silos with PostgreSQL: put (256-byte values),
              linearizable get and serializable get with 1, 16 and 64 callers; ops/s, p50, p99, median of the runs,
              next to etcd 3.4's figures
-             --clients 1,16,64  --workloads put,get,stale  --runs 3  --seconds 10  --warmup-seconds 1  --quick (1 run of 1 s)
+             and entries per leader write; --window compares group-commit windows in ms (a fresh cluster each, alternating)
+             --clients 1,16,64  --workloads put,get,stale  --runs 3  --seconds 10  --warmup-seconds 1  --window 0,1  --quick (1 run of 1 s)
       all    core, then sim
     exit code: 0, or 1 if a payload was copied or a simulated seed failed, or 2 for bad arguments
     """);

@@ -37,6 +37,8 @@ internal sealed class OrleansRaftOptionsValidator(IOptions<OrleansRaftOptions> o
         Check(o.MaxCommittedBytesPerApply >= 1, $"MaxCommittedBytesPerApply must be positive, not {o.MaxCommittedBytesPerApply}.");
         Check(o.MaxUncommittedBytes >= 0, $"MaxUncommittedBytes must not be negative (0 means no bound), not {o.MaxUncommittedBytes}.");
         Check(o.SnapshotEveryEntries >= 0, $"SnapshotEveryEntries must not be negative (0 means never), not {o.SnapshotEveryEntries}.");
+        Check(o.GroupCommitWindow >= TimeSpan.Zero && o.GroupCommitWindow < o.TickInterval,
+            $"GroupCommitWindow must not be negative (0 turns it off) and must be shorter than TickInterval ({o.TickInterval}), not {o.GroupCommitWindow}.");
         Check(o.RequestTimeout > TimeSpan.Zero, $"RequestTimeout must be positive, not {o.RequestTimeout}.");
         Check(o.ObserverExpiration > TimeSpan.Zero, $"ObserverExpiration must be positive, not {o.ObserverExpiration}.");
         Check(o.LeadershipHandoffTimeout >= TimeSpan.Zero, $"LeadershipHandoffTimeout must not be negative (0 skips the hand-off), not {o.LeadershipHandoffTimeout}.");

@@ -4,7 +4,8 @@ namespace OrleansRaft.Hosting.Diagnostics;
 
 /// <summary>
 /// The meter <c>OrleansRaft</c>: elections started and won, entries committed and applied, and how far a member's
-/// state machine trails its commit index when it applies, and the commit observers subscribed.
+/// state machine trails its commit index when it applies, the entries each log write carries, and the commit observers
+/// subscribed.
 /// </summary>
 public sealed class RaftMetrics : IDisposable
 {
@@ -21,6 +22,8 @@ public sealed class RaftMetrics : IDisposable
         ProposalsCommitted = _meter.CreateCounter<long>("orleansraft.proposals.committed", description: "Proposals that committed and were answered.");
         Observers = _meter.CreateUpDownCounter<long>("orleansraft.observers", unit: "{observer}", description: "Commit observers subscribed to members, tagged with the group and member.");
         ApplyLag = _meter.CreateHistogram<long>("orleansraft.apply.lag", unit: "{entry}", description: "Commit index minus applied index when a member applies.");
+        AppendBatch = _meter.CreateHistogram<long>(
+            "orleansraft.append.entries", unit: "{entry}", description: "Entries in one log write, tagged with the writer's role (leader or follower).");
     }
 
     public Counter<long> ElectionsStarted { get; }
@@ -32,6 +35,8 @@ public sealed class RaftMetrics : IDisposable
     public Counter<long> ProposalsCommitted { get; }
 
     public Histogram<long> ApplyLag { get; }
+
+    public Histogram<long> AppendBatch { get; }
 
     public UpDownCounter<long> Observers { get; }
 

@@ -10,21 +10,42 @@ internal sealed partial class RaftMemberGrain
     /// <summary>The core's term when the Ready being handled was taken; reads registered in it or before are judged by it.</summary>
     private ulong _readyTerm;
 
-    /// <summary>Starts the Ready loop unless it runs already; it drains every Ready the core has.</summary>
+    /// <summary>
+    /// Starts the Ready loop unless it runs already; it drains every Ready the core has. A loop still gathering
+    /// proposals starts at once if waiting would hold up more than those proposals (see <see cref="MustNotGather"/>).
+    /// </summary>
     private void Kick()
     {
+        if (_gathering is { } gathering)
+        {
+            if (MustNotGather())
+            {
+                EndGathering(gathering);
+            }
+
+            return;
+        }
+
         if (_loop is null && _failure is null && _node is { HasReady: true })
         {
-            _loop = RunReadyLoopAsync();
+            _loop = RunReadyLoopAsync(null, TimeSpan.Zero);
         }
     }
 
-    private async Task RunReadyLoopAsync()
+    private async Task RunReadyLoopAsync(TaskCompletionSource? gathering, TimeSpan window)
     {
-        // Yield first, so that the caller that kicked the loop returns before the first write starts.
-        await Task.Yield();
         try
         {
+            if (gathering is null)
+            {
+                // Yield first, so that the caller that kicked the loop returns before the first write starts.
+                await Task.Yield();
+            }
+            else
+            {
+                await GatherAsync(gathering, window);
+            }
+
             while (_failure is null && Node.HasReady)
             {
                 _readyTerm = Node.Term;
@@ -72,6 +93,7 @@ internal sealed partial class RaftMemberGrain
 
         if (ready.Entries.Count > 0)
         {
+            _metrics.AppendBatch.Record(ready.Entries.Count, new KeyValuePair<string, object?>("orleansraft.role", Node.Role == RaftRole.Leader ? "leader" : "follower"));
             await store.AppendAsync(ready.Entries, hardState);
         }
         else if (termOrVoteChanges && hardState is { } changed)
@@ -144,6 +166,7 @@ internal sealed partial class RaftMemberGrain
         _metrics.ApplyLag.Record((long)(Node.CommitIndex - _applied));
 
         var command = 0;
+        var answered = 0;
         foreach (var entry in committed)
         {
             var isCommand = command < commands.Count && commands[command].Index == entry.Index;
@@ -153,6 +176,7 @@ internal sealed partial class RaftMemberGrain
                 if (proposal.Term == entry.Term)
                 {
                     _metrics.ProposalsCommitted.Add(1);
+                    answered++;
                     proposal.Completion.TrySetResult(new RaftProposeResult(RaftRequestStatus.Ok, entry.Index, _key.MemberId, result));
                 }
                 else
@@ -162,6 +186,7 @@ internal sealed partial class RaftMemberGrain
             }
         }
 
+        _returning += answered;
         if (_observers.Count > 0)
         {
             var notification = new RaftCommitNotification(_key.GroupId, _key.MemberId, first, _applied, [.. commands]);

@@ -44,7 +44,7 @@ internal sealed partial class RaftMemberGrain
 
         var completion = new TaskCompletionSource<RaftProposeResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         _proposals[proposed.Index] = new PendingProposal(proposed.Term, completion);
-        Kick();
+        KickForProposal();
         try
         {
             return await completion.Task.WaitAsync(_options.RequestTimeout, cancellationToken);

@@ -24,7 +24,8 @@ namespace OrleansRaft.Hosting.Members;
 /// code between two awaits never races. Calls that touch the core (messages, ticks, proposals, reads) only step it
 /// synchronously and then make sure the Ready loop runs. Exactly one Ready loop runs at a time
 /// (<see cref="_loop"/>); what arrives while it awaits a write goes into the next Ready, so proposals batch
-/// naturally. Peers are called one-way, so two members calling each other never wait on each other.</para>
+/// naturally. An idle leader whose callers come back together gathers their proposals briefly before it writes
+/// (<see cref="OrleansRaftOptions.GroupCommitWindow"/>), so that they share one write. Peers are called one-way, so two members calling each other never wait on each other.</para>
 ///
 /// <para><b>State machine.</b> The member owns an in-activation <see cref="IRaftStateMachine"/> from the factory
 /// registered for the group's type. On start it restores the state machine from the log's snapshot and tells the

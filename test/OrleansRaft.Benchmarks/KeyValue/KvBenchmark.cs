@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using Orleans.TestingHost;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Client;
 using OrleansRaft.Hosting.Configuration;
+using OrleansRaft.Hosting.Diagnostics;
 using OrleansRaft.Hosting.Storage;
 using OrleansRaft.KeyValue;
 using OrleansRaft.KeyValue.Hosting;
@@ -14,8 +16,13 @@ namespace OrleansRaft.Benchmarks.KeyValue;
 /// The key-value store through <see cref="KvClient"/> on a 3-silo in-process cluster whose logs are in PostgreSQL:
 /// puts of 256-byte values, linearizable gets and serializable gets, each with 1, 16 and 64 concurrent callers
 /// sharing one client. Each cell is the median of several runs, printed next to etcd 3.4's figures on the same
-/// kind of machine (3 members on loopback, clients and servers sharing 2 cores).
+/// kind of machine (3 members on loopback, clients and servers sharing 2 cores), with the entries per leader write.
 /// </summary>
+/// <remarks>
+/// <c>--window</c> compares group-commit windows (<see cref="OrleansRaftOptions.GroupCommitWindow"/>): each run starts
+/// a fresh cluster per window, in an order that alternates from run to run, so that a noisy minute on the shared
+/// machine falls on every setting alike.
+/// </remarks>
 internal static class KvBenchmark
 {
     private const string Storage = "raft";
@@ -37,13 +44,19 @@ internal static class KvBenchmark
         [Workload.SerializableGet] = [(4_117, 0.20), (9_065, 1.3), (9_144, 5.3)],
     };
 
-    private sealed record Settings(int[] Clients, Workload[] Workloads, int Runs, TimeSpan Duration, TimeSpan Warmup);
+    private sealed record Settings(int[] Clients, Workload[] Workloads, int Runs, TimeSpan Duration, TimeSpan Warmup, TimeSpan?[] Windows);
 
-    private readonly record struct RunResult(double Ops, double P50, double P99, double Cpu, int Errors);
+    private readonly record struct RunResult(double Ops, double P50, double P99, double Cpu, int Errors, BatchSizes Batches);
+
+    /// <summary>Entries per leader write during one run: median, 90th percentile and mean.</summary>
+    private readonly record struct BatchSizes(double P50, double P90, double Mean)
+    {
+        public override string ToString() => double.IsNaN(Mean) ? "-" : $"{P50:0}/{P90:0}/{Mean:0.#}";
+    }
 
     public static int Run(string[] args)
     {
-        var settings = new Settings([1, 16, 64], [Workload.Put, Workload.LinearizableGet, Workload.SerializableGet], 3, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
+        var settings = new Settings([1, 16, 64], [Workload.Put, Workload.LinearizableGet, Workload.SerializableGet], 3, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), [null]);
         try
         {
             for (var i = 0; i < args.Length; i++)
@@ -56,6 +69,12 @@ internal static class KvBenchmark
                     case "--runs": settings = settings with { Runs = int.Parse(Next()) }; break;
                     case "--seconds": settings = settings with { Duration = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)) }; break;
                     case "--warmup-seconds": settings = settings with { Warmup = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)) }; break;
+                    case "--window":
+                        settings = settings with
+                        {
+                            Windows = Next().Split(',').Select(ms => (TimeSpan?)TimeSpan.FromMilliseconds(double.Parse(ms, CultureInfo.InvariantCulture))).ToArray(),
+                        };
+                        break;
                     case "--quick": settings = settings with { Runs = 1, Duration = TimeSpan.FromSeconds(1), Warmup = TimeSpan.FromSeconds(0.3) }; break;
                     default: throw new ArgumentException($"unknown argument '{args[i]}'");
                 }
@@ -89,30 +108,39 @@ internal static class KvBenchmark
         Console.WriteLine($"kv: 3 silos in process, one key-value group of 3, logs in PostgreSQL; {ValueSize}-byte values over {Keys} keys; " +
                           $"one KvClient shared by the callers; median of {settings.Runs} run(s) of {settings.Duration.TotalSeconds:0.#} s per cell " +
                           $"(warm-up {settings.Warmup.TotalSeconds:0.#} s); {Environment.ProcessorCount} cores, load average {LoadAverage()}");
-        await using var cluster = await StartCluster(connectionString);
-        var group = $"kvbench-{Guid.NewGuid():N}";
-        ulong[] members = [1, 2, 3];
-        await cluster.Client.GetGrain<IRaftGroupGrain>(group).CreateAsync(new RaftGroupSpec(members, KeyValueStore.StateMachineType));
-        await using var client = new KvClient(cluster.Client, group, members);
-        await Populate(client);
-
-        var cells = settings.Workloads.SelectMany(w => settings.Clients.Select(c => (Workload: w, Clients: c))).ToArray();
+        using var batches = new LeaderBatchListener();
+        var cells = settings.Windows
+            .SelectMany(window => settings.Workloads.SelectMany(w => settings.Clients.Select(c => (Window: window, Workload: w, Clients: c))))
+            .ToArray();
         var results = cells.ToDictionary(c => c, _ => new List<RunResult>());
 
-        // Runs interleave across cells, so that a noisy minute on the shared machine spreads over every cell.
+        // Runs interleave across cells, so that a noisy minute on the shared machine spreads over every cell; the
+        // order of the windows alternates from run to run.
         for (var run = 0; run < settings.Runs; run++)
         {
-            foreach (var cell in cells)
+            var windows = run % 2 == 0 ? settings.Windows : settings.Windows.Reverse().ToArray();
+            foreach (var window in windows)
             {
-                await Load(client, cell.Workload, cell.Clients, settings.Warmup);
-                var result = await Load(client, cell.Workload, cell.Clients, settings.Duration);
-                results[cell].Add(result);
-                Console.Error.WriteLine($"  run {run + 1}: {Name(cell.Workload)} x{cell.Clients}: {result.Ops:F0} ops/s, p50 {result.P50:F2} ms, p99 {result.P99:F2} ms, cpu {result.Cpu:F0} %, load {LoadAverage()}");
+                await using var cluster = await StartCluster(connectionString, window);
+                var group = $"kvbench-{Guid.NewGuid():N}";
+                ulong[] members = [1, 2, 3];
+                await cluster.Client.GetGrain<IRaftGroupGrain>(group).CreateAsync(new RaftGroupSpec(members, KeyValueStore.StateMachineType));
+                await using var client = new KvClient(cluster.Client, group, members);
+                await Populate(client);
+                foreach (var cell in cells.Where(c => c.Window == window))
+                {
+                    await Load(client, cell.Workload, cell.Clients, settings.Warmup, batches);
+                    var result = await Load(client, cell.Workload, cell.Clients, settings.Duration, batches);
+                    results[cell].Add(result);
+                    Console.Error.WriteLine($"  run {run + 1}: {WindowName(window)} {Name(cell.Workload)} x{cell.Clients}: {result.Ops:F0} ops/s, " +
+                                            $"p50 {result.P50:F2} ms, p99 {result.P99:F2} ms, cpu {result.Cpu:F0} %, leader batch {result.Batches}, load {LoadAverage()}");
+                }
             }
         }
 
         Console.WriteLine();
-        Console.WriteLine($"{"workload",-17} {"clients",7} {"ops/s",8} {"range",13} {"p50 ms",7} {"p99 ms",7} {"cpu %",6} {"etcd ops/s",11} {"etcd p50",9} {"ours/etcd",9}");
+        Console.WriteLine($"{"window",7} {"workload",-17} {"clients",7} {"ops/s",8} {"range",13} {"p50 ms",7} {"p99 ms",7} {"cpu %",6} {"batch p50/p90/mean",18} " +
+                          $"{"etcd ops/s",11} {"etcd p50",9} {"ours/etcd",9}");
         foreach (var cell in cells)
         {
             var runs = results[cell];
@@ -120,19 +148,24 @@ internal static class KvBenchmark
             var p50 = Summary.Of(runs.Select(r => r.P50).ToArray()).Median;
             var p99 = Summary.Of(runs.Select(r => r.P99).ToArray()).Median;
             var cpu = Summary.Of(runs.Select(r => r.Cpu).ToArray()).Median;
+            var batch = runs.Select(r => r.Batches).OrderBy(b => double.IsNaN(b.Mean) ? 0 : b.Mean).ElementAt(runs.Count / 2);
             var errors = runs.Sum(r => r.Errors);
             var reference = Reference(cell.Workload, cell.Clients);
             var etcdOps = reference is { } r1 ? r1.Ops.ToString("N0", CultureInfo.InvariantCulture) : "-";
             var etcdP50 = reference is { } r2 ? r2.P50.ToString("F2", CultureInfo.InvariantCulture) : "-";
             var ratio = reference is { } r3 ? (ops.Median / r3.Ops).ToString("F2", CultureInfo.InvariantCulture) : "-";
             var range = $"{ops.Min:F0}-{ops.Max:F0}";
-            Console.WriteLine($"{Name(cell.Workload),-17} {cell.Clients,7} {ops.Median,8:F0} {range,13} {p50,7:F2} {p99,7:F2} {cpu,6:F0} {etcdOps,11} {etcdP50,9} {ratio,9}" +
+            Console.WriteLine($"{WindowName(cell.Window),7} {Name(cell.Workload),-17} {cell.Clients,7} {ops.Median,8:F0} {range,13} {p50,7:F2} {p99,7:F2} {cpu,6:F0} " +
+                              $"{batch,18} {etcdOps,11} {etcdP50,9} {ratio,9}" +
                               (errors > 0 ? $"  ({errors} failed calls)" : ""));
         }
 
         Console.WriteLine($"load average at the end: {LoadAverage()}");
         return 0;
     }
+
+    private static string WindowName(TimeSpan? window) =>
+        window is { } w ? $"{w.TotalMilliseconds.ToString("0.##", CultureInfo.InvariantCulture)}ms" : "default";
 
     private static string Name(Workload workload) => workload switch
     {
@@ -147,14 +180,21 @@ internal static class KvBenchmark
         return column < 0 ? null : Etcd[workload][column];
     }
 
-    private static async Task<InProcessTestCluster> StartCluster(string connectionString)
+    private static async Task<InProcessTestCluster> StartCluster(string connectionString, TimeSpan? window)
     {
         var builder = new InProcessTestClusterBuilder(3);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddRaftPostgresStorage(Storage, connectionString);
-            silo.AddOrleansRaft(o => o.StorageProviderName = Storage);
+            silo.AddOrleansRaft(o =>
+            {
+                o.StorageProviderName = Storage;
+                if (window is { } w)
+                {
+                    o.GroupCommitWindow = w;
+                }
+            });
             silo.AddRaftKeyValueStore();
         });
         var cluster = builder.Build();
@@ -186,8 +226,9 @@ internal static class KvBenchmark
     }
 
     /// <summary>Runs <paramref name="callers"/> closed loops of one workload for <paramref name="duration"/>.</summary>
-    private static async Task<RunResult> Load(KvClient client, Workload workload, int callers, TimeSpan duration)
+    private static async Task<RunResult> Load(KvClient client, Workload workload, int callers, TimeSpan duration, LeaderBatchListener batches)
     {
+        batches.Reset();
         var keys = Enumerable.Range(0, Keys).Select(KeyOf).ToArray();
         var values = Enumerable.Range(0, 16).Select(Value).ToArray();
         var latencies = new List<double>();
@@ -236,7 +277,66 @@ internal static class KvBenchmark
         process.Refresh();
         var cpu = 100 * (process.TotalProcessorTime - cpuBefore).TotalSeconds / elapsed.TotalSeconds / Environment.ProcessorCount;
         latencies.Sort();
-        return new RunResult(latencies.Count / elapsed.TotalSeconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99), cpu, errors);
+        return new RunResult(latencies.Count / elapsed.TotalSeconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99), cpu, errors, batches.Sizes());
+    }
+
+    /// <summary>Collects <c>orleansraft.append.entries</c> of leaders, in process.</summary>
+    private sealed class LeaderBatchListener : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly List<long> _sizes = [];
+
+        public LeaderBatchListener()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == RaftMetrics.MeterName && instrument.Name == "orleansraft.append.entries")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag is { Key: "orleansraft.role", Value: "leader" })
+                    {
+                        lock (_sizes)
+                        {
+                            _sizes.Add(value);
+                        }
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public void Reset()
+        {
+            lock (_sizes)
+            {
+                _sizes.Clear();
+            }
+        }
+
+        public BatchSizes Sizes()
+        {
+            long[] sizes;
+            lock (_sizes)
+            {
+                sizes = [.. _sizes];
+            }
+
+            if (sizes.Length == 0)
+            {
+                return new BatchSizes(double.NaN, double.NaN, double.NaN);
+            }
+
+            Array.Sort(sizes);
+            return new BatchSizes(sizes[sizes.Length / 2], sizes[Math.Min(sizes.Length - 1, (int)(0.9 * sizes.Length))], sizes.Average());
+        }
+
+        public void Dispose() => _listener.Dispose();
     }
 
     private static double Percentile(List<double> sorted, double fraction) =>

@@ -22,6 +22,7 @@ internal static class RaftBenchmark
         var proposers = new[] { 1, 16, 64 };
         var round = TimeSpan.FromSeconds(5);
         var kills = 3;
+        TimeSpan? window = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -30,22 +31,24 @@ internal static class RaftBenchmark
                 case "--proposers": proposers = Next().Split(',').Select(int.Parse).ToArray(); break;
                 case "--round-seconds": round = TimeSpan.FromSeconds(double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture)); break;
                 case "--kills": kills = int.Parse(Next()); break;
+                case "--window": window = TimeSpan.FromMilliseconds(double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture)); break;
                 default:
                     Console.Error.WriteLine($"unknown argument '{args[i]}'");
                     return 2;
             }
         }
 
-        return RunAsync(proposers, round, kills).GetAwaiter().GetResult();
+        return RunAsync(proposers, round, kills, window).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(int[] proposerCounts, TimeSpan round, int kills)
+    private static async Task<int> RunAsync(int[] proposerCounts, TimeSpan round, int kills, TimeSpan? window)
     {
         var connectionString = LocalPostgres.ConnectionString();
         var defaults = new OrleansRaftOptions();
         Console.WriteLine($"raft: 3 silos in process, group of 3, log in PostgreSQL; {Payload.Length}-byte commands; " +
-                          $"tick {defaults.TickInterval.TotalMilliseconds} ms, election {defaults.ElectionTicks} ticks, heartbeat {defaults.HeartbeatTicks} tick");
-        await using (var cluster = await StartCluster(connectionString))
+                          $"tick {defaults.TickInterval.TotalMilliseconds} ms, election {defaults.ElectionTicks} ticks, heartbeat {defaults.HeartbeatTicks} tick, " +
+                          $"group-commit window {(window ?? defaults.GroupCommitWindow).TotalMilliseconds} ms");
+        await using (var cluster = await StartCluster(connectionString, window))
         {
             var (client, group, members, leader) = await CreateGroup(cluster);
             Console.WriteLine($"{"proposers",10} {"commits/s",10} {"p50 ms",8} {"p99 ms",8}");
@@ -60,12 +63,17 @@ internal static class RaftBenchmark
             }
         }
 
+        if (kills <= 0)
+        {
+            return 0;
+        }
+
         Console.WriteLine();
         Console.WriteLine("fail-over under 16 proposers, each on a fresh cluster: kill the leader's silo, time to the first commit by a new leader");
         var failovers = new List<double>();
         for (var k = 0; k < kills; k++)
         {
-            await using var cluster = await StartCluster(connectionString);
+            await using var cluster = await StartCluster(connectionString, window);
             var (client, group, members, leader) = await CreateGroup(cluster);
             var status = await client.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(group, leader)).GetStatusAsync();
             using var stop = new CancellationTokenSource();
@@ -131,14 +139,21 @@ internal static class RaftBenchmark
         return 0;
     }
 
-    private static async Task<InProcessTestCluster> StartCluster(string connectionString)
+    private static async Task<InProcessTestCluster> StartCluster(string connectionString, TimeSpan? window)
     {
         var builder = new InProcessTestClusterBuilder(3);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddRaftPostgresStorage(Storage, connectionString);
-            silo.AddOrleansRaft(o => o.StorageProviderName = Storage);
+            silo.AddOrleansRaft(o =>
+            {
+                o.StorageProviderName = Storage;
+                if (window is { } w)
+                {
+                    o.GroupCommitWindow = w;
+                }
+            });
             silo.AddRaftStateMachine<CounterStateMachine>(CounterStateMachine.TypeName);
         });
         var cluster = builder.Build();

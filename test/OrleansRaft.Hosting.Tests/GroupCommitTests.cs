@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansRaft.Abstractions;
+using OrleansRaft.Hosting.Diagnostics;
+using OrleansRaft.Hosting.Tests.Infrastructure;
+
+namespace OrleansRaft.Hosting.Tests;
+
+/// <summary>The group-commit window: callers answered together share the leader's next write; a lone caller never waits.</summary>
+public sealed class GroupCommitTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    /// <summary>Long enough that a busy test machine still gathers every caller, and shorter than the tick, as required.</summary>
+    private static readonly TimeSpan Window = TimeSpan.FromMilliseconds(150);
+
+    private const int Callers = 8;
+
+    [Fact]
+    public async Task Callers_answered_together_share_the_next_write_and_a_lone_caller_is_not_held_back()
+    {
+        await using var raft = await RaftCluster.StartAsync(3, configure: o =>
+        {
+            o.TickInterval = TimeSpan.FromMilliseconds(200);
+            o.GroupCommitWindow = Window;
+        });
+        using var writes = new LeaderWrites(raft);
+        const string group = "group-commit";
+        var members = await raft.CreateGroupAsync(group, 3);
+        var leader = (await raft.WaitForLeaderAsync(group, members, Bound)).MemberId;
+        var member = raft.Member(group, leader);
+
+        // The first round answers all the callers, whichever writes carried them.
+        await Task.WhenAll(Enumerable.Range(0, Callers).Select(i => ProposeOkAsync(member, i)));
+
+        for (var round = 1; round <= 3; round++)
+        {
+            writes.Clear();
+
+            // One caller comes back first and is surely being handled before the others come back: the status call
+            // reaches the leader after the proposal. Without the window its write would already carry it alone.
+            var first = ProposeOkAsync(member, round * Callers);
+            await member.GetStatusAsync();
+            await Task.WhenAll(Enumerable.Range(1, Callers - 1).Select(i => ProposeOkAsync(member, round * Callers + i)).Append(first));
+
+            Assert.Equal([Callers], writes.Sizes());
+        }
+
+        // The first lone proposal may wait out one window for callers who do not come back; after it, none waits.
+        await ProposeOkAsync(member, 1000);
+        var clock = Stopwatch.StartNew();
+        for (var i = 1; i <= 10; i++)
+        {
+            await ProposeOkAsync(member, 1000 + i);
+        }
+
+        Assert.True(clock.Elapsed < 10 * Window, $"10 lone proposals took {clock.Elapsed.TotalMilliseconds:F0} ms: at least one waited out the window");
+    }
+
+    private static async Task ProposeOkAsync(IRaftMemberGrain member, int command)
+    {
+        var result = await member.ProposeAsync(BitConverter.GetBytes(command));
+        Assert.Equal(RaftRequestStatus.Ok, result.Status);
+    }
+
+    /// <summary>The entries of each write by a leader of this cluster's silos, from <c>orleansraft.append.entries</c>.</summary>
+    private sealed class LeaderWrites : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly List<long> _sizes = [];
+
+        public LeaderWrites(RaftCluster raft)
+        {
+            var factories = raft.Cluster.Silos.Select(s => (object)s.SiloHost.Services.GetRequiredService<IMeterFactory>()).ToHashSet();
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == RaftMetrics.MeterName && instrument.Name == "orleansraft.append.entries" &&
+                    instrument.Meter.Scope is { } scope && factories.Contains(scope))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag is { Key: "orleansraft.role", Value: "leader" })
+                    {
+                        lock (_sizes)
+                        {
+                            _sizes.Add(value);
+                        }
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public long[] Sizes()
+        {
+            lock (_sizes)
+            {
+                return [.. _sizes];
+            }
+        }
+
+        public void Clear()
+        {
+            lock (_sizes)
+            {
+                _sizes.Clear();
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
