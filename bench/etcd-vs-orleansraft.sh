@@ -145,7 +145,9 @@ if [ "$perf_load" != "none" ]; then
         for target in "${targets[@]}"; do
             echo
             echo "== etcdctl check perf --load=$load against ${target%%=*}"
-            etcdctl --endpoints="${target#*=}" check perf --load="$load" --prefix=/etcdctl-check-perf/ 2>&1 | grep -v '^ *[0-9]* / [0-9]* ' || true
+            # The progress bar redraws with carriage returns: keep only the verdict lines.
+            etcdctl --endpoints="${target#*=}" check perf --load="$load" --prefix=/etcdctl-check-perf/ 2>&1 \
+                | tr '\r' '\n' | grep -E '^(PASS|FAIL|Slowest|Stddev|Throughput|Error)' || true
         done
     done
 fi

@@ -45,14 +45,16 @@ internal sealed class MaintenanceService(EtcdGateway gateway) : Proto.Maintenanc
     }
 
     /// <summary>No alarms are ever raised: listing answers an empty list; raising or clearing one is refused.</summary>
-    public override Task<Proto.AlarmResponse> Alarm(Proto.AlarmRequest request, ServerCallContext context)
+    public override async Task<Proto.AlarmResponse> Alarm(Proto.AlarmRequest request, ServerCallContext context)
     {
         if (request.Action != Proto.AlarmRequest.Types.AlarmAction.Get)
         {
             throw EtcdErrors.Unimplemented("alarms cannot be raised or cleared: the key-value store raises none.");
         }
 
-        return Task.FromResult(new Proto.AlarmResponse { Header = gateway.Header(gateway.Status?.Leader ?? 0, 0) });
+        var kv = await gateway.ClientAsync(context.CancellationToken);
+        var status = await kv.ReadAsync<StatusResult>(new StatusRequest(), KvCallOptions.Serializable, context.CancellationToken);
+        return new Proto.AlarmResponse { Header = gateway.Header(status.MemberId, status.Result.Revision) };
     }
 
     public override Task<Proto.DefragmentResponse> Defragment(Proto.DefragmentRequest request, ServerCallContext context) =>
