@@ -127,6 +127,31 @@ public sealed class EtcdGateway : IAsyncDisposable
         };
     }
 
+    /// <summary>
+    /// A response header for a request that <paramref name="raftMemberId"/> served as the leader. When the latest status
+    /// names another leader, leadership moved and the term with it: the status is refreshed before the header is
+    /// filled, at most once per tenth of <see cref="EtcdGatewayOptions.StatusRefreshInterval"/>.
+    /// </summary>
+    internal async ValueTask<ResponseHeader> LeaderHeaderAsync(ulong raftMemberId, long revision, CancellationToken cancellationToken)
+    {
+        var status = _status;
+        if (raftMemberId != 0 && status is not null && status.Leader != raftMemberId
+            && Stopwatch.GetElapsedTime(Interlocked.Read(ref _statusAt)) > _options.StatusRefreshInterval / 10)
+        {
+            try
+            {
+                await RefreshStatusAsync(cancellationToken).WaitAsync(_options.Client.AttemptTimeout, cancellationToken);
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException)
+            {
+                Interlocked.Exchange(ref _statusAt, Stopwatch.GetTimestamp());
+                EtcdLogMessages.StatusRefreshFailed(_logger, GroupId, e);
+            }
+        }
+
+        return Header(raftMemberId, revision, asLeader: true);
+    }
+
     /// <summary>Asks every member for its status now (each within a short bound) and keeps the answer for headers.</summary>
     internal async Task<RaftGroupStatus> RefreshStatusAsync(CancellationToken cancellationToken)
     {

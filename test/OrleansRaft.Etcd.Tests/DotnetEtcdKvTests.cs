@@ -1,6 +1,7 @@
 using dotnet_etcd;
 using Etcdserverpb;
 using Google.Protobuf;
+using OrleansRaft.Abstractions;
 using OrleansRaft.Etcd.Tests.Infrastructure;
 
 namespace OrleansRaft.Etcd.Tests;
@@ -132,6 +133,24 @@ public sealed class DotnetEtcdKvTests(EtcdGatewayCluster fixture) : IDisposable
         Assert.Equal((Keys, 0), (counted.Count, counted.Kvs.Count));
 
         Assert.Equal(Keys, (await _client.DeleteRangeAsync("/net/page/", deadline: EtcdClients.Deadline())).Deleted);
+    }
+
+    [Fact]
+    public async Task After_a_leadership_transfer_headers_name_the_new_leader_and_its_term()
+    {
+        var before = await fixture.LeaderStatusAsync();
+        var target = before.Members.Select(m => m.MemberId).First(m => m != before.Leader);
+        var grains = fixture.Cluster.Client;
+        Assert.True(await grains.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(EtcdGatewayCluster.GroupId, before.Leader)).TransferLeadershipAsync(target));
+        await EtcdGatewayCluster.WaitUntilAsync(async () => (await fixture.LeaderStatusAsync()).Leader == target, $"member {target} to lead");
+        var after = await fixture.LeaderStatusAsync();
+        var term = after.Members.Single(m => m.MemberId == target).Status!.Term;
+        Assert.True(term > before.Term);
+
+        var put = await _client.PutAsync("/net/transfer/k", "v", deadline: EtcdClients.Deadline());
+        Assert.Equal((fixture.Gateway.EtcdMemberId(target), term), (put.Header.MemberId, put.Header.RaftTerm));
+        var get = await _client.GetAsync("/net/transfer/k", deadline: EtcdClients.Deadline());
+        Assert.Equal((fixture.Gateway.EtcdMemberId(target), term, put.Header.Revision), (get.Header.MemberId, get.Header.RaftTerm, get.Header.Revision));
     }
 
     [Fact]

@@ -23,14 +23,14 @@ internal sealed class KvService(EtcdGateway gateway) : Proto.KV.KVBase
     {
         var kv = await gateway.ClientAsync(context.CancellationToken);
         var write = await kv.WriteAsync<PutResult>(StoreMapping.ToStore(request), cancellationToken: context.CancellationToken);
-        return StoreMapping.ToProto(write.Result, gateway.Header(write.MemberId, write.Result.Revision, asLeader: true));
+        return StoreMapping.ToProto(write.Result, await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken));
     }
 
     public override async Task<Proto.DeleteRangeResponse> DeleteRange(Proto.DeleteRangeRequest request, ServerCallContext context)
     {
         var kv = await gateway.ClientAsync(context.CancellationToken);
         var write = await kv.WriteAsync<DeleteRangeResult>(StoreMapping.ToStore(request), cancellationToken: context.CancellationToken);
-        return StoreMapping.ToProto(write.Result, gateway.Header(write.MemberId, write.Result.Revision, asLeader: true));
+        return StoreMapping.ToProto(write.Result, await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken));
     }
 
     public override async Task<Proto.TxnResponse> Txn(Proto.TxnRequest request, ServerCallContext context)
@@ -40,13 +40,16 @@ internal sealed class KvService(EtcdGateway gateway) : Proto.KV.KVBase
         if (StoreMapping.Writes(request))
         {
             var write = await kv.WriteAsync<TxnResult>(txn, cancellationToken: context.CancellationToken);
-            return StoreMapping.ToProto(write.Result, gateway.Header(write.MemberId, write.Result.Revision, asLeader: true));
+            return StoreMapping.ToProto(write.Result, await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken));
         }
 
         var serializable = StoreMapping.IsSerializable(request);
         var read = await kv.ReadAsync<TxnResult>(
             txn, serializable ? KvCallOptions.Serializable : KvCallOptions.Linearizable, context.CancellationToken);
-        return StoreMapping.ToProto(read.Result, gateway.Header(read.MemberId, read.Result.Revision, asLeader: !serializable));
+        var header = serializable
+            ? gateway.Header(read.MemberId, read.Result.Revision)
+            : await gateway.LeaderHeaderAsync(read.MemberId, read.Result.Revision, context.CancellationToken);
+        return StoreMapping.ToProto(read.Result, header);
     }
 
     /// <summary>
@@ -57,6 +60,6 @@ internal sealed class KvService(EtcdGateway gateway) : Proto.KV.KVBase
     {
         var kv = await gateway.ClientAsync(context.CancellationToken);
         var write = await kv.WriteAsync<CompactResult>(new CompactRequest(request.Revision), cancellationToken: context.CancellationToken);
-        return new Proto.CompactionResponse { Header = gateway.Header(write.MemberId, write.Result.Revision, asLeader: true) };
+        return new Proto.CompactionResponse { Header = await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken) };
     }
 }

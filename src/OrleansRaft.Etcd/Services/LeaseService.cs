@@ -17,7 +17,7 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
         var write = await kv.WriteAsync<LeaseGrantResult>(new LeaseGrantRequest(request.TTL) { Id = request.ID }, cancellationToken: context.CancellationToken);
         return new Proto.LeaseGrantResponse
         {
-            Header = gateway.Header(write.MemberId, write.Result.Revision, asLeader: true),
+            Header = await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken),
             ID = write.Result.Id,
             TTL = write.Result.TtlSeconds,
         };
@@ -27,7 +27,7 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
     {
         var kv = await gateway.ClientAsync(context.CancellationToken);
         var write = await kv.WriteAsync<LeaseRevokeResult>(new LeaseRevokeRequest(request.ID), cancellationToken: context.CancellationToken);
-        return new Proto.LeaseRevokeResponse { Header = gateway.Header(write.MemberId, write.Result.Revision, asLeader: true) };
+        return new Proto.LeaseRevokeResponse { Header = await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken) };
     }
 
     /// <summary>
@@ -59,7 +59,7 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
                 var write = await kv.WriteAsync<LeaseKeepAliveResult>(new LeaseKeepAliveRequest(request.ID), cancellationToken: cancellationToken);
                 response = new Proto.LeaseKeepAliveResponse
                 {
-                    Header = gateway.Header(write.MemberId, write.Result.Revision, asLeader: true),
+                    Header = await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, cancellationToken),
                     ID = request.ID,
                     TTL = write.Result.TtlSeconds,
                 };
@@ -84,7 +84,7 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
             var result = read.Result;
             var response = new Proto.LeaseTimeToLiveResponse
             {
-                Header = gateway.Header(read.MemberId, result.Revision, asLeader: true),
+                Header = await gateway.LeaderHeaderAsync(read.MemberId, result.Revision, context.CancellationToken),
                 ID = result.Id,
                 TTL = result.RemainingTtlSeconds,
                 GrantedTTL = result.GrantedTtlSeconds,
@@ -106,7 +106,7 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
     {
         var kv = await gateway.ClientAsync(context.CancellationToken);
         var read = await kv.ReadAsync<LeaseListResult>(new LeaseListRequest(), KvCallOptions.Linearizable, context.CancellationToken);
-        var response = new Proto.LeaseLeasesResponse { Header = gateway.Header(read.MemberId, read.Result.Revision, asLeader: true) };
+        var response = new Proto.LeaseLeasesResponse { Header = await gateway.LeaderHeaderAsync(read.MemberId, read.Result.Revision, context.CancellationToken) };
         foreach (var id in read.Result.Ids)
         {
             response.Leases.Add(new Proto.LeaseStatus { ID = id });

@@ -19,7 +19,9 @@ internal static class RangeReader
         var consistency = request.Serializable ? KvCallOptions.Serializable : KvCallOptions.Linearizable;
         var read = await kv.ReadAsync<RangeResult>(first, consistency, cancellationToken);
         var result = read.Result;
-        var header = gateway.Header(read.MemberId, result.Revision, asLeader: !request.Serializable);
+        var header = request.Serializable
+            ? gateway.Header(read.MemberId, result.Revision)
+            : await gateway.LeaderHeaderAsync(read.MemberId, result.Revision, cancellationToken);
         var wanted = request.Limit > 0 ? request.Limit : long.MaxValue;
         if (!result.More || request.CountOnly || result.Kvs.Count >= wanted)
         {

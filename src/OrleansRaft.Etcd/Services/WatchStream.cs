@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,9 @@ namespace OrleansRaft.Etcd.Services;
 internal sealed partial class WatchStream : IAsyncDisposable
 {
     private const string DuplicateId = "mvcc: duplicate watch ID provided on the WatchStream";
+
+    /// <summary>How long a progress request waits for lagging watches before it answers with where they are.</summary>
+    private static readonly TimeSpan ProgressWait = TimeSpan.FromSeconds(2);
 
     private readonly EtcdGateway _gateway;
     private readonly KvClient _kv;
@@ -189,29 +193,52 @@ internal sealed partial class WatchStream : IAsyncDisposable
 
     /// <summary>
     /// Answers with watch id -1 and a header revision that every watch of the stream has reached: all their events
-    /// up to it were sent before this response. Without watches, the store's revision.
+    /// up to it were sent before this response. The answer waits (a bounded time, without holding up other requests)
+    /// until every watch caught up with the store's revision when the request came, so that it is at least that
+    /// revision; without watches, it is that revision.
     /// </summary>
     private async Task ProgressAsync()
     {
-        Watcher[] watchers;
-        lock (_gate)
+        KvRead<StatusResult>? now = null;
+        try
         {
-            watchers = [.. _watchers.Values];
+            now = await _kv.ReadAsync<StatusResult>(new StatusRequest(), KvCallOptions.Linearizable, _stop.Token);
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            // No revision to wait for: the answer says where the watches are.
         }
 
-        Proto.ResponseHeader header;
-        if (watchers.Length > 0)
+        _ = Task.Run(async () =>
         {
-            var slowest = watchers.MinBy(w => w.Progress)!;
-            header = _gateway.Header(slowest.Member, slowest.Progress);
-        }
-        else
-        {
-            var status = await _kv.ReadAsync<StatusResult>(new StatusRequest(), KvCallOptions.Serializable, _stop.Token);
-            header = _gateway.Header(status.MemberId, status.Result.Revision);
-        }
+            try
+            {
+                var deadline = Stopwatch.StartNew();
+                while (true)
+                {
+                    Watcher? slowest;
+                    lock (_gate)
+                    {
+                        slowest = _watchers.Values.MinBy(w => w.Progress);
+                    }
 
-        await SendAsync(new Proto.WatchResponse { Header = header, WatchId = -1 }, _stop.Token);
+                    if (slowest is null || now is null || slowest.Progress >= now.Result.Revision || deadline.Elapsed > ProgressWait)
+                    {
+                        var header = slowest is not null ? _gateway.Header(slowest.Member, slowest.Progress)
+                            : now is not null ? _gateway.Header(now.MemberId, now.Result.Revision)
+                            : _gateway.Header(0, 0);
+                        await SendAsync(new Proto.WatchResponse { Header = header, WatchId = -1 }, _stop.Token);
+                        return;
+                    }
+
+                    await Task.Delay(_gateway.Options.WatchPollInterval, _stop.Token);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+            {
+                // The call ended first.
+            }
+        });
     }
 
     /// <summary>Drops a watch that ended by itself (compacted, or refused by the store).</summary>
