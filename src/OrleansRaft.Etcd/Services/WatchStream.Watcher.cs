@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using OrleansRaft.Client;
 using OrleansRaft.Etcd.Diagnostics;
 using OrleansRaft.Etcd.Mapping;
@@ -131,6 +132,10 @@ internal sealed partial class WatchStream
             {
                 // Cancelled by the client, or the call ended.
             }
+            catch (ChannelClosedException)
+            {
+                // The call ended while this watch was sending.
+            }
             catch (Exception e)
             {
                 // The store refused the watch (a key over the limits, the group deleted): it ends with the reason.
@@ -177,7 +182,7 @@ internal sealed partial class WatchStream
             {
                 await _stream.SendAsync(response, _stream._stop.Token);
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException or ChannelClosedException or ObjectDisposedException)
             {
                 // The call is over.
             }

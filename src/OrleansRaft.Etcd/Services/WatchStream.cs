@@ -125,13 +125,13 @@ internal sealed partial class WatchStream : IAsyncDisposable
     private async Task CreateAsync(Proto.WatchCreateRequest create)
     {
         long id;
+        bool duplicate;
         lock (_gate)
         {
-            if (create.WatchId != 0)
-            {
-                id = _watchers.ContainsKey(create.WatchId) ? -1 : create.WatchId;
-            }
-            else
+            // 0 asks the stream to pick the id: the lowest unused one from a counter, as etcd does.
+            id = create.WatchId;
+            duplicate = id != 0 && _watchers.ContainsKey(id);
+            if (id == 0)
             {
                 while (_watchers.ContainsKey(_nextId))
                 {
@@ -142,7 +142,7 @@ internal sealed partial class WatchStream : IAsyncDisposable
             }
         }
 
-        if (id == -1)
+        if (duplicate)
         {
             await SendAsync(Refusal(create.WatchId, DuplicateId), _stop.Token);
             return;
@@ -209,6 +209,7 @@ internal sealed partial class WatchStream : IAsyncDisposable
             // No revision to wait for: the answer says where the watches are.
         }
 
+        var stop = _stop.Token;
         _ = Task.Run(async () =>
         {
             try
@@ -227,11 +228,11 @@ internal sealed partial class WatchStream : IAsyncDisposable
                         var header = slowest is not null ? _gateway.Header(slowest.Member, slowest.Progress)
                             : now is not null ? _gateway.Header(now.MemberId, now.Result.Revision)
                             : _gateway.Header(0, 0);
-                        await SendAsync(new Proto.WatchResponse { Header = header, WatchId = -1 }, _stop.Token);
+                        await SendAsync(new Proto.WatchResponse { Header = header, WatchId = -1 }, stop);
                         return;
                     }
 
-                    await Task.Delay(_gateway.Options.WatchPollInterval, _stop.Token);
+                    await Task.Delay(_gateway.Options.WatchPollInterval, stop);
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
