@@ -33,7 +33,8 @@ public sealed class EtcdGateway : IAsyncDisposable
     private volatile KvClient? _client;
     private volatile RaftGroupStatus? _status;
     private long _statusAt;
-    private int _refreshing;
+    private readonly Lock _refreshGate = new();
+    private Task<RaftGroupStatus>? _refresh;
 
     public EtcdGateway(IGrainFactory grains, IOptions<EtcdGatewayOptions> options, ILogger<EtcdGateway> logger, IServiceProvider services)
     {
@@ -129,24 +130,23 @@ public sealed class EtcdGateway : IAsyncDisposable
 
     /// <summary>
     /// A response header for a request that <paramref name="raftMemberId"/> served as the leader. When the latest status
-    /// names another leader, leadership moved and the term with it: the status is refreshed before the header is
-    /// filled, at most once per tenth of <see cref="EtcdGatewayOptions.StatusRefreshInterval"/>.
+    /// does not name it as the leader, leadership moved and the term with it: the status is refreshed before the header
+    /// is filled, by a refresh that started after the member served (each member answers for itself at the time it is
+    /// asked), so the header carries a term the member held as leader.
     /// </summary>
     internal async ValueTask<ResponseHeader> LeaderHeaderAsync(ulong raftMemberId, long revision, CancellationToken cancellationToken)
     {
-        var status = _status;
-        if (raftMemberId != 0 && status is not null && status.Leader != raftMemberId
-            && Stopwatch.GetElapsedTime(Interlocked.Read(ref _statusAt)) > _options.StatusRefreshInterval / 10)
+        try
         {
-            try
+            // A refresh already under way may have asked the member before it led: a second one starts after this call.
+            for (var round = 0; round < 2 && raftMemberId != 0 && _status?.Leader != raftMemberId; round++)
             {
-                await RefreshStatusAsync(cancellationToken).WaitAsync(_options.Client.AttemptTimeout, cancellationToken);
+                await SharedRefreshAsync().WaitAsync(_options.Client.AttemptTimeout, cancellationToken);
             }
-            catch (Exception e) when (e is TimeoutException or OrleansException)
-            {
-                Interlocked.Exchange(ref _statusAt, Stopwatch.GetTimestamp());
-                EtcdLogMessages.StatusRefreshFailed(_logger, GroupId, e);
-            }
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException or RaftGroupNotFoundException)
+        {
+            EtcdLogMessages.StatusRefreshFailed(_logger, GroupId, e);
         }
 
         return Header(raftMemberId, revision, asLeader: true);
@@ -180,40 +180,50 @@ public sealed class EtcdGateway : IAsyncDisposable
             return 0;
         }
 
+        // Members are asked one by one: the leader the status names holds at least the status's term, even if it was
+        // asked a moment before it won.
+        var floor = status.Leader == raftMemberId ? status.Term : 0;
         foreach (var member in status.Members)
         {
             if (member.MemberId == raftMemberId && member.Status is { } own)
             {
-                return own.Term;
+                return Math.Max(own.Term, floor);
             }
         }
 
         return status.Term;
     }
 
-    private void RefreshInBackground()
-    {
-        if (Interlocked.CompareExchange(ref _refreshing, 1, 0) != 0)
-        {
-            return;
-        }
+    /// <summary>A refresh nobody waits for; its failure is logged by <see cref="RefreshLoggedAsync"/>.</summary>
+    private void RefreshInBackground() =>
+        SharedRefreshAsync().ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
-        _ = Task.Run(async () =>
+    /// <summary>The refresh under way, or a new one: concurrent callers share one status request.</summary>
+    private Task<RaftGroupStatus> SharedRefreshAsync()
+    {
+        lock (_refreshGate)
         {
-            try
+            if (_refresh is { IsCompleted: false } running)
             {
-                await RefreshStatusAsync(CancellationToken.None);
+                return running;
             }
-            catch (Exception e)
-            {
-                // Try again once the interval has passed, not on the next request.
-                Interlocked.Exchange(ref _statusAt, Stopwatch.GetTimestamp());
-                EtcdLogMessages.StatusRefreshFailed(_logger, GroupId, e);
-            }
-            finally
-            {
-                Volatile.Write(ref _refreshing, 0);
-            }
-        });
+
+            return _refresh = RefreshLoggedAsync();
+        }
+    }
+
+    private async Task<RaftGroupStatus> RefreshLoggedAsync()
+    {
+        try
+        {
+            return await RefreshStatusAsync(CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // Try again once the interval has passed, not on the next request.
+            Interlocked.Exchange(ref _statusAt, Stopwatch.GetTimestamp());
+            EtcdLogMessages.StatusRefreshFailed(_logger, GroupId, e);
+            throw;
+        }
     }
 }
