@@ -167,11 +167,25 @@ public sealed partial class KvClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// Proposes a write (put, delete, transaction, compaction, lease grant, revoke or keepalive) like the typed calls,
+    /// and tells which member applied it at which log index: the leader that answered.
+    /// </summary>
+    public async Task<KvWrite<T>> WriteAsync<T>(KvRequest request, KvCallOptions? call = null, CancellationToken cancellationToken = default)
+        where T : KvResult
+    {
+        var proposed = await ProposeWithMemberAsync(request, call, cancellationToken);
+        return new KvWrite<T>(Expect<T>(proposed.Result), proposed.MemberId, proposed.Index);
+    }
+
+    private async Task<KvResult> ProposeAsync(KvRequest request, KvCallOptions? call, CancellationToken cancellationToken) =>
+        (await ProposeWithMemberAsync(request, call, cancellationToken)).Result;
+
+    /// <summary>
     /// Proposes <paramref name="request"/> in the client session. Every attempt sends the same bytes, so the
     /// command applies at most once however often it is retried. A session the store no longer knows refused the
     /// command without applying it, so it is sent once more in a fresh session.
     /// </summary>
-    private async Task<KvResult> ProposeAsync(KvRequest request, KvCallOptions? call, CancellationToken cancellationToken)
+    private async Task<Proposed> ProposeWithMemberAsync(KvRequest request, KvCallOptions? call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var timeout = TimeoutOf(call);
@@ -184,37 +198,37 @@ public sealed partial class KvClient : IAsyncDisposable
         {
             var sessionId = await _session.GetIdAsync(() => OpenSessionAsync(timeout), cancellationToken);
             var stamp = await _session.BeginAsync(sessionId, timeout, cancellationToken);
-            KvResult result;
+            Proposed proposed;
             try
             {
-                result = await ProposeOnceAsync(KvCodec.EncodeCommand(new KvCommand(request, stamp)), timeout, cancellationToken);
+                proposed = await ProposeOnceAsync(KvCodec.EncodeCommand(new KvCommand(request, stamp)), timeout, cancellationToken);
             }
             finally
             {
                 _session.End(stamp.Sequence);
             }
 
-            if (result is ErrorResult { Code: KvErrorCode.SessionExpired } && attempt == 0)
+            if (proposed.Result is ErrorResult { Code: KvErrorCode.SessionExpired } && attempt == 0)
             {
                 _session.Expired(sessionId);
                 continue;
             }
 
-            return result;
+            return proposed;
         }
     }
 
-    private async Task<KvResult> ProposeOnceAsync(byte[] command, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<Proposed> ProposeOnceAsync(byte[] command, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var (reply, _) = await _router.SendAsync(true, (m, token) => m.ProposeAsync(command, token), timeout, cancellationToken);
-        return reply.Result!;
+        var (reply, member) = await _router.SendAsync(true, (m, token) => m.ProposeAsync(command, token), timeout, cancellationToken);
+        return new Proposed(reply.Result!, member, reply.Index);
     }
 
     private async Task<ulong> OpenSessionAsync(TimeSpan timeout)
     {
         // Unstamped: a retried opening may open a second session, which idles out unused.
-        var result = await ProposeOnceAsync(KvCodec.EncodeCommand(new KvCommand(new OpenSessionRequest())), timeout, CancellationToken.None);
-        return Expect<SessionOpenedResult>(result).SessionId;
+        var proposed = await ProposeOnceAsync(KvCodec.EncodeCommand(new KvCommand(new OpenSessionRequest())), timeout, CancellationToken.None);
+        return Expect<SessionOpenedResult>(proposed.Result).SessionId;
     }
 
     /// <summary>A store refusal is an answer too: a member behind the minimum may refuse what a fresher one serves.</summary>
@@ -251,4 +265,7 @@ public sealed partial class KvClient : IAsyncDisposable
             TxnRequest nested => Writes(nested),
             _ => false,
         });
+
+    /// <summary>A proposal's result, the member that applied it, and its log index.</summary>
+    private readonly record struct Proposed(KvResult Result, ulong MemberId, ulong Index);
 }

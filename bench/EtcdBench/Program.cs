@@ -1,0 +1,18 @@
+using OrleansRaft.EtcdBench;
+
+// etcd-vs-orleansraft.sh drives both commands; see bench/README.md.
+return args.FirstOrDefault() switch
+{
+    "load" => await LoadCommand.RunAsync(args[1..]),
+    "serve" => await ServeCommand.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("""
+        usage: EtcdBench load --endpoints HOST:PORT[,HOST:PORT...] --op put|get|sget --clients N [--seconds S] [--value-bytes B] [--keys K]
+               EtcdBench serve [--port P] [--storage memory|postgres] [--postgres CONNECTION-STRING]
+        """);
+    return 2;
+}

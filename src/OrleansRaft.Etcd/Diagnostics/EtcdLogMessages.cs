@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace OrleansRaft.Etcd.Diagnostics;
+
+/// <summary>The gateway's log messages.</summary>
+internal static partial class EtcdLogMessages
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "etcd gateway connected to key-value group {Group} (members {Members}); cluster id {ClusterId:x16}.")]
+    public static partial void Connected(ILogger logger, string group, string members, ulong clusterId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "etcd gateway could not refresh the status of group {Group}.")]
+    public static partial void StatusRefreshFailed(ILogger logger, string group, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "etcd gateway call {Method} failed unexpectedly.")]
+    public static partial void CallFailed(ILogger logger, string method, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "etcd gateway watch {WatchId} on {Key} failed to poll; it retries.")]
+    public static partial void WatchPollFailed(ILogger logger, long watchId, string key, Exception exception);
+}

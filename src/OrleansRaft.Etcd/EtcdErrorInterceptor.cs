@@ -1,0 +1,68 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+using OrleansRaft.Etcd.Diagnostics;
+
+namespace OrleansRaft.Etcd;
+
+/// <summary>Turns the exceptions of the gateway's handlers into etcd's gRPC statuses (see <see cref="EtcdErrors"/>).</summary>
+internal sealed class EtcdErrorInterceptor(ILogger<EtcdErrorInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception e) when (Translate(e, context) is { } status)
+        {
+            throw status;
+        }
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(requestStream, responseStream, context);
+        }
+        catch (Exception e) when (Translate(e, context) is { } status)
+        {
+            throw status;
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception e) when (Translate(e, context) is { } status)
+        {
+            throw status;
+        }
+    }
+
+    private RpcException? Translate(Exception exception, ServerCallContext context)
+    {
+        if (exception is RpcException)
+        {
+            return null;
+        }
+
+        var status = EtcdErrors.From(exception, context.CancellationToken);
+        if (status is null)
+        {
+            EtcdLogMessages.CallFailed(logger, context.Method, exception);
+            return new RpcException(new Status(StatusCode.Internal, $"OrleansRaft etcd gateway: {exception.GetType().Name}: {exception.Message}"));
+        }
+
+        return status;
+    }
+}

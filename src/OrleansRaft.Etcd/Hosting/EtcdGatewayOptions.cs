@@ -1,0 +1,74 @@
+using System.Net;
+using OrleansRaft.Client;
+
+namespace OrleansRaft.Etcd.Hosting;
+
+/// <summary>Settings of the etcd v3 gateway (see <see cref="EtcdGatewayExtensions"/>).</summary>
+public sealed class EtcdGatewayOptions
+{
+    /// <summary>The port etcd clients use by default.</summary>
+    public const int DefaultPort = 2379;
+
+    /// <summary>The key-value group (keyspace) the gateway serves; it must exist before the first request is served.</summary>
+    public string GroupId { get; set; } = "kv";
+
+    /// <summary>
+    /// Where Kestrel listens for the gateway, with HTTP/2 cleartext (etcd clients speak gRPC without TLS to an
+    /// http:// endpoint). Loopback by default; port 0 picks a free port. Null leaves Kestrel's endpoints to the host.
+    /// </summary>
+    public IPEndPoint? Endpoint { get; set; } = new(IPAddress.Loopback, DefaultPort);
+
+    /// <summary>
+    /// The name the cluster id is derived from (with <see cref="GroupId"/>). Null uses Orleans' <c>ServiceId</c>
+    /// when the host registers <c>ClusterOptions</c>, else "orleansraft".
+    /// </summary>
+    public string? ClusterName { get; set; }
+
+    /// <summary>
+    /// The client URLs that Cluster.MemberList reports for every member: any gateway serves every member. Empty
+    /// reports the URL the caller reached the gateway with.
+    /// </summary>
+    public IList<string> AdvertisedClientUrls { get; } = [];
+
+    /// <summary>The <see cref="KvClient"/> settings the gateway uses towards the group.</summary>
+    public KvClientOptions Client { get; set; } = new();
+
+    /// <summary>How long a watch that is up to date waits before it asks the store for new events again.</summary>
+    public TimeSpan WatchPollInterval { get; set; } = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>
+    /// How often a watch created with <c>progress_notify</c> gets an empty response when no event was sent (etcd's
+    /// own interval is ten minutes).
+    /// </summary>
+    public TimeSpan ProgressNotifyInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How old the members' Raft status (terms, leader, indexes) may grow before a response triggers a refresh.
+    /// Response headers carry the serving member's term as of that status.
+    /// </summary>
+    public TimeSpan StatusRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The largest request the gateway accepts, in bytes (etcd: 1.5 MiB plus gRPC overhead).</summary>
+    public int MaxReceiveMessageBytes { get; set; } = 4 * 1024 * 1024;
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(GroupId))
+        {
+            throw new ArgumentException("EtcdGatewayOptions.GroupId must name a key-value group.");
+        }
+
+        if (WatchPollInterval <= TimeSpan.Zero || ProgressNotifyInterval <= TimeSpan.Zero || StatusRefreshInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException(
+                $"EtcdGatewayOptions: WatchPollInterval ({WatchPollInterval}), ProgressNotifyInterval ({ProgressNotifyInterval}) and StatusRefreshInterval ({StatusRefreshInterval}) must be positive.");
+        }
+
+        if (MaxReceiveMessageBytes < 1024)
+        {
+            throw new ArgumentException($"EtcdGatewayOptions.MaxReceiveMessageBytes ({MaxReceiveMessageBytes}) must be at least 1024.");
+        }
+
+        ArgumentNullException.ThrowIfNull(Client, nameof(Client));
+    }
+}

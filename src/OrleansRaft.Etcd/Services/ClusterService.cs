@@ -1,0 +1,66 @@
+using Grpc.Core;
+using OrleansRaft.Abstractions;
+using Proto = OrleansRaft.Etcd.Protocol;
+
+namespace OrleansRaft.Etcd.Services;
+
+/// <summary>
+/// etcd's Cluster service: the members of the key-value group. Each member is reported with its etcd id (see
+/// <see cref="EtcdGateway.EtcdMemberId"/>), its grain key as name, the silo it runs on as peer URL
+/// (<c>orleans://host:port</c>), and the gateway's client URLs. Membership changes are refused: a group's membership
+/// is set when it is created.
+/// </summary>
+internal sealed class ClusterService(EtcdGateway gateway) : Proto.Cluster.ClusterBase
+{
+    public override async Task<Proto.MemberListResponse> MemberList(Proto.MemberListRequest request, ServerCallContext context)
+    {
+        await gateway.ClientAsync(context.CancellationToken);
+        var status = await gateway.RefreshStatusAsync(context.CancellationToken);
+        var served = MaintenanceService.Representative(status);
+        var response = new Proto.MemberListResponse
+        {
+            Header = gateway.Header(served?.MemberId ?? 0, await MaintenanceService.RevisionAsync(gateway, served, context.CancellationToken)),
+        };
+        var clientUrls = gateway.Options.AdvertisedClientUrls.Count > 0
+            ? [.. gateway.Options.AdvertisedClientUrls]
+            : new[] { $"http://{context.GetHttpContext().Request.Host}" };
+        foreach (var member in status.Members)
+        {
+            var proto = new Proto.Member { ID = gateway.EtcdMemberId(member.MemberId), Name = RaftMemberKey.Format(gateway.GroupId, member.MemberId) };
+            if (member.Status is { } own)
+            {
+                proto.PeerURLs.Add(PeerUrl(own.Silo));
+            }
+
+            proto.ClientURLs.Add(clientUrls);
+            response.Members.Add(proto);
+        }
+
+        return response;
+    }
+
+    public override Task<Proto.MemberAddResponse> MemberAdd(Proto.MemberAddRequest request, ServerCallContext context) =>
+        throw EtcdErrors.Unimplemented("member add is not supported: a key-value group's membership is set when the group is created.");
+
+    public override Task<Proto.MemberRemoveResponse> MemberRemove(Proto.MemberRemoveRequest request, ServerCallContext context) =>
+        throw EtcdErrors.Unimplemented("member remove is not supported: a key-value group's membership is set when the group is created.");
+
+    public override Task<Proto.MemberUpdateResponse> MemberUpdate(Proto.MemberUpdateRequest request, ServerCallContext context) =>
+        throw EtcdErrors.Unimplemented("member update is not supported: members are grains, placed by Orleans; they have no peer URLs to change.");
+
+    public override Task<Proto.MemberPromoteResponse> MemberPromote(Proto.MemberPromoteRequest request, ServerCallContext context) =>
+        throw EtcdErrors.Unimplemented("member promote is not supported: a key-value group has no learners.");
+
+    /// <summary>An Orleans silo address (<c>S10.0.0.1:11111:123456</c>) as <c>orleans://10.0.0.1:11111</c>.</summary>
+    internal static string PeerUrl(string silo)
+    {
+        var text = silo.StartsWith('S') ? silo[1..] : silo;
+        var generation = text.LastIndexOf(':');
+        if (generation > 0 && text.IndexOf(':') < generation)
+        {
+            text = text[..generation];
+        }
+
+        return $"orleans://{text}";
+    }
+}

@@ -1,0 +1,65 @@
+using Grpc.Core;
+using OrleansRaft.Client;
+using OrleansRaft.Etcd.Mapping;
+using OrleansRaft.KeyValue;
+using Proto = OrleansRaft.Etcd.Protocol;
+
+namespace OrleansRaft.Etcd.Services;
+
+/// <summary>
+/// etcd's KV service. Writes go through the group's log via the leader; linearizable reads through ReadIndex on the
+/// leader; serializable reads (<c>serializable</c> on a range, or on every range of a read-only transaction) from any
+/// member's state as it is.
+/// </summary>
+internal sealed class KvService(EtcdGateway gateway) : Proto.KV.KVBase
+{
+    public override async Task<Proto.RangeResponse> Range(Proto.RangeRequest request, ServerCallContext context)
+    {
+        var kv = await gateway.ClientAsync(context.CancellationToken);
+        return await RangeReader.ReadAsync(gateway, kv, request, context.CancellationToken);
+    }
+
+    public override async Task<Proto.PutResponse> Put(Proto.PutRequest request, ServerCallContext context)
+    {
+        var kv = await gateway.ClientAsync(context.CancellationToken);
+        var write = await kv.WriteAsync<PutResult>(StoreMapping.ToStore(request), cancellationToken: context.CancellationToken);
+        return StoreMapping.ToProto(write.Result, await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken));
+    }
+
+    public override async Task<Proto.DeleteRangeResponse> DeleteRange(Proto.DeleteRangeRequest request, ServerCallContext context)
+    {
+        var kv = await gateway.ClientAsync(context.CancellationToken);
+        var write = await kv.WriteAsync<DeleteRangeResult>(StoreMapping.ToStore(request), cancellationToken: context.CancellationToken);
+        return StoreMapping.ToProto(write.Result, await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken));
+    }
+
+    public override async Task<Proto.TxnResponse> Txn(Proto.TxnRequest request, ServerCallContext context)
+    {
+        var kv = await gateway.ClientAsync(context.CancellationToken);
+        var txn = StoreMapping.ToStore(request);
+        if (StoreMapping.Writes(request))
+        {
+            var write = await kv.WriteAsync<TxnResult>(txn, cancellationToken: context.CancellationToken);
+            return StoreMapping.ToProto(write.Result, await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken));
+        }
+
+        var serializable = StoreMapping.IsSerializable(request);
+        var read = await kv.ReadAsync<TxnResult>(
+            txn, serializable ? KvCallOptions.Serializable : KvCallOptions.Linearizable, context.CancellationToken);
+        var header = serializable
+            ? gateway.Header(read.MemberId, read.Result.Revision)
+            : await gateway.LeaderHeaderAsync(read.MemberId, read.Result.Revision, context.CancellationToken);
+        return StoreMapping.ToProto(read.Result, header);
+    }
+
+    /// <summary>
+    /// Compaction applies when its log entry is applied, so the answer comes after the compaction took effect on the
+    /// leader: <c>physical</c> needs nothing more.
+    /// </summary>
+    public override async Task<Proto.CompactionResponse> Compact(Proto.CompactionRequest request, ServerCallContext context)
+    {
+        var kv = await gateway.ClientAsync(context.CancellationToken);
+        var write = await kv.WriteAsync<CompactResult>(new CompactRequest(request.Revision), cancellationToken: context.CancellationToken);
+        return new Proto.CompactionResponse { Header = await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken) };
+    }
+}

@@ -1,0 +1,117 @@
+using Grpc.Core;
+using OrleansRaft.Client;
+using OrleansRaft.KeyValue;
+using Proto = OrleansRaft.Etcd.Protocol;
+
+namespace OrleansRaft.Etcd.Services;
+
+/// <summary>
+/// etcd's Lease service. Grants, revocations and keepalives go through the log; leases expire on the leader's
+/// replicated clock (see <see cref="TickRequest"/>). Time-to-live and the lease list are linearizable reads.
+/// </summary>
+internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
+{
+    public override async Task<Proto.LeaseGrantResponse> LeaseGrant(Proto.LeaseGrantRequest request, ServerCallContext context)
+    {
+        var kv = await gateway.ClientAsync(context.CancellationToken);
+        var write = await kv.WriteAsync<LeaseGrantResult>(new LeaseGrantRequest(request.TTL) { Id = request.ID }, cancellationToken: context.CancellationToken);
+        return new Proto.LeaseGrantResponse
+        {
+            Header = await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken),
+            ID = write.Result.Id,
+            TTL = write.Result.TtlSeconds,
+        };
+    }
+
+    public override async Task<Proto.LeaseRevokeResponse> LeaseRevoke(Proto.LeaseRevokeRequest request, ServerCallContext context)
+    {
+        var kv = await gateway.ClientAsync(context.CancellationToken);
+        var write = await kv.WriteAsync<LeaseRevokeResult>(new LeaseRevokeRequest(request.ID), cancellationToken: context.CancellationToken);
+        return new Proto.LeaseRevokeResponse { Header = await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken) };
+    }
+
+    /// <summary>
+    /// Answers each keepalive in the order they arrive, with the lease's TTL, or TTL 0 when the lease does not
+    /// exist (as etcd does); the stream stays open until the client ends it.
+    /// </summary>
+    public override async Task LeaseKeepAlive(
+        IAsyncStreamReader<Proto.LeaseKeepAliveRequest> requestStream, IServerStreamWriter<Proto.LeaseKeepAliveResponse> responseStream, ServerCallContext context)
+    {
+        var kv = await gateway.ClientAsync(context.CancellationToken);
+        try
+        {
+            await KeepAliveAsync(kv, requestStream, responseStream, context.CancellationToken);
+        }
+        catch (IOException)
+        {
+            // The client went away without ending the call.
+        }
+    }
+
+    private async Task KeepAliveAsync(
+        KvClient kv, IAsyncStreamReader<Proto.LeaseKeepAliveRequest> requestStream, IServerStreamWriter<Proto.LeaseKeepAliveResponse> responseStream, CancellationToken cancellationToken)
+    {
+        await foreach (var request in requestStream.ReadAllAsync(cancellationToken))
+        {
+            Proto.LeaseKeepAliveResponse response;
+            try
+            {
+                var write = await kv.WriteAsync<LeaseKeepAliveResult>(new LeaseKeepAliveRequest(request.ID), cancellationToken: cancellationToken);
+                response = new Proto.LeaseKeepAliveResponse
+                {
+                    Header = await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, cancellationToken),
+                    ID = request.ID,
+                    TTL = write.Result.TtlSeconds,
+                };
+            }
+            catch (KvRequestException e) when (e.Code == KvErrorCode.LeaseNotFound)
+            {
+                response = new Proto.LeaseKeepAliveResponse { Header = gateway.Header(kv.Leader, e.Revision), ID = request.ID, TTL = 0 };
+            }
+
+            await responseStream.WriteAsync(response, cancellationToken);
+        }
+    }
+
+    /// <summary>TTL -1 when the lease does not exist, as in etcd.</summary>
+    public override async Task<Proto.LeaseTimeToLiveResponse> LeaseTimeToLive(Proto.LeaseTimeToLiveRequest request, ServerCallContext context)
+    {
+        var kv = await gateway.ClientAsync(context.CancellationToken);
+        try
+        {
+            var read = await kv.ReadAsync<LeaseTimeToLiveResult>(
+                new LeaseTimeToLiveRequest(request.ID) { Keys = request.Keys }, KvCallOptions.Linearizable, context.CancellationToken);
+            var result = read.Result;
+            var response = new Proto.LeaseTimeToLiveResponse
+            {
+                Header = await gateway.LeaderHeaderAsync(read.MemberId, result.Revision, context.CancellationToken),
+                ID = result.Id,
+                TTL = result.RemainingTtlSeconds,
+                GrantedTTL = result.GrantedTtlSeconds,
+            };
+            foreach (var key in result.Keys)
+            {
+                response.Keys.Add(Google.Protobuf.ByteString.CopyFrom(key.Span));
+            }
+
+            return response;
+        }
+        catch (KvRequestException e) when (e.Code == KvErrorCode.LeaseNotFound)
+        {
+            return new Proto.LeaseTimeToLiveResponse { Header = gateway.Header(kv.Leader, e.Revision), ID = request.ID, TTL = -1 };
+        }
+    }
+
+    public override async Task<Proto.LeaseLeasesResponse> LeaseLeases(Proto.LeaseLeasesRequest request, ServerCallContext context)
+    {
+        var kv = await gateway.ClientAsync(context.CancellationToken);
+        var read = await kv.ReadAsync<LeaseListResult>(new LeaseListRequest(), KvCallOptions.Linearizable, context.CancellationToken);
+        var response = new Proto.LeaseLeasesResponse { Header = await gateway.LeaderHeaderAsync(read.MemberId, read.Result.Revision, context.CancellationToken) };
+        foreach (var id in read.Result.Ids)
+        {
+            response.Leases.Add(new Proto.LeaseStatus { ID = id });
+        }
+
+        return response;
+    }
+}

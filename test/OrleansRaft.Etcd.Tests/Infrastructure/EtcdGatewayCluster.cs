@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Orleans.TestingHost;
+using OrleansRaft.Abstractions;
+using OrleansRaft.Etcd.Hosting;
+using OrleansRaft.Hosting.Configuration;
+using OrleansRaft.KeyValue;
+using OrleansRaft.KeyValue.Hosting;
+
+namespace OrleansRaft.Etcd.Tests.Infrastructure;
+
+/// <summary>
+/// Three in-process silos that host the key-value group "kv" on memory storage, and the etcd gateway on a free
+/// loopback port, served by Kestrel in the test process through the cluster's client. Every wait is on a
+/// condition, bounded by <see cref="Bound"/>.
+/// </summary>
+public sealed class EtcdGatewayCluster : IAsyncLifetime
+{
+    public const string GroupId = "kv";
+
+    /// <summary>
+    /// The store answers at most this many keys or events per page, so that tests exercise the gateway's paging of
+    /// ranges and watches with a few hundred keys.
+    /// </summary>
+    public const int PageSize = 100;
+
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    private InProcessTestCluster? _cluster;
+    private WebApplication? _app;
+
+    public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
+
+    /// <summary>The gateway's URL, <c>http://127.0.0.1:port</c>.</summary>
+    public string Endpoint { get; private set; } = "";
+
+    public EtcdGateway Gateway => _app?.Services.GetRequiredService<EtcdGateway>() ?? throw new InvalidOperationException("The gateway has not started.");
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(3);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage("raft");
+            silo.AddOrleansRaft(o => o.StorageProviderName = "raft");
+            silo.AddRaftKeyValueStore(KvLimits.Default with { MaxResultCount = PageSize });
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+        await WaitUntilAsync(() => Task.FromResult(_cluster.Silos.All(silo =>
+            silo.SiloHost.Services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values
+                .Count(m => m.Status == SiloStatus.Active) == _cluster.Silos.Count)), "every silo to see every other as active");
+        await _cluster.Client.GetGrain<IRaftGroupGrain>(GroupId).CreateAsync(new RaftGroupSpec([1, 2, 3], KeyValueStore.StateMachineType));
+        await WaitUntilAsync(async () => (await _cluster.Client.GetGrain<IRaftGroupGrain>(GroupId).GetStatusAsync()) is { Leader: not 0 }, "a leader of the group");
+
+        var web = WebApplication.CreateSlimBuilder();
+        web.Logging.ClearProviders();
+        if (Environment.GetEnvironmentVariable("ETCD_TESTS_LOG") is { } level)
+        {
+            web.Logging.AddConsole().SetMinimumLevel(Enum.Parse<LogLevel>(level));
+        }
+        web.Services.AddSingleton<IGrainFactory>(_cluster.Client);
+        web.Services.AddOrleansRaftEtcd(o =>
+        {
+            o.GroupId = GroupId;
+            o.Endpoint = new IPEndPoint(IPAddress.Loopback, 0);
+            o.ClusterName = "etcd-tests";
+        });
+        _app = web.Build();
+        _app.MapOrleansRaftEtcd();
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        Endpoint = address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal);
+    }
+
+    /// <summary>The group's status, with a leader that a quorum follows.</summary>
+    public async Task<RaftGroupStatus> LeaderStatusAsync()
+    {
+        RaftGroupStatus? found = null;
+        await WaitUntilAsync(async () =>
+        {
+            found = await Cluster.Client.GetGrain<IRaftGroupGrain>(GroupId).GetStatusAsync();
+            return found is { Leader: not 0 } && found.Members.Count(m => m.Status?.Leader == found.Leader && m.Status.Term == found.Term) >= 2;
+        }, "a leader that a quorum follows");
+        return found!;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+
+    /// <summary>Polls <paramref name="condition"/> every 20 ms until it holds; fails after <see cref="Bound"/>.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > Bound)
+            {
+                throw new TimeoutException($"Waited {Bound} for {what}.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class EtcdGatewayCollection : ICollectionFixture<EtcdGatewayCluster>
+{
+    public const string Name = "etcd gateway on a 3-silo cluster";
+}
