@@ -73,8 +73,10 @@ public interface IRaftGroupGrain : IGrainWithStringKey
     /// <summary>
     /// Asks every member for its status, each within a short bound, and returns the group as they see it; null when
     /// the group does not exist. A member that cannot answer (for example on a silo that just died) is reported with
-    /// its error rather than failing the call.
+    /// its error rather than failing the call. Status calls interleave with each other and with administration: they
+    /// only read, and each may wait out the bound on a member that cannot answer.
     /// </summary>
+    [AlwaysInterleave]
     Task<RaftGroupStatus?> GetStatusAsync();
 
     /// <summary>Deletes the group's membership record and every member's durable state; false when there was no group.</summary>

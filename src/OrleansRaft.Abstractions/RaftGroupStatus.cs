@@ -2,7 +2,8 @@ namespace OrleansRaft.Abstractions;
 
 /// <summary>
 /// A group as its members see it, for operators. <see cref="Leader"/> and <see cref="Term"/> come from the member
-/// that answered with the highest term (0 when none knows a leader).
+/// that answered with the highest term (0 when none knows a leader). A group whose status could not be read at all is
+/// listed by <see cref="IRaftDirectoryGrain.GetStatusAsync"/> with one view of member id 0 that carries the error.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("orleansraft.group-status")]
 public sealed record RaftGroupStatus(

@@ -89,6 +89,13 @@ internal static class CommandRunner
             await WriteErrorAsync($"the cluster failed the request: {e.Message}");
             return ExitCodes.Failed;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Anything else the cluster answered (a member that stopped before answering, an argument a silo refused)
+            // is still one line for the user, never a stack trace.
+            await WriteErrorAsync(e.Message);
+            return ExitCodes.Failed;
+        }
     }
 
     private static async Task<string> GroupNotFoundAsync(CommandContext context, string group)

@@ -106,7 +106,14 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
         context.Cancel = true;
         if (_stopping)
         {
-            foreach (var silo in _silos)
+            // The signal arrives on its own thread, while silos may still be added: kill a copy.
+            SiloProcess[] started;
+            lock (_silos)
+            {
+                started = [.. _silos];
+            }
+
+            foreach (var silo in started)
             {
                 silo.Kill();
             }
@@ -159,7 +166,11 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
                 [Key("Status:Port")] = statusPort.ToString(),
             };
             var silo = SiloProcess.Start(n, siloPort, gatewayPort, statusPort, Path.Combine(logs, $"silo-{n}.log"), environment, siloArgs);
-            _silos.Add(silo);
+            lock (_silos)
+            {
+                _silos.Add(silo);
+            }
+
             Say($"silo {n}: pid {silo.Pid}, silo port {siloPort}, gateway port {gatewayPort}, status {silo.StatusUrl} (log: {silo.LogPath})");
             _ = ReportExitAsync(silo);
         }

@@ -114,9 +114,9 @@ internal sealed class SiloProcess : IDisposable
         {
             _process.Kill(entireProcessTree: true);
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
         {
-            // Already gone.
+            // Already gone, or already stopped and disposed by the launcher.
         }
     }
 

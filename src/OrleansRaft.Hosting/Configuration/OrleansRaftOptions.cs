@@ -49,8 +49,8 @@ public sealed class OrleansRaftOptions
     /// write of its single entry and the others wait that write out, so writes alternate between one entry and all the
     /// rest. With it, an idle leader that a proposal wakes while other callers it answered have yet to come back waits
     /// until they have, or for this long, whichever comes first; after a wait that runs out it expects no one. Committed
-    /// entries to apply, a read or a change of role end the wait at once. A lone caller is never waited for, so its
-    /// latency is unchanged. Keep the window well under the duration of one log write.
+    /// entries to apply, a read or a change of role end the wait at once. A lone caller waits at most one window, once,
+    /// after callers it was expected with stopped coming (they are then forgotten), so its latency is unchanged otherwise. Keep the window well under the duration of one log write.
     /// </remarks>
     public TimeSpan GroupCommitWindow { get; set; } = TimeSpan.FromMilliseconds(1);
 

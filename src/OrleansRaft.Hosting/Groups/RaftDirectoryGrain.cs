@@ -23,10 +23,23 @@ internal sealed class RaftDirectoryGrain(IOptions<OrleansRaftOptions> options) :
     public async Task<RaftGroupStatus[]> GetStatusAsync()
     {
         var groups = await ListGroupsAsync();
-        var statuses = await Task.WhenAll(groups.Select(g => GrainFactory.GetGrain<IRaftGroupGrain>(g).GetStatusAsync()));
+        var statuses = await Task.WhenAll(groups.Select(StatusOfAsync));
 
         // A group deleted between the listing and its answer is left out.
         return statuses.OfType<RaftGroupStatus>().ToArray();
+
+        // One group that cannot answer (a storage error, say) is shown with its error; it does not hide the others.
+        async Task<RaftGroupStatus?> StatusOfAsync(string groupId)
+        {
+            try
+            {
+                return await GrainFactory.GetGrain<IRaftGroupGrain>(groupId).GetStatusAsync();
+            }
+            catch (Exception e)
+            {
+                return new RaftGroupStatus(groupId, "", 0, 0, [new RaftMemberView(0, null, $"the group's status failed: {e.Message}", 0)]);
+            }
+        }
     }
 
     public async Task AddAsync(string groupId)

@@ -73,6 +73,8 @@ internal sealed class RaftGroupGrain(IOptions<OrleansRaftOptions> options, ILogg
         var (record, etag) = await RaftGroupRecords.ReadAsync(Storage, GroupId);
         if (record is null)
         {
+            // A deletion interrupted after the record was cleared may have left the listing: remove it again.
+            await GrainFactory.GetGrain<IRaftDirectoryGrain>(IRaftDirectoryGrain.Key).RemoveAsync(GroupId);
             return false;
         }
 
@@ -114,8 +116,9 @@ internal sealed class RaftGroupGrain(IOptions<OrleansRaftOptions> options, ILogg
             {
                 return new RaftMemberView(member, null, $"no answer within {StatusBound.TotalSeconds:0} s", 0);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e)
             {
+                // Any failure, a cancelled call to a stopping silo included, describes this member only.
                 return new RaftMemberView(member, null, e.Message, 0);
             }
         }

@@ -42,14 +42,16 @@ internal sealed class RaftLeadershipHandoff(
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(timeout);
         var local = members.Snapshot().Select(RaftMemberKey.Parse).ToArray();
-        await Task.WhenAll(local.Select(member => HandOffAsync(member, local, bound.Token)));
+        await Task.WhenAll(local.Select(member => HandOffAsync(member, bound.Token)));
     }
 
-    private async Task HandOffAsync(RaftMemberKey member, RaftMemberKey[] local, CancellationToken cancellationToken)
+    private async Task HandOffAsync(RaftMemberKey member, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var grain = grains.GetGrain<IRaftMemberGrain>(member.ToString());
-        var excluded = local.Where(k => k.GroupId == member.GroupId).Select(k => k.MemberId).ToHashSet();
+
+        // Targets that refused a transfer are not asked again within this hand-off.
+        var refused = new HashSet<ulong>();
 
         // The core abandons a transfer that does not finish within an election timeout; then a target is picked again.
         var attempt = options.Value.TickInterval * (2 * options.Value.ElectionTicks);
@@ -69,14 +71,19 @@ internal sealed class RaftLeadershipHandoff(
                     return;
                 }
 
-                target = await PickTargetAsync(member.GroupId, excluded, cancellationToken);
+                target = await PickTargetAsync(member.GroupId, status.Silo, refused, cancellationToken);
                 if (target == 0)
                 {
                     RaftLogMessages.LeadershipNotHandedOff(logger, member.ToString(), "no member on another silo answered");
                     return;
                 }
 
-                await grain.TransferLeadershipAsync(target).WaitAsync(cancellationToken);
+                if (!await grain.TransferLeadershipAsync(target).WaitAsync(cancellationToken))
+                {
+                    refused.Add(target);
+                    continue;
+                }
+
                 var deadline = clock.Elapsed + attempt;
                 while (clock.Elapsed < deadline && (await grain.GetStatusAsync().WaitAsync(cancellationToken)).Role == RaftMemberRole.Leader)
                 {
@@ -94,12 +101,16 @@ internal sealed class RaftLeadershipHandoff(
         }
     }
 
-    /// <summary>The member, on another silo, that answered with the longest log; 0 when none answered.</summary>
-    private async Task<ulong> PickTargetAsync(string groupId, HashSet<ulong> excluded, CancellationToken cancellationToken)
+    /// <summary>
+    /// The member that answered with the longest log from a silo other than <paramref name="stoppingSilo"/> (the
+    /// leader's, as its status names it); 0 when none did. Judged by where members run now, not by the members this
+    /// silo started: asking for a status may start a member, even on this very silo.
+    /// </summary>
+    private async Task<ulong> PickTargetAsync(string groupId, string stoppingSilo, HashSet<ulong> refused, CancellationToken cancellationToken)
     {
         var group = await grains.GetGrain<IRaftGroupGrain>(groupId).GetStatusAsync().WaitAsync(cancellationToken);
         return group?.Members
-            .Where(m => m.Status is not null && !excluded.Contains(m.MemberId))
+            .Where(m => m.Status is not null && m.Status.Silo != stoppingSilo && !refused.Contains(m.MemberId))
             .OrderByDescending(m => m.Status!.LastIndex)
             .ThenBy(m => m.MemberId)
             .Select(m => m.MemberId)
