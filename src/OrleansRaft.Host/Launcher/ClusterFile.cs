@@ -12,7 +12,8 @@ internal sealed record ClusterFile(
     [property: JsonPropertyName("statusUrls")] string[] StatusUrls,
     [property: JsonPropertyName("clusterId")] string ClusterId,
     [property: JsonPropertyName("serviceId")] string ServiceId,
-    [property: JsonPropertyName("group")] string Group)
+    [property: JsonPropertyName("group")] string Group,
+    [property: JsonPropertyName("etcdEndpoints")] string[] EtcdEndpoints)
 {
     public const string FileName = "cluster.json";
 

@@ -68,7 +68,8 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
                 [.. _silos.Select(s => s.StatusUrl)],
                 cluster.ClusterId,
                 cluster.ServiceId,
-                group).Write(dataDir);
+                group,
+                [.. _silos.Select(s => s.EtcdEndpoint)]).Write(dataDir);
 
             var leader = await LeaderWatch.WaitAsync(_silos.Select(s => s.StatusUrl).ToArray(), group, LeaderTimeout, _stop.Token);
             if (leader is { } found)
@@ -151,7 +152,7 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
         var ports = new PortPicker(arguments.FreePorts);
         for (var n = 1; n <= arguments.Silos; n++)
         {
-            int siloPort = ports.Next(11111), gatewayPort = ports.Next(30000), statusPort = ports.Next(8080);
+            int siloPort = ports.Next(11111), gatewayPort = ports.Next(30000), statusPort = ports.Next(8080), etcdPort = ports.Next(2379);
             var environment = new Dictionary<string, string>
             {
                 [Key("ConnectionStrings:Postgres")] = connectionString,
@@ -164,8 +165,11 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
                 [Key("Silo:Supervised")] = "true",
                 [Key("Status:Address")] = "127.0.0.1",
                 [Key("Status:Port")] = statusPort.ToString(),
+                [Key("Etcd:Enabled")] = "true",
+                [Key("Etcd:Address")] = "127.0.0.1",
+                [Key("Etcd:Port")] = etcdPort.ToString(),
             };
-            var silo = SiloProcess.Start(n, siloPort, gatewayPort, statusPort, Path.Combine(logs, $"silo-{n}.log"), environment, siloArgs);
+            var silo = SiloProcess.Start(n, siloPort, gatewayPort, statusPort, etcdPort, Path.Combine(logs, $"silo-{n}.log"), environment, siloArgs);
             lock (_silos)
             {
                 _silos.Add(silo);
@@ -174,6 +178,8 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
             Say($"silo {n}: pid {silo.Pid}, silo port {siloPort}, gateway port {gatewayPort}, status {silo.StatusUrl} (log: {silo.LogPath})");
             _ = ReportExitAsync(silo);
         }
+
+        Say($"etcd endpoints (silo 1 first): {string.Join(",", _silos.Select(s => s.EtcdEndpoint))}");
     }
 
     private async Task ReportExitAsync(SiloProcess silo)
@@ -222,6 +228,7 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
               {cli} get hello
               {cli} status
             or pass --gateways {gateways} from anywhere. The status pages: {string.Join(" ", _silos.Select(s => s.StatusUrl))}
+            etcd clients work too: ETCDCTL_API=3 etcdctl --endpoints={string.Join(",", _silos.Select(s => s.EtcdEndpoint))} put a b
             Kill a silo (kill -9 PID, PIDs above) and the group goes on with the other two. Ctrl-C stops everything.
 
             """);

@@ -15,12 +15,13 @@ internal sealed class SiloProcess : IDisposable
     private readonly Lock _logLock = new();
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private SiloProcess(int number, int siloPort, int gatewayPort, int statusPort, string logPath, Process process, StreamWriter log)
+    private SiloProcess(int number, int siloPort, int gatewayPort, int statusPort, int etcdPort, string logPath, Process process, StreamWriter log)
     {
         Number = number;
         SiloPort = siloPort;
         GatewayPort = gatewayPort;
         StatusPort = statusPort;
+        EtcdPort = etcdPort;
         LogPath = logPath;
         _process = process;
         _log = log;
@@ -34,6 +35,11 @@ internal sealed class SiloProcess : IDisposable
 
     public int StatusPort { get; }
 
+    /// <summary>The etcd v3 gateway's port (HTTP/2 cleartext on 127.0.0.1).</summary>
+    public int EtcdPort { get; }
+
+    public string EtcdEndpoint => $"127.0.0.1:{EtcdPort}";
+
     public string LogPath { get; }
 
     public int Pid => _process.Id;
@@ -43,7 +49,7 @@ internal sealed class SiloProcess : IDisposable
     /// <summary>Completes with the exit code when the process exits, for whatever reason.</summary>
     public Task<int> Exited => _exited.Task;
 
-    public static SiloProcess Start(int number, int siloPort, int gatewayPort, int statusPort, string logPath, IReadOnlyDictionary<string, string> environment, IEnumerable<string> args)
+    public static SiloProcess Start(int number, int siloPort, int gatewayPort, int statusPort, int etcdPort, string logPath, IReadOnlyDictionary<string, string> environment, IEnumerable<string> args)
     {
         // setsid: a Ctrl-C in the terminal reaches the launcher alone, which then stops the silos in order.
         var info = new ProcessStartInfo("setsid")
@@ -72,7 +78,7 @@ internal sealed class SiloProcess : IDisposable
 
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var silo = new SiloProcess(number, siloPort, gatewayPort, statusPort, logPath, process, log);
+        var silo = new SiloProcess(number, siloPort, gatewayPort, statusPort, etcdPort, logPath, process, log);
         process.OutputDataReceived += (_, e) => silo.Write(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Write(e.Data);
         process.Exited += (_, _) => silo._exited.TrySetResult(process.ExitCode);

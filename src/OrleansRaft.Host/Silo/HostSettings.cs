@@ -57,6 +57,28 @@ internal sealed class StatusSettings
 }
 
 /// <summary>
+/// The section <c>Etcd</c>: the etcd v3 gRPC gateway, served with HTTP/2 cleartext on its own Kestrel endpoint of the
+/// host that serves the status page.
+/// </summary>
+internal sealed class EtcdSettings
+{
+    public bool Enabled { get; set; } = true;
+
+    public string Address { get; set; } = "127.0.0.1";
+
+    public int Port { get; set; } = 2379;
+
+    /// <summary>The key-value group the gateway serves; the first group of <c>Groups</c> when empty, else "kv".</summary>
+    public string? Group { get; set; }
+
+    /// <summary>
+    /// The client URLs Cluster.MemberList reports for every member (for example every silo's gateway); when empty,
+    /// the URL the caller used.
+    /// </summary>
+    public string[] AdvertisedClientUrls { get; set; } = [];
+}
+
+/// <summary>
 /// The section <c>Metrics</c>: OpenTelemetry exporters of the <c>OrleansRaft</c> and Orleans meters. Both are off
 /// by default.
 /// </summary>

@@ -3,9 +3,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using OrleansRaft.Etcd.Hosting;
 using OrleansRaft.Host.Status;
 using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.Hosting.Storage;
@@ -15,7 +17,8 @@ namespace OrleansRaft.Host.Silo;
 
 /// <summary>
 /// One silo on the .NET Generic Host: Orleans with Raft groups and the key-value store, logs and group records on
-/// PostgreSQL, the groups of <c>Groups</c> created at start, and the status page on the same host.
+/// PostgreSQL, the groups of <c>Groups</c> created at start, and on the same host's Kestrel the status page (HTTP)
+/// and the etcd v3 gateway (HTTP/2 cleartext, its own port).
 /// </summary>
 internal static class SiloHost
 {
@@ -40,6 +43,8 @@ internal static class SiloHost
         var silo = configuration.GetSection("Silo").Get<SiloSettings>() ?? new SiloSettings();
         var status = configuration.GetSection("Status").Get<StatusSettings>() ?? new StatusSettings();
         var metrics = configuration.GetSection("Metrics").Get<MetricsSettings>() ?? new MetricsSettings();
+        var etcd = configuration.GetSection("Etcd").Get<EtcdSettings>() ?? new EtcdSettings();
+        var groups = configuration.GetSection("Groups").Get<GroupSettings[]>() ?? [];
         var raft = new OrleansRaftOptions();
         configuration.GetSection("Raft").Bind(raft);
 
@@ -83,7 +88,7 @@ internal static class SiloHost
 
         builder.Services.AddSingleton(cluster);
         builder.Services.AddSingleton<ClusterReadiness>();
-        builder.Services.AddSingleton(configuration.GetSection("Groups").Get<GroupSettings[]>() ?? []);
+        builder.Services.AddSingleton(groups);
         builder.Services.AddHostedService<GroupBootstrapper>();
         if (silo.Supervised)
         {
@@ -91,12 +96,59 @@ internal static class SiloHost
         }
 
         HostMetrics.Add(builder.Services, metrics);
-        builder.WebHost.UseUrls($"http://{FormatHost(status.Address)}:{status.Port}");
+        if (etcd.Enabled)
+        {
+            // Kestrel's endpoints are all set here: endpoints configured in code replace its URL settings.
+            builder.Services.AddOrleansRaftEtcd(o =>
+            {
+                o.GroupId = string.IsNullOrWhiteSpace(etcd.Group) ? groups is [var first, ..] ? first.Id : "kv" : etcd.Group;
+                o.Endpoint = null;
+                foreach (var url in etcd.AdvertisedClientUrls)
+                {
+                    o.AdvertisedClientUrls.Add(url);
+                }
+            });
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                Listen(kestrel, status.Address, status.Port, HttpProtocols.Http1AndHttp2);
+                Listen(kestrel, etcd.Address, etcd.Port, HttpProtocols.Http2);
+            });
+        }
+        else
+        {
+            builder.WebHost.UseUrls($"http://{FormatHost(status.Address)}:{status.Port}");
+        }
 
         var app = builder.Build();
         StatusEndpoints.Map(app, silo.Name);
         HostMetrics.Map(app, metrics);
+        if (etcd.Enabled)
+        {
+            app.MapOrleansRaftEtcd();
+        }
+
         return app;
+    }
+
+    /// <summary>An address as the status page's URL accepts it: an IP address, <c>localhost</c>, or <c>*</c> / <c>+</c> / <c>0.0.0.0</c> for every address.</summary>
+    private static void Listen(KestrelServerOptions kestrel, string address, int port, HttpProtocols protocols)
+    {
+        if (address is "*" or "+")
+        {
+            kestrel.ListenAnyIP(port, l => l.Protocols = protocols);
+        }
+        else if (string.Equals(address, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            kestrel.ListenLocalhost(port, l => l.Protocols = protocols);
+        }
+        else if (IPAddress.TryParse(address, out var ip))
+        {
+            kestrel.Listen(ip, port, l => l.Protocols = protocols);
+        }
+        else
+        {
+            throw new InvalidOperationException($"'{address}' (port {port}) is neither an IP address, localhost nor '*'.");
+        }
     }
 
     private static string FormatHost(string address) =>
