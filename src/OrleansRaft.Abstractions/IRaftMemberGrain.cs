@@ -56,6 +56,13 @@ public interface IRaftMemberGrain : IGrainWithStringKey
 
     /// <summary>Deletes this member's durable state and deactivates it. Called by the group's admin grain on delete.</summary>
     Task DestroyAsync();
+
+    /// <summary>
+    /// Asks this member, if it leads, to make one membership change, and returns once the change committed and this
+    /// member applied it (or why it could not). Requires the admin token configured on the silo; the group's admin
+    /// grain calls it, see <see cref="IRaftGroupGrain.AddMemberAsync"/>.
+    /// </summary>
+    Task<RaftMembershipChangeResult> ChangeMembershipAsync(RaftMembershipChangeType type, ulong memberId, string? adminToken);
 }
 
 /// <summary>Administers one Raft group, keyed by the group id.</summary>
@@ -79,6 +86,35 @@ public interface IRaftGroupGrain : IGrainWithStringKey
 
     /// <summary>Deletes the group's membership record and every member's durable state; false when there was no group.</summary>
     Task<bool> DeleteAsync();
+
+    // Membership administration. Every call requires the admin token configured on the silos (OrleansRaftOptions.AdminToken,
+    // or Raft:AdminToken in the host's configuration) and fails with RaftAdminAuthenticationException without it.
+    // A change goes to whichever member leads, retried there; a failure is a RaftMembershipException with its reason.
+
+    /// <summary>The group's voters and learners, with each member's status; null when the group does not exist.</summary>
+    Task<RaftMembership?> ListMembersAsync(string? adminToken);
+
+    /// <summary>
+    /// Adds member <paramref name="memberId"/> (a new id): starts it on a silo that holds no other member of the group
+    /// when there is one, adds it as a learner, waits until it caught up (by snapshot when the log was compacted) and
+    /// promotes it to voter.
+    /// </summary>
+    Task<RaftMembership> AddMemberAsync(ulong memberId, string? adminToken);
+
+    /// <summary>Promotes learner <paramref name="memberId"/> to voter once it has caught up.</summary>
+    Task<RaftMembership> PromoteAsync(ulong memberId, string? adminToken);
+
+    /// <summary>
+    /// Removes member <paramref name="memberId"/> (the leader included: it hands over once its removal commits), then
+    /// deletes its durable state. The state is deleted only after the removal committed.
+    /// </summary>
+    Task<RaftMembership> RemoveMemberAsync(ulong memberId, string? adminToken);
+
+    /// <summary>
+    /// Replaces member <paramref name="oldMemberId"/>, for example one on a dead silo: adds <paramref name="newMemberId"/>
+    /// as <see cref="AddMemberAsync"/> does, then removes the old one as <see cref="RemoveMemberAsync"/> does.
+    /// </summary>
+    Task<RaftMembership> ReplaceMemberAsync(ulong oldMemberId, ulong newMemberId, string? adminToken);
 }
 
 /// <summary>

@@ -1,0 +1,64 @@
+using OrleansRaft.Abstractions;
+using OrleansRaft.Hosting.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace OrleansRaft.Hosting.Tests;
+
+/// <summary>
+/// Membership changes through the admin API, on a 5-silo cluster under a steady proposal load: nothing acknowledged
+/// is lost, and commits never stop for longer than about an election. Each test runs on its own cluster.
+/// </summary>
+public sealed class MembershipChangeTests(ITestOutputHelper output)
+{
+    public const string Token = "membership-tests-token";
+
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    /// <summary>Generous: an election takes under a second here; a change that stalled commits would take many.</summary>
+    private static readonly TimeSpan GapBound = TimeSpan.FromSeconds(5);
+
+    public static Task<RaftCluster> StartClusterAsync(int silos) =>
+        RaftCluster.StartAsync(silos, configure: o =>
+        {
+            o.AdminToken = Token;
+            // Small, so that new members catch up from a snapshot rather than from the whole log.
+            o.SnapshotEveryEntries = 300;
+        });
+
+    [Fact]
+    public async Task Growing_a_group_from_three_to_five_members_under_load_loses_nothing()
+    {
+        await using var raft = await StartClusterAsync(5);
+        const string group = "grow";
+        var members = await raft.CreateGroupAsync(group, 3);
+        await raft.WaitForLeaderAsync(group, members, Bound);
+        await using var load = new ProposalLoad(raft, group, members, Bound, proposers: 4);
+        await load.WaitForProgressAsync(400, Bound);
+
+        await raft.Group(group).AddMemberAsync(4, Token);
+        await raft.Group(group).AddMemberAsync(5, Token);
+        await load.WaitForProgressAsync(100, Bound);
+        var acknowledged = await load.StopAsync();
+        output.WriteLine($"{acknowledged.Count} proposals acknowledged; longest gap between two: {load.LongestGap.TotalMilliseconds:F0} ms.");
+
+        var membership = await raft.Group(group).ListMembersAsync(Token);
+        Assert.NotNull(membership);
+        Assert.Equal([1UL, 2, 3, 4, 5], membership.Voters);
+        Assert.Empty(membership.Learners);
+        Assert.All(membership.Members, m => Assert.NotNull(m.Status));
+        Assert.Equal(5, membership.Members.Select(m => m.Status!.Silo).Distinct().Count());
+        await AssertNothingLostAsync(raft, group, [1, 2, 3, 4, 5], acknowledged);
+        Assert.True(load.LongestGap < GapBound, $"commits stopped for {load.LongestGap}");
+    }
+
+    /// <summary>Every acknowledged command is applied, once converged, by every member.</summary>
+    internal static async Task AssertNothingLostAsync(RaftCluster raft, string group, ulong[] members, List<(int Command, RaftProposeResult Result)> acknowledged)
+    {
+        var applied = await raft.WaitForConvergenceAsync(group, members, acknowledged.Count, Bound);
+        var commands = applied.Select(e => BitConverter.ToInt32(e.Data.Span)).ToHashSet();
+        var missing = acknowledged.Where(a => !commands.Contains(a.Command)).Select(a => a.Command).ToList();
+        Assert.Empty(missing);
+        var byIndex = applied.ToDictionary(e => e.Index);
+        Assert.All(acknowledged, a => Assert.Equal(a.Command, BitConverter.ToInt32(byIndex[a.Result.Index].Data.Span)));
+    }
+}
