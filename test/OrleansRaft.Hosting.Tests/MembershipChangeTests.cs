@@ -51,6 +51,73 @@ public sealed class MembershipChangeTests(ITestOutputHelper output)
         Assert.True(load.LongestGap < GapBound, $"commits stopped for {load.LongestGap}");
     }
 
+    [Fact]
+    public async Task Shrinking_a_group_from_five_to_three_members_including_the_leader_loses_nothing()
+    {
+        await using var raft = await StartClusterAsync(5);
+        const string group = "shrink";
+        var members = await raft.CreateGroupAsync(group, 5);
+        var leader = await raft.WaitForLeaderAsync(group, members, Bound);
+        await using var load = new ProposalLoad(raft, group, members, Bound, proposers: 4);
+        await load.WaitForProgressAsync(400, Bound);
+
+        await raft.Group(group).RemoveMemberAsync(leader.MemberId, Token);
+        await load.WaitForProgressAsync(100, Bound);
+        var remaining = members.Where(m => m != leader.MemberId).ToArray();
+        var next = await raft.WaitForLeaderAsync(group, remaining, Bound);
+        var follower = remaining.First(m => m != next.MemberId);
+        await raft.Group(group).RemoveMemberAsync(follower, Token);
+        await load.WaitForProgressAsync(100, Bound);
+        var acknowledged = await load.StopAsync();
+        output.WriteLine($"{acknowledged.Count} proposals acknowledged; longest gap between two: {load.LongestGap.TotalMilliseconds:F0} ms.");
+
+        var survivors = remaining.Where(m => m != follower).ToArray();
+        var membership = await raft.Group(group).ListMembersAsync(Token);
+        Assert.NotNull(membership);
+        Assert.Equal(survivors, membership.Voters);
+        Assert.Empty(membership.Learners);
+        foreach (var removed in new[] { leader.MemberId, follower })
+        {
+            // Its state is gone and it can no longer start.
+            await Assert.ThrowsAsync<RaftMemberNotFoundException>(() => raft.Member(group, removed).GetStatusAsync());
+        }
+
+        await AssertNothingLostAsync(raft, group, survivors, acknowledged);
+        Assert.True(load.LongestGap < GapBound, $"commits stopped for {load.LongestGap}");
+    }
+
+    [Fact]
+    public async Task Replacing_the_member_on_a_killed_silo_under_load_loses_nothing()
+    {
+        await using var raft = await StartClusterAsync(5);
+        const string group = "replace";
+        var members = await raft.CreateGroupAsync(group, 3);
+        var leader = await raft.WaitForLeaderAsync(group, members, Bound);
+        var statuses = await raft.ResolveMembersAsync(group, members, Bound);
+        var victim = statuses.First(s => s.MemberId != leader.MemberId);
+        var survivors = members.Where(m => m != victim.MemberId).ToArray();
+        await using var load = new ProposalLoad(raft, group, survivors, Bound, proposers: 4);
+        await load.WaitForProgressAsync(400, Bound);
+
+        await raft.KillSilosAsync([raft.SiloOf(victim)]);
+        await load.WaitForProgressAsync(100, Bound);
+        await raft.Group(group).ReplaceMemberAsync(victim.MemberId, 4, Token);
+        await load.WaitForProgressAsync(100, Bound);
+        var acknowledged = await load.StopAsync();
+        output.WriteLine($"{acknowledged.Count} proposals acknowledged; longest gap between two: {load.LongestGap.TotalMilliseconds:F0} ms.");
+
+        ulong[] now = [.. survivors.Append(4UL).Order()];
+        var membership = await raft.Group(group).ListMembersAsync(Token);
+        Assert.NotNull(membership);
+        Assert.Equal(now, membership.Voters);
+        Assert.Empty(membership.Learners);
+        var placed = await raft.ResolveMembersAsync(group, now, Bound);
+        Assert.Equal(3, placed.Select(s => s.Silo).Distinct().Count());
+        Assert.DoesNotContain(victim.Silo, placed.Select(s => s.Silo));
+        await AssertNothingLostAsync(raft, group, now, acknowledged);
+        Assert.True(load.LongestGap < GapBound, $"commits stopped for {load.LongestGap}");
+    }
+
     /// <summary>Every acknowledged command is applied, once converged, by every member.</summary>
     internal static async Task AssertNothingLostAsync(RaftCluster raft, string group, ulong[] members, List<(int Command, RaftProposeResult Result)> acknowledged)
     {

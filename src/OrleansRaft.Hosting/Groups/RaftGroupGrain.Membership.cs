@@ -201,10 +201,13 @@ internal sealed partial class RaftGroupGrain
     private async Task<RaftMembershipChangeResult> ChangeAsync(
         RaftMembershipChangeType type, ulong memberId, RaftGroupRecord record, RaftMembershipChangeStatus doneStatus)
     {
-        var candidates = record.Members.Concat(record.Learners ?? []).Distinct().ToArray();
+        // Start at the leader the members name, and try the members that answered before any that did not: a call to
+        // a member on a silo that just died can hang until Orleans declares that silo dead.
+        var views = await ViewMembersAsync(record.Members.Concat(record.Learners ?? []).Distinct());
+        var candidates = views.OrderBy(v => v.Status is null).Select(v => v.MemberId).ToArray();
         var clock = Stopwatch.StartNew();
         var attempt = 0;
-        ulong target = 0;
+        ulong target = views.Select(v => v.Status).OfType<RaftMemberStatus>().MaxBy(s => s.Term)?.Leader ?? 0;
         var busy = false;
         var uncertain = false;
         string? lastError = null;
@@ -214,9 +217,11 @@ internal sealed partial class RaftGroupGrain
             target = 0;
             try
             {
+                // A leader answers once the change committed, which takes a round trip and a write; what takes longer
+                // is a member that cannot answer.
                 var remaining = Options.MembershipChangeTimeout - clock.Elapsed;
-                var result = await Member(to).ChangeMembershipAsync(type, memberId, Options.AdminToken)
-                    .WaitAsync(remaining > TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1));
+                var bound = remaining < CallBound ? (remaining > TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1)) : CallBound;
+                var result = await Member(to).ChangeMembershipAsync(type, memberId, Options.AdminToken).WaitAsync(bound);
                 switch (result.Status)
                 {
                     case RaftMembershipChangeStatus.Ok:
@@ -261,6 +266,9 @@ internal sealed partial class RaftGroupGrain
             await Task.Delay(Options.TickInterval);
         }
     }
+
+    /// <summary>How long one change call to one member may take before the next member is tried.</summary>
+    private static readonly TimeSpan CallBound = TimeSpan.FromSeconds(10);
 
     private async Task<RaftGroupRecord> ReadExistingAsync()
     {
