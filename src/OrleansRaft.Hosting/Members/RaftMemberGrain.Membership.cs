@@ -20,6 +20,12 @@ internal sealed partial class RaftMemberGrain
 
     private Task? _recordRefresh;
 
+    /// <summary>The members of the configuration applied before the last one: a leader that removed itself hands over
+    /// (TimeoutNow) once its removal committed, so its last messages come from a member no longer listed.</summary>
+    private HashSet<ulong> _previousMembers = [];
+
+    private MembershipConfiguration _appliedMembership = MembershipConfiguration.Empty;
+
     public async Task<RaftMembershipChangeResult> ChangeMembershipAsync(RaftMembershipChangeType type, ulong memberId, string? adminToken)
     {
         RaftAdminToken.Verify(_options, adminToken);
@@ -93,6 +99,8 @@ internal sealed partial class RaftMemberGrain
         }
 
         RaftLogMessages.ConfigurationApplied(_logger, _name, applied.ToString(), _applied);
+        _previousMembers = [.. _appliedMembership.Voters, .. _appliedMembership.Learners];
+        _appliedMembership = applied;
         if (!applied.Contains(_key.MemberId) && !applied.IsEmpty)
         {
             RaftLogMessages.RemovedFromGroup(_logger, _name);
@@ -131,11 +139,12 @@ internal sealed partial class RaftMemberGrain
     /// Is <paramref name="from"/> a member of this group? It is if the configuration in force lists it, or the group
     /// record does: a member behind in the log may not know yet of a member that joined since (and that may even lead
     /// by now), but the record lists every member before it starts. A sender neither lists is ignored and logged, and
-    /// makes the record be read again, at most once a second, in case it joined after the last read.
+    /// makes the record be read again, at most once a second, in case it joined after the last read. A member of the
+    /// configuration applied before the last one is still heard, for its hand-over.
     /// </summary>
     private bool IsMember(ulong from)
     {
-        if (Node.Configuration.Contains(from) || _recordMembers.Contains(from))
+        if (Node.Configuration.Contains(from) || _recordMembers.Contains(from) || _previousMembers.Contains(from))
         {
             return true;
         }

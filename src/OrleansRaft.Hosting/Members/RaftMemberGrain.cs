@@ -228,6 +228,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
                     Applied = snapshot.Index,
                 },
                 _reader);
+            _appliedMembership = _node.ConfigurationAt(snapshot.Index);
             _timer = this.RegisterGrainTimer(
                 OnTick,
                 new GrainTimerCreationOptions { DueTime = _options.TickInterval, Period = _options.TickInterval, Interleave = true, KeepAlive = true });
