@@ -47,6 +47,14 @@ public sealed class MembershipChangeTests(ITestOutputHelper output)
         Assert.Empty(membership.Learners);
         Assert.All(membership.Members, m => Assert.NotNull(m.Status));
         Assert.Equal(5, membership.Members.Select(m => m.Status!.Silo).Distinct().Count());
+
+        // Every member compacted its log before the new ones joined (400 entries, a snapshot every 300 with the
+        // members' phases), so the new members caught up from a snapshot.
+        foreach (var joined in new[] { 4UL, 5UL })
+        {
+            Assert.Contains(raft.Logs.Raft, l => l.Message.StartsWith($"Raft member {group}/{joined} installed a snapshot", StringComparison.Ordinal));
+        }
+
         await AssertNothingLostAsync(raft, group, [1, 2, 3, 4, 5], acknowledged);
         Assert.True(load.LongestGap < GapBound, $"commits stopped for {load.LongestGap}");
     }
