@@ -19,7 +19,7 @@ public sealed class MembershipSecurityTests
     }
 
     [Fact]
-    public async Task A_missing_or_wrong_token_is_refused_and_changes_nothing_and_messages_from_a_non_member_are_ignored()
+    public async Task A_wrong_or_missing_token_changes_nothing_a_non_member_is_ignored_and_refusals_are_typed()
     {
         await using var raft = await MembershipChangeTests.StartClusterAsync(3);
         const string group = "secured";
@@ -58,5 +58,18 @@ public sealed class MembershipSecurityTests
         Assert.Equal(before.Term, after.Term);
         Assert.Equal(leader.MemberId, after.Leader);
         await raft.ProposeAsync(group, members, BitConverter.GetBytes(1), Bound, leader.MemberId);
+
+        // Typed refusals: a member twice, the last voter.
+        var already = await Assert.ThrowsAsync<RaftMembershipException>(() => raft.Group(group).PromoteAsync(follower, MembershipChangeTests.Token));
+        Assert.Equal(RaftMembershipFailure.UnknownMember, already.Reason);
+        foreach (var other in members.Where(m => m != leader.MemberId))
+        {
+            await raft.Group(group).RemoveMemberAsync(other, MembershipChangeTests.Token);
+        }
+
+        var last = await Assert.ThrowsAsync<RaftMembershipException>(() => raft.Group(group).RemoveMemberAsync(leader.MemberId, MembershipChangeTests.Token));
+        Assert.Equal(RaftMembershipFailure.LastVoter, last.Reason);
+        var alone = await raft.Group(group).ListMembersAsync(MembershipChangeTests.Token);
+        Assert.Equal([leader.MemberId], alone!.Voters);
     }
 }
