@@ -15,8 +15,8 @@ internal static class MemberCommand
     public const string TokenVariable = "ORLEANSRAFT_ADMIN_TOKEN";
     public const string TokenFileName = "admin-token";
 
-    /// <summary>A change waits for a leader, the change in flight and a new learner's catch-up: at least this long.</summary>
-    private static readonly TimeSpan MinChangeTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>A change waits for a leader, the change in flight and a new learner's catch-up: as long as the grain call may take.</summary>
+    private static readonly TimeSpan MinChangeTimeout = TimeSpan.Parse(IRaftGroupGrain.MembershipCallTimeout, CultureInfo.InvariantCulture);
 
     private static readonly Option<string?> AdminToken = new("--admin-token")
     {
