@@ -60,7 +60,7 @@ public sealed class MembershipChangeTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Shrinking_a_group_from_five_to_three_members_including_the_leader_loses_nothing()
+    public async Task Shrinking_a_group_from_five_to_three_members_by_removing_two_leaders_loses_nothing()
     {
         await using var raft = await StartClusterAsync(5);
         const string group = "shrink";
@@ -73,18 +73,18 @@ public sealed class MembershipChangeTests(ITestOutputHelper output)
         await load.WaitForProgressAsync(100, Bound);
         var remaining = members.Where(m => m != leader.MemberId).ToArray();
         var next = await raft.WaitForLeaderAsync(group, remaining, Bound);
-        var follower = remaining.First(m => m != next.MemberId);
-        await raft.Group(group).RemoveMemberAsync(follower, Token);
+        // Then the new leader too: two hand-overs in a row.
+        await raft.Group(group).RemoveMemberAsync(next.MemberId, Token);
         await load.WaitForProgressAsync(100, Bound);
         var acknowledged = await load.StopAsync();
         output.WriteLine($"{acknowledged.Count} proposals acknowledged; longest gap between two: {load.LongestGap.TotalMilliseconds:F0} ms.");
 
-        var survivors = remaining.Where(m => m != follower).ToArray();
+        var survivors = remaining.Where(m => m != next.MemberId).ToArray();
         var membership = await raft.Group(group).ListMembersAsync(Token);
         Assert.NotNull(membership);
         Assert.Equal(survivors, membership.Voters);
         Assert.Empty(membership.Learners);
-        foreach (var removed in new[] { leader.MemberId, follower })
+        foreach (var removed in new[] { leader.MemberId, next.MemberId })
         {
             // Its state is gone and it can no longer start.
             await Assert.ThrowsAsync<RaftMemberNotFoundException>(() => raft.Member(group, removed).GetStatusAsync());
