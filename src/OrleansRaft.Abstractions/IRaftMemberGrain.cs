@@ -56,6 +56,14 @@ public interface IRaftMemberGrain : IGrainWithStringKey
 
     /// <summary>Deletes this member's durable state and deactivates it. Called by the group's admin grain on delete.</summary>
     Task DestroyAsync();
+
+    /// <summary>
+    /// Asks this member, if it leads, to make one membership change, and returns once the change committed and this
+    /// member applied it (or why it could not). Requires the admin token configured on the silo; the group's admin
+    /// grain calls it, see <see cref="IRaftGroupGrain.AddMemberAsync"/>.
+    /// </summary>
+    [ResponseTimeout("00:01:00")]
+    Task<RaftMembershipChangeResult> ChangeMembershipAsync(RaftMembershipChangeType type, ulong memberId, string? adminToken);
 }
 
 /// <summary>Administers one Raft group, keyed by the group id.</summary>
@@ -81,6 +89,45 @@ public interface IRaftGroupGrain : IGrainWithStringKey
 
     /// <summary>Deletes the group's membership record and every member's durable state; false when there was no group.</summary>
     Task<bool> DeleteAsync();
+
+    /// <summary>
+    /// How long a client waits for a membership change, whatever its default response timeout: a change waits for a
+    /// leader, for a change in flight and for a new member's catch-up, each within OrleansRaftOptions.MembershipChangeTimeout.
+    /// </summary>
+    public const string MembershipCallTimeout = "00:03:00";
+
+    // Membership administration. Every call requires the admin token configured on the silos (OrleansRaftOptions.AdminToken,
+    // or Raft:AdminToken in the host's configuration) and fails with RaftAdminAuthenticationException without it.
+    // A change goes to whichever member leads, retried there; a failure is a RaftMembershipException with its reason.
+
+    /// <summary>The group's voters and learners, with each member's status; null when the group does not exist.</summary>
+    Task<RaftMembership?> ListMembersAsync(string? adminToken);
+
+    /// <summary>
+    /// Adds member <paramref name="memberId"/> (a new id): starts it on a silo that holds no other member of the group
+    /// when there is one, adds it as a learner, waits until it caught up (by snapshot when the log was compacted) and
+    /// promotes it to voter.
+    /// </summary>
+    [ResponseTimeout(MembershipCallTimeout)]
+    Task<RaftMembership> AddMemberAsync(ulong memberId, string? adminToken);
+
+    /// <summary>Promotes learner <paramref name="memberId"/> to voter once it has caught up.</summary>
+    [ResponseTimeout(MembershipCallTimeout)]
+    Task<RaftMembership> PromoteAsync(ulong memberId, string? adminToken);
+
+    /// <summary>
+    /// Removes member <paramref name="memberId"/> (the leader included: it hands over once its removal commits), then
+    /// deletes its durable state. The state is deleted only after the removal committed.
+    /// </summary>
+    [ResponseTimeout(MembershipCallTimeout)]
+    Task<RaftMembership> RemoveMemberAsync(ulong memberId, string? adminToken);
+
+    /// <summary>
+    /// Replaces member <paramref name="oldMemberId"/>, for example one on a dead silo: adds <paramref name="newMemberId"/>
+    /// as <see cref="AddMemberAsync"/> does, then removes the old one as <see cref="RemoveMemberAsync"/> does.
+    /// </summary>
+    [ResponseTimeout(MembershipCallTimeout)]
+    Task<RaftMembership> ReplaceMemberAsync(ulong oldMemberId, ulong newMemberId, string? adminToken);
 }
 
 /// <summary>

@@ -27,6 +27,7 @@ internal static class CliApp
         root.Subcommands.Add(TxnCommand.Create());
         root.Subcommands.Add(LeaseCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(MemberCommand.Create());
         RequireSubcommand(root);
         return root;
     }

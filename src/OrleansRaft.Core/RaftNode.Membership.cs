@@ -212,7 +212,9 @@ public sealed partial class RaftNode
         }
         else
         {
-            MaybeSendAppend(target, sendIfEmpty: true);
+            // Only entries the target lacks: this runs on every Advance, and an empty append each time would make a
+            // new Ready forever while the target's acknowledgement is on its way.
+            MaybeSendAppend(target, sendIfEmpty: false);
         }
     }
 

@@ -150,6 +150,11 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
     private void StartSilos(string connectionString, string logs)
     {
         var ports = new PortPicker(arguments.FreePorts);
+
+        // A token set in configuration wins; otherwise the local cluster has its own, in a file beside cluster.json.
+        var adminToken = HostConfiguration.Build(siloArgs)["Raft:AdminToken"] is { Length: > 0 } configured
+            ? configured
+            : LocalAdminToken.LoadOrCreate(arguments.DataDir);
         for (var n = 1; n <= arguments.Silos; n++)
         {
             int siloPort = ports.Next(11111), gatewayPort = ports.Next(30000), statusPort = ports.Next(8080), etcdPort = ports.Next(2379);
@@ -168,6 +173,7 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
                 [Key("Etcd:Enabled")] = "true",
                 [Key("Etcd:Address")] = "127.0.0.1",
                 [Key("Etcd:Port")] = etcdPort.ToString(),
+                [Key("Raft:AdminToken")] = adminToken,
             };
             var silo = SiloProcess.Start(n, siloPort, gatewayPort, statusPort, etcdPort, Path.Combine(logs, $"silo-{n}.log"), environment, siloArgs);
             lock (_silos)

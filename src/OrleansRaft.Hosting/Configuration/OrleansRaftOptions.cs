@@ -68,4 +68,13 @@ public sealed class OrleansRaftOptions
     /// it goes on stopping; zero skips the hand-off, and those groups elect a leader after an election timeout.
     /// </summary>
     public TimeSpan LeadershipHandoffTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// The shared secret that every membership admin call (add, remove, promote, replace, list members) must present.
+    /// Null or empty refuses them all. Set the same value on every silo; keep it out of source control.
+    /// </summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>How long a membership admin call waits for a leader, for a change in flight to finish, or for a new learner to catch up.</summary>
+    public TimeSpan MembershipChangeTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

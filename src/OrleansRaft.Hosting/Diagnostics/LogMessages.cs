@@ -53,4 +53,19 @@ internal static partial class RaftLogMessages
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Raft member {Member} could not hand its leadership off as its silo stops; its group elects a leader after an election timeout.")]
     public static partial void LeadershipHandoffFailed(ILogger logger, string member, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} proposed the membership change '{Change}' at index {Index}.")]
+    public static partial void MembershipChangeProposed(ILogger logger, string member, string change, ulong index);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} applied the membership {Configuration} at index {Index}.")]
+    public static partial void ConfigurationApplied(ILogger logger, string member, string configuration, ulong index);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} was removed from its group; it stays idle until the admin grain deletes its state.")]
+    public static partial void RemovedFromGroup(ILogger logger, string member);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Raft member {Member} could not update the group record with the membership at index {Index}.")]
+    public static partial void MembershipNotPersisted(ILogger logger, string member, ulong index, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Raft member {Member} ignores Raft messages from {From}, which is not a member of its group.")]
+    public static partial void IgnoredNonMember(ILogger logger, string member, ulong from);
 }

@@ -13,8 +13,12 @@ namespace OrleansRaft.Hosting.Groups;
 /// can campaign for a group that is not durably created. Deletion marks the record, destroys every member's state,
 /// then removes the record; an interrupted deletion resumes when called again.
 /// </summary>
-internal sealed class RaftGroupGrain(IOptions<OrleansRaftOptions> options, ILogger<RaftGroupGrain> logger) : Grain, IRaftGroupGrain
+internal sealed partial class RaftGroupGrain(IOptions<OrleansRaftOptions> options, ILogger<RaftGroupGrain> logger) : Grain, IRaftGroupGrain
 {
+    private OrleansRaftOptions Options => options.Value;
+
+    private ILogger Logger => logger;
+
     private IGrainStorage Storage => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(options.Value.StorageProviderName);
 
     private string GroupId => this.GetPrimaryKeyString();
@@ -84,7 +88,7 @@ internal sealed class RaftGroupGrain(IOptions<OrleansRaftOptions> options, ILogg
             etag = await RaftGroupRecords.WriteAsync(Storage, GroupId, record, etag);
         }
 
-        await Task.WhenAll(record.Members.Select(m => GrainFactory.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(GroupId, m)).DestroyAsync()));
+        await Task.WhenAll(record.AllMembers.Select(m => GrainFactory.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(GroupId, m)).DestroyAsync()));
         await RaftGroupRecords.ClearAsync(Storage, GroupId, etag);
         await GrainFactory.GetGrain<IRaftDirectoryGrain>(IRaftDirectoryGrain.Key).RemoveAsync(GroupId);
         RaftLogMessages.GroupDeleted(logger, GroupId);
@@ -99,11 +103,17 @@ internal sealed class RaftGroupGrain(IOptions<OrleansRaftOptions> options, ILogg
             return null;
         }
 
-        var answers = await Task.WhenAll(record.Members.Select(AskAsync));
-        var commit = answers.Max(a => a.Status?.Commit ?? 0);
-        var newest = answers.Select(a => a.Status).OfType<RaftMemberStatus>().MaxBy(s => s.Term);
-        var members = answers.Select(a => a with { Lag = a.Status is null ? 0 : commit - Math.Min(commit, a.Status.Applied) }).ToArray();
+        var members = await ViewMembersAsync(record.AllMembers);
+        var newest = members.Select(a => a.Status).OfType<RaftMemberStatus>().MaxBy(s => s.Term);
         return new RaftGroupStatus(GroupId, record.StateMachineType, newest?.Leader ?? 0, newest?.Term ?? 0, members);
+    }
+
+    /// <summary>Asks each member for its status within <see cref="StatusBound"/>; a member that cannot answer is reported with why.</summary>
+    private async Task<RaftMemberView[]> ViewMembersAsync(IEnumerable<ulong> ids)
+    {
+        var answers = await Task.WhenAll(ids.Select(AskAsync));
+        var commit = answers.Length == 0 ? 0 : answers.Max(a => a.Status?.Commit ?? 0);
+        return [.. answers.Select(a => a with { Lag = a.Status is null ? 0 : commit - Math.Min(commit, a.Status.Applied) })];
 
         async Task<RaftMemberView> AskAsync(ulong member)
         {

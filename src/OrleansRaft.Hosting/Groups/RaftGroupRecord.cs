@@ -6,12 +6,32 @@ namespace OrleansRaft.Hosting.Groups;
 /// A group's membership and state machine type, persisted by its admin grain before any member starts. A member
 /// starts (and so may ever campaign) only while this record lists it and is not being deleted.
 /// </summary>
+/// <remarks>
+/// <para><see cref="Members"/> are the voters and <see cref="Learners"/> the learners of the last committed configuration
+/// the record knows, at <see cref="ConfigurationIndex"/>; index 0 means the membership the group was created with,
+/// which is the only one a member may bootstrap from. <see cref="Joining"/> are members the admin API is adding:
+/// listed before they start, so that they may start, but not in any configuration yet.</para>
+/// <para>Fields 4 to 6 came with membership changes; a record written before them reads as a group whose
+/// membership never changed.</para>
+/// </remarks>
 [GenerateSerializer, Alias("orleansraft.group-record")]
 internal sealed record RaftGroupRecord(
     [property: Id(0)] ulong[] Members,
     [property: Id(1)] string StateMachineType,
     [property: Id(2)] DateTimeOffset CreatedAt,
-    [property: Id(3)] bool Deleting);
+    [property: Id(3)] bool Deleting,
+    [property: Id(4)] ulong[]? Learners = null,
+    [property: Id(5)] ulong ConfigurationIndex = 0,
+    [property: Id(6)] ulong[]? Joining = null)
+{
+    /// <summary>Every member that may run: voters, learners and joining members.</summary>
+    public IEnumerable<ulong> AllMembers => Members.Concat(Learners ?? []).Concat(Joining ?? []).Distinct();
+
+    public bool Lists(ulong member) => AllMembers.Contains(member);
+
+    /// <summary>May <paramref name="member"/> record the created membership as its own when it has no state? Only at creation.</summary>
+    public bool MayBootstrap(ulong member) => ConfigurationIndex == 0 && Members.Contains(member);
+}
 
 /// <summary>Reads and writes group records in the Raft storage provider, under state name <c>raft-group</c>.</summary>
 internal static class RaftGroupRecords
@@ -34,6 +54,39 @@ internal static class RaftGroupRecords
         var state = new GrainState<RaftGroupRecord>(record, etag!) { RecordExists = etag is not null };
         await storage.WriteStateAsync(StateName, IdOf(groupId), state);
         return state.ETag;
+    }
+
+    /// <summary>
+    /// Writes the committed membership at <paramref name="index"/> unless the record knows one at least as recent,
+    /// retrying on concurrent writes. Joining members that the configuration now lists leave <c>Joining</c>.
+    /// </summary>
+    public static async Task<RaftGroupRecord?> WriteConfigurationAsync(IGrainStorage storage, string groupId, ulong index, ulong[] voters, ulong[] learners)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var (record, etag) = await ReadAsync(storage, groupId);
+            if (record is null || record.Deleting)
+            {
+                return record;
+            }
+
+            if (record.ConfigurationIndex >= index)
+            {
+                return record;
+            }
+
+            var joining = (record.Joining ?? []).Where(j => !voters.Contains(j) && !learners.Contains(j)).ToArray();
+            var next = record with { Members = [.. voters.Order()], Learners = [.. learners.Order()], ConfigurationIndex = index, Joining = joining };
+            try
+            {
+                await WriteAsync(storage, groupId, next, etag);
+                return next;
+            }
+            catch (InconsistentStateException) when (attempt < 10)
+            {
+                // Another member or the admin grain wrote in between: read again and judge by its index.
+            }
+        }
     }
 
     public static Task ClearAsync(IGrainStorage storage, string groupId, string? etag)

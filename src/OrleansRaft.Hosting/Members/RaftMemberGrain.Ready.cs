@@ -116,6 +116,7 @@ internal sealed partial class RaftMemberGrain
         }
 
         ReleaseAppliedReads();
+        OnMembership(ready);
         if (ready.SoftState is { } soft)
         {
             OnSoftState(soft);
@@ -226,7 +227,7 @@ internal sealed partial class RaftMemberGrain
         }
 
         var data = _stateMachine!.Snapshot();
-        var snapshot = new Snapshot(new SnapshotMetadata(_applied, term, Node.Configuration), data);
+        var snapshot = new Snapshot(new SnapshotMetadata(_applied, term, Node.ConfigurationAt(_applied)), data);
         await _store!.InstallSnapshotAsync(snapshot);
         reader.Snapshot = snapshot;
         RaftLogMessages.Compacted(_logger, _name, snapshot.Index, data.Length);

@@ -19,7 +19,7 @@ internal sealed partial class RaftMemberGrain
         var node = Node;
         foreach (var data in messages)
         {
-            if (data.To != _key.MemberId)
+            if (data.To != _key.MemberId || !IsMember(data.From))
             {
                 continue;
             }
@@ -61,7 +61,7 @@ internal sealed partial class RaftMemberGrain
     /// <summary>Takes a snapshot message; returns once it is stepped, so the sender can report it delivered.</summary>
     public async Task<bool> InstallSnapshotAsync(RaftMessageData message)
     {
-        if (!await TryStartForPeerAsync(1) || _failure is not null || message.To != _key.MemberId || message.Snapshot is null)
+        if (!await TryStartForPeerAsync(1) || _failure is not null || message.To != _key.MemberId || message.Snapshot is null || !IsMember(message.From))
         {
             return false;
         }

@@ -182,9 +182,9 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
                 throw new RaftGroupNotFoundException(_key.GroupId);
             }
 
-            if (!group.Members.Contains(_key.MemberId))
+            if (!group.Lists(_key.MemberId))
             {
-                throw new RaftMemberNotFoundException(_key.GroupId, _key.MemberId, group.Members);
+                throw new RaftMemberNotFoundException(_key.GroupId, _key.MemberId, [.. group.AllMembers]);
             }
 
             var stateMachine = ServiceProvider.GetKeyedService<IRaftStateMachine>(group.StateMachineType)
@@ -193,10 +193,11 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
 
             var store = new GrainStorageRaftLogStore(storage, _name, logger: _logger);
             var loaded = await store.LoadAsync();
-            if (loaded.Snapshot.Index == 0 && loaded.Snapshot.Configuration.IsEmpty && store.LastIndex == 0)
+            if (loaded.Snapshot.Index == 0 && loaded.Snapshot.Configuration.IsEmpty && store.LastIndex == 0 && group.MayBootstrap(_key.MemberId))
             {
                 // A member of a created group that never wrote anything: record the initial membership, so that this
-                // member (and only a member of a created group) may campaign.
+                // member (and only a member of a created group) may campaign. A member that joins later starts with no
+                // membership at all, and learns it from the leader's log or snapshot.
                 var configuration = new MembershipConfiguration(group.Members);
                 await store.InstallSnapshotAsync(new Snapshot(new SnapshotMetadata(0, 0, configuration), ReadOnlyMemory<byte>.Empty));
                 RaftLogMessages.Bootstrapped(_logger, _name, configuration.ToString());
@@ -208,6 +209,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
                 stateMachine.Restore(snapshot.Data);
             }
 
+            _recordMembers = [.. group.AllMembers];
             _store = store;
             _stateMachine = stateMachine;
             _reader = new RaftLogStoreReader(store, snapshot);
@@ -227,6 +229,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
                     Applied = snapshot.Index,
                 },
                 _reader);
+            _appliedMembership = _node.ConfigurationAt(snapshot.Index);
             _timer = this.RegisterGrainTimer(
                 OnTick,
                 new GrainTimerCreationOptions { DueTime = _options.TickInterval, Period = _options.TickInterval, Interleave = true, KeepAlive = true });

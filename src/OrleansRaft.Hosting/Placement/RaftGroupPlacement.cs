@@ -32,8 +32,16 @@ public sealed class RaftGroupPlacementAttribute : PlacementAttribute
 /// over the silos left, which may put it next to another member of its group (unavoidable when fewer silos than
 /// members remain).
 /// </summary>
+/// <remarks>
+/// A member that joins a live group is placed by the admin grain's hint instead: the request that activates it carries,
+/// under <see cref="AvoidSilosKey"/>, the silos (as <see cref="SiloAddress.ToString"/>) that hold the group's other
+/// members, and it goes to the first silo of the ranking not among them (by the rule above when every silo is).
+/// </remarks>
 internal sealed class RaftGroupPlacementDirector : IPlacementDirector
 {
+    /// <summary>The request context key of the silos a joining member avoids.</summary>
+    public const string AvoidSilosKey = "orleansraft.avoid-silos";
+
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         var silos = context.GetCompatibleSilos(target);
@@ -55,6 +63,16 @@ internal sealed class RaftGroupPlacementDirector : IPlacementDirector
         }
 
         var ranked = silos.OrderBy(s => Rank(member.GroupId, s)).ThenBy(s => s.ToParsableString(), StringComparer.Ordinal).ToArray();
+        if (target.RequestContextData is { } requestData && requestData.TryGetValue(AvoidSilosKey, out var value) && value is string[] avoid)
+        {
+            // A member added to a live group: the first silo in the group's ranking that holds none of its members.
+            var free = ranked.FirstOrDefault(s => !avoid.Contains(s.ToString()));
+            if (free is not null)
+            {
+                return Task.FromResult(free);
+            }
+        }
+
         return Task.FromResult(ranked[(int)((member.MemberId - 1) % (ulong)ranked.Length)]);
     }
 

@@ -10,6 +10,8 @@ public sealed class ProposalLoad : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly List<(int Command, RaftProposeResult Result)> _acknowledged = [];
+    private readonly List<TimeSpan> _acknowledgedAt = [];
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private readonly Task _running;
     private int _next = -1;
 
@@ -26,9 +28,29 @@ public sealed class ProposalLoad : IAsyncDisposable
                 lock (_acknowledged)
                 {
                     _acknowledged.Add((command, result));
+                    _acknowledgedAt.Add(_clock.Elapsed);
                 }
             }
         })));
+    }
+
+    /// <summary>The longest time between two acknowledgements (from the first to the last): the load's worst unavailability.</summary>
+    public TimeSpan LongestGap
+    {
+        get
+        {
+            lock (_acknowledged)
+            {
+                var longest = TimeSpan.Zero;
+                for (var i = 1; i < _acknowledgedAt.Count; i++)
+                {
+                    var gap = _acknowledgedAt[i] - _acknowledgedAt[i - 1];
+                    longest = gap > longest ? gap : longest;
+                }
+
+                return longest;
+            }
+        }
     }
 
     /// <summary>How many commands were acknowledged so far.</summary>

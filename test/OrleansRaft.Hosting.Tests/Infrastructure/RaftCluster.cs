@@ -201,8 +201,9 @@ public sealed class RaftCluster : IAsyncDisposable
 
                 target = leaderHint != 0 && status == RaftRequestStatus.NotLeader ? leaderHint : members[++attempt % members.Count];
             }
-            catch (Exception e) when (e is TimeoutException or OrleansException or InvalidOperationException or SiloUnavailableException)
+            catch (Exception e) when (e is TimeoutException or OrleansException or InvalidOperationException or SiloUnavailableException or RaftMemberNotFoundException)
             {
+                // A member removed from the group answers RaftMemberNotFoundException: another member leads now.
                 target = members[++attempt % members.Count];
             }
 
