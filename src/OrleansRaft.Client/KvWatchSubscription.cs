@@ -63,6 +63,14 @@ internal sealed class KvWatchSubscription : IAsyncDisposable
 
         var previous = _member;
         _member = 0;
+
+        // An earlier attempt that timed out may still have landed on its member: leave it too, or that member would
+        // notify a reference this watch no longer reads until the subscription expires.
+        if (_attempted != member && _attempted != previous)
+        {
+            RetireQuietly(_attempted);
+        }
+
         _attempted = member;
         _subscribing = Grain(member).SubscribeAsync(_reference);
         try
