@@ -23,7 +23,7 @@ internal sealed partial class RaftGroupGrain
             return null;
         }
 
-        return ToMembership(record, await ViewMembersAsync(record.AllMembers));
+        return ToMembership(record, await ViewMembersAsync(record.AllMembers()));
     }
 
     public async Task<RaftMembership> AddMemberAsync(ulong memberId, string? adminToken)
@@ -62,7 +62,7 @@ internal sealed partial class RaftGroupGrain
         var record = await ReadExistingAsync();
         if (!record.Members.Contains(oldMemberId) && !(record.Learners ?? []).Contains(oldMemberId))
         {
-            throw Failure(RaftMembershipFailure.UnknownMember, $"member {oldMemberId} is not a member (members: {Join(record.AllMembers)}).");
+            throw Failure(RaftMembershipFailure.UnknownMember, $"member {oldMemberId} is not a member (members: {Join(record.AllMembers())}).");
         }
 
         // Grow first, then shrink: the quorum never depends on the member being replaced more than it did before.
@@ -157,7 +157,7 @@ internal sealed partial class RaftGroupGrain
 
         if (!record.Lists(memberId))
         {
-            throw Failure(RaftMembershipFailure.UnknownMember, $"member {memberId} is not a member (members: {Join(record.AllMembers)}).");
+            throw Failure(RaftMembershipFailure.UnknownMember, $"member {memberId} is not a member (members: {Join(record.AllMembers())}).");
         }
 
         if (record.Members.Contains(memberId) || (record.Learners ?? []).Contains(memberId))

@@ -88,7 +88,7 @@ internal sealed partial class RaftGroupGrain(IOptions<OrleansRaftOptions> option
             etag = await RaftGroupRecords.WriteAsync(Storage, GroupId, record, etag);
         }
 
-        await Task.WhenAll(record.AllMembers.Select(m => GrainFactory.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(GroupId, m)).DestroyAsync()));
+        await Task.WhenAll(record.AllMembers().Select(m => GrainFactory.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(GroupId, m)).DestroyAsync()));
         await RaftGroupRecords.ClearAsync(Storage, GroupId, etag);
         await GrainFactory.GetGrain<IRaftDirectoryGrain>(IRaftDirectoryGrain.Key).RemoveAsync(GroupId);
         RaftLogMessages.GroupDeleted(logger, GroupId);
@@ -103,7 +103,7 @@ internal sealed partial class RaftGroupGrain(IOptions<OrleansRaftOptions> option
             return null;
         }
 
-        var members = await ViewMembersAsync(record.AllMembers);
+        var members = await ViewMembersAsync(record.AllMembers());
         var newest = members.Select(a => a.Status).OfType<RaftMemberStatus>().MaxBy(s => s.Term);
         return new RaftGroupStatus(GroupId, record.StateMachineType, newest?.Leader ?? 0, newest?.Term ?? 0, members);
     }

@@ -25,9 +25,13 @@ internal sealed record RaftGroupRecord(
     [property: Id(6)] ulong[]? Joining = null)
 {
     /// <summary>Every member that may run: voters, learners and joining members.</summary>
-    public IEnumerable<ulong> AllMembers => Members.Concat(Learners ?? []).Concat(Joining ?? []).Distinct();
+    /// <remarks>
+    /// A method, not a property: storage providers that serialize records as JSON would write a property too, and fail
+    /// to read it back into a computed sequence.
+    /// </remarks>
+    public IEnumerable<ulong> AllMembers() => Members.Concat(Learners ?? []).Concat(Joining ?? []).Distinct();
 
-    public bool Lists(ulong member) => AllMembers.Contains(member);
+    public bool Lists(ulong member) => AllMembers().Contains(member);
 
     /// <summary>May <paramref name="member"/> record the created membership as its own when it has no state? Only at creation.</summary>
     public bool MayBootstrap(ulong member) => ConfigurationIndex == 0 && Members.Contains(member);

@@ -130,7 +130,7 @@ internal sealed partial class RaftMemberGrain
         var record = await RaftGroupRecords.WriteConfigurationAsync(Storage, _key.GroupId, index, [.. configuration.Voters], [.. configuration.Learners]);
         if (record is not null)
         {
-            _recordMembers = [.. record.AllMembers];
+            _recordMembers = [.. record.AllMembers()];
             _recordAge.Restart();
         }
     }
@@ -169,7 +169,7 @@ internal sealed partial class RaftMemberGrain
             var (record, _) = await RaftGroupRecords.ReadAsync(Storage, _key.GroupId);
             if (record is not null)
             {
-                _recordMembers = [.. record.AllMembers];
+                _recordMembers = [.. record.AllMembers()];
                 _reportedStrangers.RemoveWhere(_recordMembers.Contains);
             }
         }

@@ -184,7 +184,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
 
             if (!group.Lists(_key.MemberId))
             {
-                throw new RaftMemberNotFoundException(_key.GroupId, _key.MemberId, [.. group.AllMembers]);
+                throw new RaftMemberNotFoundException(_key.GroupId, _key.MemberId, [.. group.AllMembers()]);
             }
 
             var stateMachine = ServiceProvider.GetKeyedService<IRaftStateMachine>(group.StateMachineType)
@@ -209,7 +209,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
                 stateMachine.Restore(snapshot.Data);
             }
 
-            _recordMembers = [.. group.AllMembers];
+            _recordMembers = [.. group.AllMembers()];
             _store = store;
             _stateMachine = stateMachine;
             _reader = new RaftLogStoreReader(store, snapshot);
