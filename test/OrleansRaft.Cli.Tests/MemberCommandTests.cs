@@ -8,10 +8,10 @@ using static OrleansRaft.Cli.Tests.Infrastructure.Expect;
 namespace OrleansRaft.Cli.Tests;
 
 /// <summary>
-/// member list|add|remove|promote against a live 3-silo cluster. Each test creates its own 2-member group, so that one
-/// silo holds none of its members and a new member has a place to go; the shared group is left alone.
+/// member list|add|remove|promote against a live 3-silo cluster of their own. Each test creates its own 2-member group,
+/// so that one silo holds none of its members and a new member has a place to go.
 /// </summary>
-[Collection(SharedClusterCollection.Name)]
+[Collection(MembershipClusterCollection.Name)]
 public sealed class MemberCommandTests(CliCluster cluster)
 {
     private const string TokenVariable = "ORLEANSRAFT_ADMIN_TOKEN";

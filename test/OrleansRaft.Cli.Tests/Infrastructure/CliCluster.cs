@@ -254,3 +254,10 @@ public sealed class FailoverClusterCollection : ICollectionFixture<CliCluster>
 {
     public const string Name = "failover CLI cluster";
 }
+
+/// <summary>A cluster of its own for the membership tests: the groups they create would show in the shared cluster's group list.</summary>
+[CollectionDefinition(Name)]
+public sealed class MembershipClusterCollection : ICollectionFixture<CliCluster>
+{
+    public const string Name = "membership CLI cluster";
+}
