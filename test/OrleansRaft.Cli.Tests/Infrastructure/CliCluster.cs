@@ -28,6 +28,9 @@ public sealed class CliCluster : IAsyncLifetime
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
     public static readonly ulong[] Members = [1, 2, 3];
 
+    /// <summary>The admin token of every silo: a value for these tests alone.</summary>
+    public const string AdminToken = "cli-tests-admin-token";
+
     private const string StorageName = "raft";
     private readonly ProcessStorage _storage = new();
     private readonly List<Silo> _silos = [];
@@ -208,7 +211,11 @@ public sealed class CliCluster : IAsyncLifetime
                 o.NumVotesForDeathDeclaration = 1;
             });
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageName, _storage);
-            silo.AddOrleansRaft(o => o.StorageProviderName = StorageName);
+            silo.AddOrleansRaft(o =>
+            {
+                o.StorageProviderName = StorageName;
+                o.AdminToken = AdminToken;
+            });
             silo.AddRaftKeyValueStore();
         });
         return builder.Build();
@@ -246,4 +253,11 @@ public sealed class SharedClusterCollection : ICollectionFixture<CliCluster>
 public sealed class FailoverClusterCollection : ICollectionFixture<CliCluster>
 {
     public const string Name = "failover CLI cluster";
+}
+
+/// <summary>A cluster of its own for the membership tests: the groups they create would show in the shared cluster's group list.</summary>
+[CollectionDefinition(Name)]
+public sealed class MembershipClusterCollection : ICollectionFixture<CliCluster>
+{
+    public const string Name = "membership CLI cluster";
 }
