@@ -286,7 +286,7 @@ internal sealed partial class RaftGroupGrain
     private void LogChange(string operation, ulong memberId, RaftMembershipChangeResult result) =>
         RaftGroupLogMessages.MembershipChanged(Logger, GroupId, operation, memberId, Join(result.Voters), Join(result.Learners));
 
-    private static string Join(IEnumerable<ulong>? ids) => ids is null ? "" : string.Join(",", ids);
+    private static string Join(IEnumerable<ulong>? ids) => ids?.Any() == true ? string.Join(",", ids) : "none";
 }
 
 /// <summary>The log messages of the membership admin API.</summary>
