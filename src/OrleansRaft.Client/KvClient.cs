@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using OrleansRaft.Abstractions;
 using OrleansRaft.KeyValue;
 
@@ -43,8 +44,26 @@ public sealed partial class KvClient : IAsyncDisposable
     public static async Task<KvClient> ConnectAsync(IGrainFactory grains, string groupId, KvClientOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(grains);
-        var info = await grains.GetGrain<IRaftGroupGrain>(groupId).GetAsync() ?? throw new RaftGroupNotFoundException(groupId);
-        return new KvClient(grains, groupId, info.Members, options);
+
+        // The group's admin grain may sit on a silo that just died and is not yet declared dead: calls to it fail
+        // at once until Orleans moves it, so failures of the cluster (not "no such group") are retried for as long
+        // as a request may take.
+        var settings = options ?? new KvClientOptions();
+        var clock = Stopwatch.StartNew();
+        var backoff = settings.InitialBackoff;
+        while (true)
+        {
+            try
+            {
+                var info = await grains.GetGrain<IRaftGroupGrain>(groupId).GetAsync() ?? throw new RaftGroupNotFoundException(groupId);
+                return new KvClient(grains, groupId, info.Members, options);
+            }
+            catch (OrleansException) when (clock.Elapsed + backoff < settings.RequestTimeout)
+            {
+                await Task.Delay(backoff);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, settings.MaxBackoff.Ticks));
+            }
+        }
     }
 
     public string GroupId { get; }

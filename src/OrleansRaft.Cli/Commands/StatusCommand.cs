@@ -20,7 +20,7 @@ internal static class StatusCommand
         CommandRunner.SetAction(command, async (context, cancellationToken) =>
         {
             var directory = context.Connection.Client.GetGrain<IRaftDirectoryGrain>(IRaftDirectoryGrain.Key);
-            var groups = await directory.GetStatusAsync().WaitAsync(context.Settings.Timeout, cancellationToken);
+            var groups = await ClusterRetry.ReadAsync(directory.GetStatusAsync, context.Settings.Timeout, cancellationToken);
             if (context.Output.IsJson)
             {
                 context.Output.Json(new JsonArray([.. groups.Select(g => (JsonNode)Json(g))]));
