@@ -45,6 +45,7 @@ public sealed record Message
             MessageType.Vote or MessageType.PreVote => $" last={LogTerm}/{Index}" + (Context != 0 ? " transfer" : ""),
             MessageType.VoteResponse or MessageType.PreVoteResponse => Reject ? " reject" : " grant",
             MessageType.Heartbeat => $" commit={Commit} round={Context}",
+            MessageType.Quiesce => $" last={Index} commit={Commit}",
             MessageType.HeartbeatResponse => $" round={Context}",
             MessageType.InstallSnapshot => $" snapshot={Snapshot?.Term}/{Snapshot?.Index}",
             _ => "",

@@ -19,6 +19,14 @@ public enum MessageType : byte
     InstallSnapshot,
     /// <summary>Sent by a leader that transfers leadership: the receiver campaigns at once.</summary>
     TimeoutNow,
+    /// <summary>
+    /// A leader's last heartbeat before its group goes quiet: it carries the commit index, which equals the leader's
+    /// last index in <see cref="Message.Index"/>. A follower holding exactly that log stops its clock and does not
+    /// answer; any other follower takes it as a heartbeat.
+    /// </summary>
+    Quiesce,
+    /// <summary>Sent by a follower that woke up to its quiet leader, so that the leader's heartbeats resume.</summary>
+    Wake,
 }
 
 /// <summary>True for the message types that ask for or grant a vote.</summary>

@@ -150,6 +150,7 @@ public sealed partial class RaftNode
         }
 
         Leader = 0;
+        IsQuiescent = false;
         _electionElapsed = 0;
         _heartbeatElapsed = 0;
         ResetRandomizedElectionTimeout();

@@ -55,6 +55,7 @@ public sealed partial class RaftNode
     /// </summary>
     public ConfigurationChangeResult ProposeConfigurationChange(ConfigurationChange change)
     {
+        Unquiesce();
         if (Role != RaftRole.Leader)
         {
             return Refuse(ConfigurationChangeStatus.NotLeader, Leader);

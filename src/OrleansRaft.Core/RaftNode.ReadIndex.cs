@@ -32,6 +32,7 @@ public sealed partial class RaftNode
     /// </summary>
     public ReadIndexStatus ReadIndex(ulong requestId)
     {
+        Unquiesce();
         if (Role != RaftRole.Leader)
         {
             return ReadIndexStatus.NotLeader;

@@ -10,6 +10,7 @@ public sealed partial class RaftNode
     /// </summary>
     public ProposeResult Propose(ReadOnlyMemory<byte> data)
     {
+        Unquiesce();
         if (Role != RaftRole.Leader)
         {
             return new ProposeResult(ProposeStatus.NotLeader, 0, 0, Leader);

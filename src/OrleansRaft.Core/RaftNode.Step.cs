@@ -16,6 +16,11 @@ public sealed partial class RaftNode
             throw new ArgumentException($"Member {Id} was handed a message addressed to {message.To}: {message}.", nameof(message));
         }
 
+        if (message.Type != MessageType.Quiesce)
+        {
+            Unquiesce();
+        }
+
         if (message.Term > Term)
         {
             if (message.Type is MessageType.Vote or MessageType.PreVote)
@@ -38,7 +43,7 @@ public sealed partial class RaftNode
                 case MessageType.PreVoteResponse when !message.Reject:
                     // The term is raised when the pre-vote wins and the real campaign starts.
                     break;
-                case MessageType.Append or MessageType.Heartbeat or MessageType.InstallSnapshot:
+                case MessageType.Append or MessageType.Heartbeat or MessageType.Quiesce or MessageType.InstallSnapshot:
                     BecomeFollower(message.Term, message.From);
                     break;
                 default:
@@ -48,7 +53,7 @@ public sealed partial class RaftNode
         }
         else if (message.Term < Term)
         {
-            if ((_options.CheckQuorum || _options.PreVote) && message.Type is MessageType.Append or MessageType.Heartbeat)
+            if ((_options.CheckQuorum || _options.PreVote) && message.Type is MessageType.Append or MessageType.Heartbeat or MessageType.Quiesce)
             {
                 // A stale leader, perhaps back from a partition: tell it our term so that it steps down.
                 // Without this, with pre-vote on, it could keep the rest of the group from ever re-electing it out.
@@ -101,6 +106,11 @@ public sealed partial class RaftNode
                 Leader = message.From;
                 HandleHeartbeat(message);
                 break;
+            case MessageType.Quiesce:
+                _electionElapsed = 0;
+                Leader = message.From;
+                HandleQuiesce(message);
+                break;
             case MessageType.InstallSnapshot:
                 _electionElapsed = 0;
                 Leader = message.From;
@@ -125,6 +135,10 @@ public sealed partial class RaftNode
             case MessageType.Heartbeat:
                 BecomeFollower(message.Term, message.From);
                 HandleHeartbeat(message);
+                break;
+            case MessageType.Quiesce:
+                BecomeFollower(message.Term, message.From);
+                HandleQuiesce(message);
                 break;
             case MessageType.InstallSnapshot:
                 BecomeFollower(message.Term, message.From);

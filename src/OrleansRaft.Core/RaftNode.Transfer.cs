@@ -24,6 +24,7 @@ public sealed partial class RaftNode
     /// </summary>
     public TransferStatus TransferLeadership(ulong target)
     {
+        Unquiesce();
         if (Role != RaftRole.Leader)
         {
             return TransferStatus.NotLeader;

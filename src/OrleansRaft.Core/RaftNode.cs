@@ -105,6 +105,11 @@ public sealed partial class RaftNode
     /// <summary>Advances logical time by one tick: followers count towards an election, leaders towards a heartbeat.</summary>
     public void Tick()
     {
+        if (IsQuiescent)
+        {
+            return;
+        }
+
         if (Role == RaftRole.Leader)
         {
             TickLeader();
@@ -116,7 +121,11 @@ public sealed partial class RaftNode
     }
 
     /// <summary>Starts an election now, as if the election timeout had passed (with pre-vote when enabled).</summary>
-    public void Campaign() => Hup(transfer: false);
+    public void Campaign()
+    {
+        Unquiesce();
+        Hup(transfer: false);
+    }
 
     /// <summary>A snapshot message to <paramref name="to"/> was delivered (or failed); the transport reports this.</summary>
     public void ReportSnapshot(ulong to, bool succeeded)
