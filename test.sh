@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: the whole xunit suite (the integration tests start their own PostgreSQL through
-# infra/postgres/local.sh), then a short simulator sweep, with and without membership changes. Ends with one line "tests: N passed, M failed".
+# infra/postgres/local.sh), then a short simulator sweep, with and without membership changes and quiescence. Ends with one line "tests: N passed, M failed".
 #
 #   ./test.sh                 the everyday run
 #   SIM_SEEDS=10000 ./test.sh a longer sweep (default 300 seeds for 3 members, a third as many for 5)
@@ -31,9 +31,10 @@ count
 for nodes in 3 5; do
     n=$seeds
     [ "$nodes" -eq 5 ] && n=$(( (seeds + 2) / 3 ))
-    for membership in "" --membership; do
-        echo "== simulation: $n seeds, $nodes members, all faults${membership:+, membership changes}"
-        dotnet run -c Release --no-build --project test/OrleansRaft.Simulation -- --seeds "$n" --nodes "$nodes" --faults all $membership 2>&1 | tee "$log"
+    for variant in "" --membership --quiescence "--quiescence --membership"; do
+        echo "== simulation: $n seeds, $nodes members, all faults${variant:+, $variant}"
+        # shellcheck disable=SC2086 # the variant is one or two flags
+        dotnet run -c Release --no-build --project test/OrleansRaft.Simulation -- --seeds "$n" --nodes "$nodes" --faults all $variant 2>&1 | tee "$log"
         [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
         line=$(grep -E '^simulation: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
         if [ -n "$line" ]; then

@@ -55,6 +55,20 @@ public sealed class InjectedBugTests
     }
 
     [Fact]
+    public void AHostThatNeverWakesQuietFollowersLeavesAGroupWithoutALeader()
+    {
+        SimulationResult? failure = null;
+        for (long seed = 1; seed <= 30 && failure is null; seed++)
+        {
+            var result = new Simulation(new SimulationConfig(seed, 3, FaultMode.All) { Quiescence = true, IgnoreLivenessSignals = true }).Run();
+            failure = result.Passed ? null : result;
+        }
+
+        Assert.True(failure is not null, "no seed out of 30 caught a host that never wakes the followers of a dead quiet leader");
+        Assert.Equal("Liveness", failure.Property);
+    }
+
+    [Fact]
     public void AFailingSeedReplaysToTheSameViolation()
     {
         var (seed, first) = FirstFailure(InjectedBugs.VoteTwiceInTerm, nodes: 3, maxSeeds: 100);

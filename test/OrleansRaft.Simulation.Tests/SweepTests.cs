@@ -44,6 +44,38 @@ public sealed class SweepTests
         Assert.Empty(failures);
     }
 
+    [Theory]
+    [InlineData(3, false, 7000, 100)]
+    [InlineData(5, false, 8000, 40)]
+    [InlineData(3, true, 9000, 60)]
+    public void EverySeedKeepsEveryPropertyWhileIdleGroupsQuiesce(int nodes, bool membership, long start, int seeds)
+    {
+        var failures = new List<string>();
+        for (var seed = start; seed < start + seeds; seed++)
+        {
+            var result = new Simulation(new SimulationConfig(seed, nodes, FaultMode.All) { Quiescence = true, Membership = membership }).Run();
+            if (!result.Passed)
+            {
+                failures.Add($"seed {seed}: {result.Property}: {result.Detail}");
+            }
+        }
+
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public void QuietGroupsGoQuietAndWakeUp()
+    {
+        var lines = new List<string>();
+        var result = new Simulation(new SimulationConfig(1, 3, FaultMode.All) { Quiescence = true, Trace = lines.Add }).Run();
+
+        Assert.True(result.Passed, result.Detail);
+        Assert.Contains(lines, l => l.Contains("] quiesce ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(" Quiesce term=", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("leader suspected", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(", the quiet leader", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void MembershipChangesAddPromoteAndRemoveTheLeader()
     {

@@ -12,6 +12,7 @@ internal static class InjectedBugNames
         "commit-old-term" => config with { Bugs = config.Bugs | InjectedBugs.CommitOldTermByCounting },
         "stale-reads" => config with { ServeReadsLocally = true },
         "overlapping-conf-changes" => config with { Bugs = config.Bugs | InjectedBugs.OverlappingConfigurationChanges, Membership = true },
-        _ => throw new ArgumentException($"Unknown bug '{name}': expected vote-twice, commit-old-term, stale-reads or overlapping-conf-changes."),
+        "no-liveness-wake" => config with { IgnoreLivenessSignals = true, Quiescence = true },
+        _ => throw new ArgumentException($"Unknown bug '{name}': expected vote-twice, commit-old-term, stale-reads, overlapping-conf-changes or no-liveness-wake."),
     };
 }

@@ -47,6 +47,11 @@ internal sealed class Invariants(IReadOnlyList<SimNode> nodes)
 
             RecordCommits(node);
 
+            if (raft.IsQuiescent && raft.Role == RaftRole.Leader && raft.CommitIndex != raft.LastIndex)
+            {
+                throw new PropertyViolation("Quiescence", $"member {node.Id} is a quiet leader with entries up to {raft.LastIndex} but only {raft.CommitIndex} committed");
+            }
+
             if (raft.Role == RaftRole.Leader)
             {
                 if (_leaderOfTerm.TryGetValue(raft.Term, out var other) && other != node.Id)

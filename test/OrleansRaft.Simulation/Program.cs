@@ -9,6 +9,7 @@ var faults = FaultMode.All;
 var duration = 6000;
 var trace = false;
 var membership = false;
+var quiescence = false;
 var bugs = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -22,9 +23,10 @@ for (var i = 0; i < args.Length; i++)
         case "--duration": duration = int.Parse(Next()); break;
         case "--trace": trace = true; break;
         case "--membership": membership = true; break;
+        case "--quiescence": quiescence = true; break;
         case "--inject-bug": bugs.Add(Next()); break;
         case "--help" or "-h":
-            Console.WriteLine("usage: --seeds N [--start S] [--nodes 3|5] [--faults none|net|crash|all] [--duration T] [--membership] [--trace] [--inject-bug vote-twice|commit-old-term|stale-reads|overlapping-conf-changes]");
+            Console.WriteLine("usage: --seeds N [--start S] [--nodes 3|5] [--faults none|net|crash|all] [--duration T] [--membership] [--quiescence] [--trace] [--inject-bug vote-twice|commit-old-term|stale-reads|overlapping-conf-changes|no-liveness-wake]");
             return 0;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}'; try --help");
@@ -54,7 +56,7 @@ long passed = 0, failed = 0, steps = 0, delivered = 0, committed = 0;
 for (var seed = start; seed < start + seeds; seed++)
 {
     var config = bugs.Aggregate(
-        new SimulationConfig(seed, nodes, faults, duration) { Membership = membership, Trace = trace ? Console.WriteLine : null },
+        new SimulationConfig(seed, nodes, faults, duration) { Membership = membership, Quiescence = quiescence, Trace = trace ? Console.WriteLine : null },
         InjectedBugNames.Apply);
     var result = new Simulation(config).Run();
     steps += result.Steps;

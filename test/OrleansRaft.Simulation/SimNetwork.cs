@@ -36,6 +36,9 @@ internal sealed class SimNetwork(Random random, SimulationParameters parameters)
     }
 
     /// <summary>The next message due at or before <paramref name="now"/> that the partition lets through.</summary>
+    /// <summary>True if the partition in force keeps <paramref name="from"/>'s messages from reaching <paramref name="to"/>.</summary>
+    public bool IsBlocked(ulong from, ulong to) => _blocked.Contains((from, to));
+
     public bool TryReceive(long now, out Message message)
     {
         while (_queue.TryPeek(out message!, out var due) && due.At <= now)

@@ -67,6 +67,9 @@ internal sealed class SimNode
         _confirmedReads.Clear();
     }
 
+    /// <summary>True when no client request waits on this member and no Ready is being written: its host may let it quiesce.</summary>
+    public bool Idle => _ready is null && _proposals.Count == 0 && _reads.Count == 0 && _confirmedReads.Count == 0;
+
     public void HandleClient(SimClient client, ClientOperation operation, long now)
     {
         if (operation.Kind == OperationKind.Get && _environment.ServeReadsLocally)

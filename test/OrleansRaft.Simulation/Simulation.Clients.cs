@@ -80,6 +80,12 @@ public sealed partial class Simulation
         client.Current = null;
         client.AwaitingMember = false;
         client.NextActionAt = now + _random.Next(30);
+        if (_config.Quiescence && _quietRandom.Next(4) == 0)
+        {
+            // A pause longer than an election timeout, so that the group goes quiet between operations.
+            client.NextActionAt += _quietRandom.Next(150, 900);
+        }
+
         Trace($"done at {member}: {operation}");
     }
 }

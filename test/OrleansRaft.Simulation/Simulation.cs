@@ -43,6 +43,7 @@ public sealed partial class Simulation
 
         _config = config;
         _random = new Random(unchecked((int)config.Seed ^ (int)(config.Seed >> 32)));
+        _quietRandom = new Random(unchecked((int)config.Seed * 31 + 17));
         _parameters = SimulationParameters.Draw(_random, config.Faults);
         _network = new SimNetwork(_random, _parameters);
         var configuration = new MembershipConfiguration(Enumerable.Range(1, config.Nodes).Select(i => (ulong)i));
@@ -83,6 +84,11 @@ public sealed partial class Simulation
             // that every member can converge.
             _faultsOn = false;
             _network.Heal();
+            if (_config.Quiescence)
+            {
+                CheckQuietFailover();
+            }
+
             foreach (var node in _nodes.Where(n => !n.Up && !n.Retired))
             {
                 Restart(node);
@@ -133,7 +139,13 @@ public sealed partial class Simulation
             if (node.Up && (_now + (long)node.Id) % _parameters.TickInterval == 0)
             {
                 node.Raft.Tick();
+                MaybeQuiesce(node);
             }
+        }
+
+        if (_config.Quiescence)
+        {
+            StepLiveness();
         }
 
         while (_network.TryReceive(_now, out var message))

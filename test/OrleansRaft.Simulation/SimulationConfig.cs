@@ -12,6 +12,15 @@ public sealed record SimulationConfig(long Seed, int Nodes = 3, FaultMode Faults
     /// </summary>
     public bool Membership { get; init; }
 
+    /// <summary>
+    /// Let idle groups quiesce: a leader with no client request in flight tries to quiet its group after every tick,
+    /// clients pause now and then for longer than an election timeout, and a simulated liveness service (the host's
+    /// silo pings and cluster membership) wakes quiet followers whose leader is down or cut off, with lost, late and
+    /// spurious signals. Its random draws come from a source of their own, so that a run without it draws exactly
+    /// what it always did.
+    /// </summary>
+    public bool Quiescence { get; init; }
+
     /// <summary>Protocol bugs to switch on in every member (for proving the simulator catches them).</summary>
     internal InjectedBugs Bugs { get; init; }
 
@@ -20,6 +29,12 @@ public sealed record SimulationConfig(long Seed, int Nodes = 3, FaultMode Faults
     /// machine at once, without ReadIndex, so a deposed leader or a lagging follower serves stale values.
     /// </summary>
     internal bool ServeReadsLocally { get; init; }
+
+    /// <summary>
+    /// A host bug, for proving that the liveness check catches it: with <see cref="Quiescence"/>, the liveness service
+    /// never wakes a quiet follower, so a group whose leader dies while quiet has nobody to elect a new one.
+    /// </summary>
+    internal bool IgnoreLivenessSignals { get; init; }
 
     /// <summary>Write every event to this sink, for replaying a failing seed by eye.</summary>
     public Action<string>? Trace { get; init; }
