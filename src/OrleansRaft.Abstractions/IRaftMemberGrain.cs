@@ -1,3 +1,4 @@
+using Orleans.Runtime;
 using Orleans.Concurrency;
 
 namespace OrleansRaft.Abstractions;
@@ -50,6 +51,20 @@ public interface IRaftMemberGrain : IGrainWithStringKey
     /// <summary>Raft messages from other members of the group. Fire and forget: they may be lost, reordered or duplicated.</summary>
     [OneWay]
     Task DeliverAsync(RaftMessageData[] messages);
+
+    /// <summary>
+    /// A leader's Quiesce (its group goes quiet); <paramref name="leaderSilo"/> is the silo the leader runs on, which the
+    /// member's silo then watches, to wake the member when that silo fails.
+    /// </summary>
+    [OneWay]
+    Task QuiesceAsync(RaftMessageData message, SiloAddress leaderSilo);
+
+    /// <summary>
+    /// Starts a quiet member's clock again. <paramref name="leaderSuspected"/>: its silo suspects that the leader's silo
+    /// is gone, so the member elects a new leader unless the leader answers first.
+    /// </summary>
+    [OneWay]
+    Task WakeAsync(bool leaderSuspected);
 
     /// <summary>An InstallSnapshot message from the leader; answers once stepped, so that the leader learns it arrived.</summary>
     Task<bool> InstallSnapshotAsync(RaftMessageData message);

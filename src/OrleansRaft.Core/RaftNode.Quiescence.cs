@@ -53,9 +53,10 @@ public sealed partial class RaftNode
     }
 
     /// <summary>
-    /// Starts this member's clock again. A follower that knows its leader tells it, so that heartbeats resume. With
-    /// <paramref name="leaderSuspected"/> (the host learned that the leader's process is gone) a follower also stops
-    /// deferring to that leader: it campaigns within one randomized election timeout, and grants votes at once.
+    /// Starts this member's clock again. A quiet follower that knows its leader tells it, so that heartbeats resume.
+    /// With <paramref name="leaderSuspected"/> (the host suspects that the leader's process is gone) a follower also
+    /// stops deferring to that leader: unless the leader answers first, it campaigns within the random part of its
+    /// election timeout, and grants votes at once.
     /// </summary>
     public void Wake(bool leaderSuspected = false)
     {
@@ -72,8 +73,11 @@ public sealed partial class RaftNode
             // members woken together still spread their campaigns.
             _electionElapsed = Math.Max(_electionElapsed, _options.ElectionTicks);
         }
-        else if (wasQuiescent && Leader != 0)
+
+        if (wasQuiescent && Leader != 0)
         {
+            // A leader that is alive after all answers with a heartbeat, well within that random part, and the
+            // follower defers to it again.
             Send(new Message { Type = MessageType.Wake, From = Id, To = Leader, Term = Term });
         }
     }

@@ -10,7 +10,9 @@ namespace OrleansRaft.KeyValue.Hosting;
 /// </summary>
 /// <remarks>
 /// As an <see cref="IRaftLeaderClock"/>, it has the leader propose a <see cref="TickRequest"/> with the term as epoch
-/// on every leader tick: leases and idle sessions expire on the leader's clock, through the log.
+/// when something is due (<see cref="KvStateMachine.TickDueIn"/>) and before commands that may read a stale clock:
+/// leases and idle sessions expire on the leader's clock, through the log, and a store without either appends nothing
+/// while idle.
 /// </remarks>
 public sealed class KvRaftStateMachine : IRaftStateMachine, IRaftLeaderClock
 {
@@ -40,10 +42,24 @@ public sealed class KvRaftStateMachine : IRaftStateMachine, IRaftLeaderClock
         }
     }
 
-    public ReadOnlyMemory<byte>? OnLeaderTick(ulong term, long monotonicMilliseconds) =>
-        term > long.MaxValue || monotonicMilliseconds < 0
+    public ReadOnlyMemory<byte>? OnLeaderTick(ulong term, long monotonicMilliseconds, bool proposing)
+    {
+        if (term > long.MaxValue || monotonicMilliseconds < 0)
+        {
+            return null;
+        }
+
+        var epoch = (long)term;
+        var due = proposing
+            ? _store.ClockStaleness(epoch, monotonicMilliseconds) is not { } stale || stale >= (long)IRaftLeaderClock.MinInterval.TotalMilliseconds
+            : _store.TickDueIn(epoch, monotonicMilliseconds) == 0;
+        return due ? KvCodec.EncodeCommand(new KvCommand(new TickRequest(epoch, monotonicMilliseconds))) : null;
+    }
+
+    public TimeSpan? NextTickDue(ulong term, long monotonicMilliseconds) =>
+        term > long.MaxValue || monotonicMilliseconds < 0 || _store.TickDueIn((long)term, monotonicMilliseconds) is not { } due
             ? null
-            : KvCodec.EncodeCommand(new KvCommand(new TickRequest((long)term, monotonicMilliseconds)));
+            : TimeSpan.FromMilliseconds(due);
 
     public ReadOnlyMemory<byte> Query(ReadOnlyMemory<byte> query) => _store.Query(query.Span);
 

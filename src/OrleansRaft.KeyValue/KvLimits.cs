@@ -68,6 +68,13 @@ public sealed record KvLimits
     /// <summary>A session unused for this long on the replicated clock expires at the next <see cref="TickRequest"/>.</summary>
     public long SessionIdleTimeoutMilliseconds { get; init; } = 10 * 60 * 1000;
 
+    /// <summary>
+    /// While any lease exists, the leader moves the replicated clock at least this often, even when nothing is due
+    /// (see <see cref="KvStateMachine.TickDueIn"/>). Time between a leader's last tick and its successor's first is
+    /// not counted, so this bounds how much longer than its TTL a lease can live across a leader change.
+    /// </summary>
+    public long LeaseCheckpointMilliseconds { get; init; } = 5_000;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bound that makes no sense.</summary>
     public void Validate()
     {
@@ -84,6 +91,7 @@ public sealed record KvLimits
         Positive(MaxSessions, nameof(MaxSessions));
         Positive(MaxResponsesPerSession, nameof(MaxResponsesPerSession));
         Positive(SessionIdleTimeoutMilliseconds, nameof(SessionIdleTimeoutMilliseconds));
+        Positive(LeaseCheckpointMilliseconds, nameof(LeaseCheckpointMilliseconds));
         if (MaxLeaseTtlSeconds < MinLeaseTtlSeconds || MaxLeaseTtlSeconds > long.MaxValue / 4000)
         {
             throw new ArgumentException(

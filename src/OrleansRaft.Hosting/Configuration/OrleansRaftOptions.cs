@@ -77,4 +77,20 @@ public sealed class OrleansRaftOptions
 
     /// <summary>How long a membership admin call waits for a leader, for a change in flight to finish, or for a new learner to catch up.</summary>
     public TimeSpan MembershipChangeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A leader that has had no request for this long, with everything committed, applied and acknowledged by every
+    /// member and nothing due on its state machine's clock, quiets its group: no member ticks, heartbeats or runs a
+    /// timer until a request, a message or the silo's liveness watch wakes it. Null keeps every group awake.
+    /// </summary>
+    public TimeSpan? QuiesceAfter { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How often a silo probes the silos that lead its quiet followers' groups. A probe that fails (or takes longer
+    /// than <see cref="LivenessProbeTimeout"/>) wakes those followers to elect a new leader, unless it answers them.
+    /// </summary>
+    public TimeSpan LivenessProbeInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long a liveness probe may take before its silo is suspected.</summary>
+    public TimeSpan LivenessProbeTimeout { get; set; } = TimeSpan.FromSeconds(1);
 }

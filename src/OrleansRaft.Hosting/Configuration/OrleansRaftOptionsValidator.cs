@@ -42,6 +42,9 @@ internal sealed class OrleansRaftOptionsValidator(IOptions<OrleansRaftOptions> o
         Check(o.RequestTimeout > TimeSpan.Zero, $"RequestTimeout must be positive, not {o.RequestTimeout}.");
         Check(o.ObserverExpiration > TimeSpan.Zero, $"ObserverExpiration must be positive, not {o.ObserverExpiration}.");
         Check(o.LeadershipHandoffTimeout >= TimeSpan.Zero, $"LeadershipHandoffTimeout must not be negative (0 skips the hand-off), not {o.LeadershipHandoffTimeout}.");
+        Check(o.QuiesceAfter is not { } quiet || quiet >= TimeSpan.Zero, $"QuiesceAfter must not be negative (null keeps groups awake), not {o.QuiesceAfter}.");
+        Check(o.LivenessProbeInterval >= TimeSpan.FromMilliseconds(1), $"LivenessProbeInterval must be at least 1 ms, not {o.LivenessProbeInterval}.");
+        Check(o.LivenessProbeTimeout > TimeSpan.Zero, $"LivenessProbeTimeout must be positive, not {o.LivenessProbeTimeout}.");
         return errors;
     }
 }

@@ -4,6 +4,7 @@ using OrleansRaft.Abstractions;
 using OrleansRaft.Hosting.Diagnostics;
 using OrleansRaft.Hosting.Members;
 using OrleansRaft.Hosting.Placement;
+using OrleansRaft.Hosting.Quiescence;
 using OrleansRaft.Hosting.Transport;
 
 namespace OrleansRaft.Hosting.Configuration;
@@ -35,6 +36,9 @@ public static class OrleansRaftSiloBuilderExtensions
         services.AddSingleton<IConfigurationValidator, OrleansRaftOptionsValidator>();
         services.TryAddSingleton<RaftMetrics>();
         services.TryAddSingleton<RaftLocalMembers>();
+        services.TryAddSingleton<RaftQuietFollowers>();
+        services.TryAddSingleton<RaftSiloLivenessClient>();
+        services.AddGrainService<RaftSiloLiveness>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RaftLeadershipHandoff>();
         services.TryAddSingleton<IRaftMessageFilter>(PassThroughMessageFilter.Instance);
         services.AddPlacementDirector<RaftGroupPlacementStrategy, RaftGroupPlacementDirector>();

@@ -66,6 +66,12 @@ internal static partial class RaftLogMessages
     [LoggerMessage(Level = LogLevel.Warning, Message = "Raft member {Member} could not update the group record with the membership at index {Index}.")]
     public static partial void MembershipNotPersisted(ILogger logger, string member, ulong index, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Raft member {Member} quiets its group in term {Term} at index {Index}.")]
+    public static partial void Quiesced(ILogger logger, string member, ulong term, ulong index);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Silo} is suspected ({Reason}); waking {Count} quiet Raft followers of its leaders.")]
+    public static partial void LeaderSiloSuspected(ILogger logger, string silo, string reason, int count);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Raft member {Member} ignores Raft messages from {From}, which is not a member of its group.")]
     public static partial void IgnoredNonMember(ILogger logger, string member, ulong from);
 }

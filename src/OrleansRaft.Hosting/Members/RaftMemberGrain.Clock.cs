@@ -12,8 +12,11 @@ internal sealed partial class RaftMemberGrain
     /// <summary>When this member last heard from a leader of its current term (a <see cref="TimeProvider"/> timestamp); null before it has.</summary>
     private long? _leaderHeardAt;
 
-    /// <summary>When this member last called <see cref="IRaftLeaderClock.OnLeaderTick"/>; null before it has.</summary>
+    /// <summary>When this member last proposed a command of <see cref="IRaftLeaderClock.OnLeaderTick"/>; null before it has.</summary>
     private long? _leaderTickAt;
+
+    /// <summary>When the timer last asked <see cref="IRaftLeaderClock.OnLeaderTick"/>; null before it has.</summary>
+    private long? _leaderClockAskedAt;
 
     /// <summary>The monotonic clock: the registered <see cref="TimeProvider"/>, so that tests can drive it, else the system's.</summary>
     private TimeProvider Time => _time ??= ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
@@ -43,10 +46,11 @@ internal sealed partial class RaftMemberGrain
 
     /// <summary>
     /// While leading, notes the leader's own word and lets a state machine that keeps time propose its clock reading,
-    /// at most every <see cref="IRaftLeaderClock.MinInterval"/>. The proposal is fire and forget: the next one carries
-    /// the clock on.
+    /// at most every <see cref="IRaftLeaderClock.MinInterval"/>: from the timer when something is due, and with
+    /// <paramref name="proposing"/> before a client's command when the clock it would read is stale. The proposal is
+    /// fire and forget: the next one carries the clock on.
     /// </summary>
-    private void TickLeaderClock(RaftNode node)
+    private void TickLeaderClock(RaftNode node, bool proposing)
     {
         if (node.Role != RaftRole.Leader)
         {
@@ -65,12 +69,20 @@ internal sealed partial class RaftMemberGrain
             return;
         }
 
-        _leaderTickAt = now;
-        var milliseconds = (long)Time.GetElapsedTime(0, now).TotalMilliseconds;
+        if (!proposing)
+        {
+            if (_leaderClockAskedAt is { } asked && Time.GetElapsedTime(asked, now) < IRaftLeaderClock.MinInterval)
+            {
+                return;
+            }
+
+            _leaderClockAskedAt = now;
+        }
+
         ReadOnlyMemory<byte>? command;
         try
         {
-            command = clock.OnLeaderTick(node.Term, milliseconds);
+            command = clock.OnLeaderTick(node.Term, MonotonicMilliseconds(now), proposing);
         }
         catch (Exception e)
         {
@@ -83,10 +95,32 @@ internal sealed partial class RaftMemberGrain
             return;
         }
 
+        _leaderTickAt = now;
         var proposed = node.Propose(bytes);
         if (proposed.Status != ProposeStatus.Accepted)
         {
             RaftLogMessages.LeaderTickFailed(_logger, _name, node.Term, proposed.Status.ToString());
         }
     }
+
+    /// <summary>How long a leader's state machine may go without its clock, as it says; null for as long as nothing changes.</summary>
+    private TimeSpan? LeaderClockDue(RaftNode node)
+    {
+        if (_stateMachine is not IRaftLeaderClock clock)
+        {
+            return null;
+        }
+
+        try
+        {
+            return clock.NextTickDue(node.Term, MonotonicMilliseconds(Time.GetTimestamp()));
+        }
+        catch (Exception e)
+        {
+            RaftLogMessages.LeaderTickFailed(_logger, _name, node.Term, e.Message);
+            return TimeSpan.Zero;
+        }
+    }
+
+    private long MonotonicMilliseconds(long timestamp) => (long)Time.GetElapsedTime(0, timestamp).TotalMilliseconds;
 }

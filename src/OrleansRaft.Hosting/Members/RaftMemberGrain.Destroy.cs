@@ -35,8 +35,7 @@ internal sealed partial class RaftMemberGrain
         }
 
         _failure = new RaftGroupNotFoundException(_key.GroupId);
-        _timer?.Dispose();
-        _timer = null;
+        StopTimers();
         FailPendingRequests(_failure);
         this.DeactivateOnIdle();
     }

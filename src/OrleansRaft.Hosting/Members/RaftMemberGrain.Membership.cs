@@ -39,6 +39,7 @@ internal sealed partial class RaftMemberGrain
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown membership change."),
         };
 
+        NoteRequest();
         var proposed = Node.ProposeConfigurationChange(change);
         if (!proposed.IsAccepted)
         {

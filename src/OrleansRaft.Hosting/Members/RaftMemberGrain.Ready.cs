@@ -16,6 +16,7 @@ internal sealed partial class RaftMemberGrain
     /// </summary>
     private void Kick()
     {
+        SyncTimers();
         if (_gathering is { } gathering)
         {
             if (MustNotGather())

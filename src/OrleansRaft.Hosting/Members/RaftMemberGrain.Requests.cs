@@ -30,6 +30,10 @@ internal sealed partial class RaftMemberGrain
         ThrowIfFailed();
         cancellationToken.ThrowIfCancellationRequested();
         var node = Node;
+        NoteRequest();
+
+        // A command may read the replicated clock (a lease grant, a session's use): move it first if it is stale.
+        TickLeaderClock(node, proposing: true);
         var proposed = node.Propose(command);
         switch (proposed.Status)
         {
@@ -68,6 +72,7 @@ internal sealed partial class RaftMemberGrain
         ThrowIfFailed();
         cancellationToken.ThrowIfCancellationRequested();
         var node = Node;
+        NoteRequest();
         var id = ++_nextReadId;
         if (node.ReadIndex(id) == ReadIndexStatus.NotLeader)
         {

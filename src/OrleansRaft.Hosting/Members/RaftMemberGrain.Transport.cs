@@ -25,9 +25,10 @@ internal sealed partial class RaftMemberGrain
             }
 
             var message = RaftMessageMapper.FromData(data);
-            if (message.Type == MessageType.InstallSnapshot)
+            if (message.Type is MessageType.InstallSnapshot or MessageType.Quiesce)
             {
-                // Snapshots travel by InstallSnapshotAsync, which reports their outcome to the leader.
+                // Snapshots travel by InstallSnapshotAsync, which reports their outcome to the leader; a Quiesce by
+                // QuiesceAsync, which names the leader's silo.
                 continue;
             }
 
@@ -116,6 +117,10 @@ internal sealed partial class RaftMemberGrain
                 {
                     _ = SendSnapshotAsync(to, RaftMessageMapper.ToData(message), fate.Delay);
                 }
+                else if (message.Type == MessageType.Quiesce)
+                {
+                    _ = SendQuiesceAsync(to, RaftMessageMapper.ToData(message), fate.Delay);
+                }
                 else
                 {
                     (regular ??= []).Add(RaftMessageMapper.ToData(message));
@@ -141,6 +146,16 @@ internal sealed partial class RaftMemberGrain
     {
         await Task.Delay(delay);
         Peer(to).DeliverAsync(data).Ignore();
+    }
+
+    private async Task SendQuiesceAsync(ulong to, RaftMessageData message, TimeSpan delay)
+    {
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay);
+        }
+
+        Peer(to).QuiesceAsync(message, _silo).Ignore();
     }
 
     private async Task SendSnapshotAsync(ulong to, RaftMessageData message, TimeSpan delay)

@@ -10,6 +10,7 @@ using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.Hosting.Diagnostics;
 using OrleansRaft.Hosting.Groups;
 using OrleansRaft.Hosting.Placement;
+using OrleansRaft.Hosting.Quiescence;
 using OrleansRaft.Hosting.Storage;
 using OrleansRaft.Hosting.Transport;
 
@@ -42,6 +43,8 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
     private readonly IRaftMessageFilter _filter;
     private readonly ObserverManager<IRaftCommitObserver> _observers;
     private readonly RaftLocalMembers _localMembers;
+    private readonly RaftQuietFollowers _quietFollowers;
+    private readonly SiloAddress _silo;
 
     private RaftMemberKey _key;
     private string _name = "";
@@ -55,9 +58,18 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
     private Exception? _failure;
     private ulong _applied;
 
-    public RaftMemberGrain(IOptions<OrleansRaftOptions> options, ILogger<RaftMemberGrain> logger, RaftMetrics metrics, IRaftMessageFilter filter, RaftLocalMembers localMembers)
+    public RaftMemberGrain(
+        IOptions<OrleansRaftOptions> options,
+        ILogger<RaftMemberGrain> logger,
+        RaftMetrics metrics,
+        IRaftMessageFilter filter,
+        RaftLocalMembers localMembers,
+        RaftQuietFollowers quietFollowers,
+        ILocalSiloDetails silo)
     {
         _localMembers = localMembers;
+        _quietFollowers = quietFollowers;
+        _silo = silo.SiloAddress;
         _options = options.Value;
         _logger = logger;
         _metrics = metrics;
@@ -79,8 +91,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _localMembers.Remove(_name);
-        _timer?.Dispose();
-        _timer = null;
+        StopTimers();
         _failure ??= new InvalidOperationException($"Raft member {_name} deactivated ({reason.Description}).");
         FailPendingRequests(_failure);
 
@@ -159,6 +170,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
     {
         await EnsureStartedAsync();
         ThrowIfFailed();
+        NoteRequest();
         var status = Node.TransferLeadership(target);
         Kick();
         return status is TransferStatus.Started or TransferStatus.AlreadyInProgress;
@@ -230,9 +242,11 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
                 },
                 _reader);
             _appliedMembership = _node.ConfigurationAt(snapshot.Index);
-            _timer = this.RegisterGrainTimer(
-                OnTick,
-                new GrainTimerCreationOptions { DueTime = _options.TickInterval, Period = _options.TickInterval, Interleave = true, KeepAlive = true });
+            _timer = StartTickTimer();
+
+            // A quiet member runs no timer that would keep it alive; it stays activated, so that its silo can wake it
+            // and its peers find it where they left it.
+            DelayDeactivation(TimeSpan.MaxValue);
             _localMembers.Add(_name);
             RaftLogMessages.MemberStarted(_logger, _name, RuntimeIdentity, _node.Term, snapshot.Index, store.LastIndex, _node.CommitIndex);
         }
@@ -249,8 +263,13 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
         if (_node is not null && _failure is null)
         {
             _node.Tick();
-            TickLeaderClock(_node);
-            WarmPeers(_node);
+            TickLeaderClock(_node, proposing: false);
+            MaybeQuiesce(_node);
+            if (!_node.IsQuiescent)
+            {
+                WarmPeers(_node);
+            }
+
             Kick();
         }
 
@@ -275,8 +294,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
 
         _failure = exception;
         RaftLogMessages.MemberFailed(_logger, _name, exception);
-        _timer?.Dispose();
-        _timer = null;
+        StopTimers();
         FailPendingRequests(exception);
         this.DeactivateOnIdle();
     }

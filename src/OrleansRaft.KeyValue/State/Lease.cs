@@ -61,6 +61,9 @@ internal sealed class LeaseTable
         byDeadline.Add((deadline, lease.Id));
     }
 
+    /// <summary>The earliest deadline of any lease, or null when there is none.</summary>
+    public long? FirstDeadline => byDeadline.Count > 0 ? byDeadline.Min.Deadline : null;
+
     /// <summary>The lease that expires first, if it is due at <paramref name="now"/>.</summary>
     public Lease? FirstDue(long now) =>
         byDeadline.Count > 0 && byDeadline.Min.Deadline <= now ? byId[byDeadline.Min.Id] : null;

@@ -1,0 +1,159 @@
+using OrleansRaft.Abstractions;
+using OrleansRaft.Core;
+using OrleansRaft.Hosting.Diagnostics;
+using OrleansRaft.Hosting.Transport;
+
+namespace OrleansRaft.Hosting.Members;
+
+/// <summary>
+/// Quiet groups: a leader idle for <see cref="Configuration.OrleansRaftOptions.QuiesceAfter"/> quiets its group (see
+/// <see cref="RaftNode.TryQuiesce"/>), and every member's timers follow the core: a quiet member runs no tick timer;
+/// a quiet leader whose state machine keeps time runs one one-shot timer for the next thing due on that clock.
+/// </summary>
+/// <remarks>
+/// A quiet follower is listed under its leader's silo in <see cref="Quiescence.RaftQuietFollowers"/>; the silo's
+/// liveness watch wakes it, with the leader suspected, when that silo fails a probe or leaves the cluster.
+/// </remarks>
+internal sealed partial class RaftMemberGrain
+{
+    /// <summary>A quiet leader's wake-up for its state machine's clock.</summary>
+    private IGrainTimer? _clockTimer;
+
+    /// <summary>When the member last took a request (a proposal, a read, a transfer); quiescence waits for it to age.</summary>
+    private long _lastRequestAt;
+
+    /// <summary>The silo of the leader whose Quiesce this member took last, if it is quiet as a follower.</summary>
+    private SiloAddress? _leaderSilo;
+
+    public async Task QuiesceAsync(RaftMessageData message, SiloAddress leaderSilo)
+    {
+        if (!await TryStartForPeerAsync(1) || _failure is not null || message.To != _key.MemberId || !IsMember(message.From))
+        {
+            return;
+        }
+
+        var node = Node;
+        var stepped = RaftMessageMapper.FromData(message);
+        node.Step(stepped);
+        NoteLeaderContact(stepped, node);
+        if (node.IsQuiescent)
+        {
+            _leaderSilo = leaderSilo;
+        }
+
+        Kick();
+    }
+
+    public Task WakeAsync(bool leaderSuspected)
+    {
+        if (_node is { } node && _failure is null)
+        {
+            node.Wake(leaderSuspected);
+            Kick();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Notes a request, so that the group stays awake for <see cref="Configuration.OrleansRaftOptions.QuiesceAfter"/> after it.</summary>
+    private void NoteRequest() => _lastRequestAt = Time.GetTimestamp();
+
+    /// <summary>After a tick: a leader with nothing in flight here, and nothing due soon on its clock, quiets its group.</summary>
+    private void MaybeQuiesce(RaftNode node)
+    {
+        if (_options.QuiesceAfter is not { } after || node.Role != RaftRole.Leader || node.IsQuiescent)
+        {
+            return;
+        }
+
+        if (_proposals.Count > 0 || _reads.Count > 0 || _readsAwaitingApply.Count > 0 || _loop is not null || _gathering is not null)
+        {
+            return;
+        }
+
+        if (Time.GetElapsedTime(_lastRequestAt) < after || LeaderClockDue(node) is { } due && due < QuietClockMinimum)
+        {
+            return;
+        }
+
+        if (node.TryQuiesce())
+        {
+            RaftLogMessages.Quiesced(_logger, _name, node.Term, node.LastIndex);
+        }
+    }
+
+    /// <summary>A quiet leader wakes for its clock no sooner than this, so that a clock always due cannot spin it.</summary>
+    private static TimeSpan QuietClockMinimum => IRaftLeaderClock.MinInterval;
+
+    /// <summary>Makes the timers and the liveness listing follow the core's quiescence; runs after every step.</summary>
+    private void SyncTimers()
+    {
+        if (_node is not { } node || _failure is not null)
+        {
+            return;
+        }
+
+        if (!node.IsQuiescent)
+        {
+            _clockTimer?.Dispose();
+            _clockTimer = null;
+            UnlistQuiet();
+            _timer ??= StartTickTimer();
+            return;
+        }
+
+        _timer?.Dispose();
+        _timer = null;
+        if (node.Role == RaftRole.Leader)
+        {
+            UnlistQuiet();
+            if (_clockTimer is null && LeaderClockDue(node) is { } due)
+            {
+                _clockTimer = this.RegisterGrainTimer(
+                    OnClockDue,
+                    new GrainTimerCreationOptions { DueTime = due < QuietClockMinimum ? QuietClockMinimum : due, Period = Timeout.InfiniteTimeSpan, Interleave = true });
+            }
+        }
+        else if (_leaderSilo is { } silo)
+        {
+            _quietFollowers.List(_name, silo);
+        }
+    }
+
+    private Task OnClockDue(CancellationToken cancellationToken)
+    {
+        _clockTimer?.Dispose();
+        _clockTimer = null;
+        if (_node is { } node && _failure is null)
+        {
+            // Proposing wakes the group; with nothing to propose after all, SyncTimers sets the next wake-up.
+            TickLeaderClock(node, proposing: false);
+            Kick();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private IGrainTimer StartTickTimer() => this.RegisterGrainTimer(
+        OnTick,
+        new GrainTimerCreationOptions { DueTime = _options.TickInterval, Period = _options.TickInterval, Interleave = true, KeepAlive = true });
+
+    private void UnlistQuiet()
+    {
+        if (_leaderSilo is not null)
+        {
+            _quietFollowers.Unlist(_name);
+            _leaderSilo = null;
+        }
+    }
+
+    private void StopTimers()
+    {
+        _timer?.Dispose();
+        _timer = null;
+        _clockTimer?.Dispose();
+        _clockTimer = null;
+        _quietFollowers.Unlist(_name);
+        _leaderSilo = null;
+    }
+}

@@ -1,0 +1,140 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Runtime;
+using OrleansRaft.Abstractions;
+using OrleansRaft.Hosting.Configuration;
+using OrleansRaft.Hosting.Diagnostics;
+
+namespace OrleansRaft.Hosting.Quiescence;
+
+/// <summary>
+/// Failure detection for quiet groups, one per silo and shared by every group on it: a quiet group sends no heartbeats,
+/// so its followers cannot notice by themselves that their leader died. Every
+/// <see cref="OrleansRaftOptions.LivenessProbeInterval"/> this service probes the silos that lead this silo's quiet
+/// followers (<see cref="RaftQuietFollowers"/>); a probe that fails or times out, or cluster membership declaring the
+/// silo dead, wakes those followers with their leader suspected.
+/// </summary>
+/// <remarks>
+/// A suspicion is a hint, never a verdict: a woken follower tells its leader, and a leader that is alive after all
+/// answers with a heartbeat before the follower's election timeout's random part runs out. The cost is one probe per
+/// probed silo and interval, whatever the number of groups.
+/// </remarks>
+[Reentrant]
+internal sealed class RaftSiloLiveness : GrainService, IRaftSiloLiveness
+{
+    private readonly RaftQuietFollowers _followers;
+    private readonly RaftSiloLivenessClient _client;
+    private readonly IClusterMembershipService _membership;
+    private readonly IGrainFactory _grains;
+    private readonly OrleansRaftOptions _options;
+    private readonly ILogger<RaftSiloLiveness> _logger;
+    private readonly HashSet<SiloAddress> _probing = [];
+    private readonly CancellationTokenSource _stopping = new();
+
+    public RaftSiloLiveness(
+        GrainId grainId,
+        Silo silo,
+        ILoggerFactory loggerFactory,
+        RaftQuietFollowers followers,
+        RaftSiloLivenessClient client,
+        IClusterMembershipService membership,
+        IGrainFactory grains,
+        IOptions<OrleansRaftOptions> options)
+        : base(grainId, silo, loggerFactory)
+    {
+        _followers = followers;
+        _client = client;
+        _membership = membership;
+        _grains = grains;
+        _options = options.Value;
+        _logger = loggerFactory.CreateLogger<RaftSiloLiveness>();
+    }
+
+    public Task PingAsync() => Task.CompletedTask;
+
+    protected override Task StartInBackground()
+    {
+        _ = ProbeAsync(_stopping.Token);
+        _ = WatchMembershipAsync(_stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    public override Task Stop()
+    {
+        _stopping.Cancel();
+        return base.Stop();
+    }
+
+    private async Task ProbeAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(_options.LivenessProbeInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                foreach (var silo in _followers.LeaderSilos())
+                {
+                    if (!silo.Equals(Silo) && _probing.Add(silo))
+                    {
+                        _ = ProbeAsync(silo);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task ProbeAsync(SiloAddress silo)
+    {
+        try
+        {
+            await _client.On(silo).PingAsync().WaitAsync(_options.LivenessProbeTimeout);
+        }
+        catch (Exception e)
+        {
+            Suspect(silo, e is TimeoutException ? $"no answer within {_options.LivenessProbeTimeout}" : e.GetType().Name);
+        }
+        finally
+        {
+            _probing.Remove(silo);
+        }
+    }
+
+    private async Task WatchMembershipAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await foreach (var snapshot in _membership.MembershipUpdates.WithCancellation(stopping))
+            {
+                foreach (var (silo, member) in snapshot.Members)
+                {
+                    if (member.Status == SiloStatus.Dead)
+                    {
+                        Suspect(silo, "declared dead");
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Suspect(SiloAddress silo, string reason)
+    {
+        var followers = _followers.TakeFollowersOf(silo);
+        if (followers.Length == 0)
+        {
+            return;
+        }
+
+        RaftLogMessages.LeaderSiloSuspected(_logger, silo.ToString(), reason, followers.Length);
+        foreach (var member in followers)
+        {
+            _grains.GetGrain<IRaftMemberGrain>(member).WakeAsync(leaderSuspected: true).Ignore();
+        }
+    }
+}
