@@ -85,7 +85,12 @@ public sealed record RaftMemberStatus(
     [property: Id(7)] ulong FirstIndex,
     [property: Id(8)] ulong LastIndex,
     [property: Id(9)] ulong SnapshotIndex,
-    [property: Id(10)] string Silo);
+    [property: Id(10)] string Silo)
+{
+    /// <summary>True while the member's group is quiet: it runs no timer and sends nothing until something wakes it.</summary>
+    [Id(11)]
+    public bool Quiescent { get; init; }
+}
 
 /// <summary>A committed command as the state machine saw it.</summary>
 [GenerateSerializer, Immutable, Alias("orleansraft.committed-entry")]

@@ -25,6 +25,12 @@ public sealed partial class RaftNode
     public bool IsQuiescent { get; private set; }
 
     /// <summary>
+    /// The heartbeat round of the Quiesce this member sent (as leader) or took (as follower): heartbeats and their
+    /// answers of that round or earlier were in flight when the group went quiet, and do not wake it.
+    /// </summary>
+    private ulong _quiescedRound;
+
+    /// <summary>
     /// On a leader whose group is idle, stops the clocks of the whole group: sends every member a Quiesce and goes
     /// quiet. Returns true if this member is quiet afterwards.
     /// </summary>
@@ -49,6 +55,7 @@ public sealed partial class RaftNode
         }
 
         IsQuiescent = true;
+        _quiescedRound = _readRound;
         return true;
     }
 
@@ -139,8 +146,40 @@ public sealed partial class RaftNode
                 }
             }
 
+            // A round of its own, so that followers tell these heartbeats from those sent before the group went quiet.
+            _readRound++;
             BroadcastHeartbeat();
         }
+    }
+
+    /// <summary>
+    /// True for a message a quiet member takes without waking: the Quiesce itself, and what was in flight when the group
+    /// went quiet (the leader's earlier heartbeats, its followers' answers to them, acknowledgements of what a
+    /// follower already holds). Any other message means something happened, and wakes the member.
+    /// </summary>
+    private bool KeepsQuiet(Message message)
+    {
+        if (message.Type == MessageType.Quiesce)
+        {
+            return true;
+        }
+
+        if (!IsQuiescent || message.Term != Term)
+        {
+            return false;
+        }
+
+        if (Role == RaftRole.Leader)
+        {
+            return _tracker.Progress.TryGetValue(message.From, out var progress) && progress.Match == _log.LastIndex && message.Type switch
+            {
+                MessageType.HeartbeatResponse => message.Context <= _quiescedRound,
+                MessageType.AppendResponse => !message.Reject && message.Index <= progress.Match,
+                _ => false,
+            };
+        }
+
+        return message.Type == MessageType.Heartbeat && message.From == Leader && message.Context <= _quiescedRound;
     }
 
     /// <summary>A follower (or a candidate, which the message has just made a follower) takes a leader's Quiesce.</summary>
@@ -150,6 +189,7 @@ public sealed partial class RaftNode
         if (_log.LastIndex == message.Index && _log.Committed == message.Index && !_log.Unstable.HasNextEntries)
         {
             IsQuiescent = true;
+            _quiescedRound = message.Context;
             return;
         }
 

@@ -16,7 +16,7 @@ public sealed partial class RaftNode
             throw new ArgumentException($"Member {Id} was handed a message addressed to {message.To}: {message}.", nameof(message));
         }
 
-        if (message.Type != MessageType.Quiesce)
+        if (!KeepsQuiet(message))
         {
             Unquiesce();
         }

@@ -139,7 +139,10 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
             _store!.FirstIndex,
             _store.LastIndex,
             _reader!.Snapshot.Index,
-            RuntimeIdentity);
+            RuntimeIdentity)
+        {
+            Quiescent = node.IsQuiescent,
+        };
     }
 
     public async Task SubscribeAsync(IRaftCommitObserver observer)

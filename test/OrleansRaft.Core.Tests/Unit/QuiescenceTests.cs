@@ -32,6 +32,23 @@ public sealed class QuiescenceTests
     }
 
     [Fact]
+    public void HeartbeatsAndAnswersInFlightWhenTheGroupQuiescesDoNotWakeIt()
+    {
+        var cluster = IdleGroup();
+
+        // A tick's heartbeats leave, and the leader quiesces before their answers come back; the Quiesce may even
+        // overtake the heartbeats.
+        cluster.Tick(1);
+        cluster.Process(1);
+        Assert.True(cluster.Node(1).TryQuiesce());
+        cluster.Process(1);
+        cluster.InFlight.Reverse();
+        cluster.Deliver();
+
+        Assert.All(cluster.Ids, id => Assert.True(cluster.Node(id).IsQuiescent, $"member {id} woke up"));
+    }
+
+    [Fact]
     public void AQuietGroupSendsNothingAndElectsNobody()
     {
         var cluster = IdleGroup();
