@@ -20,6 +20,11 @@ if (command == "kv")
     return OrleansRaft.Benchmarks.KeyValue.KvBenchmark.Run(args[1..]);
 }
 
+if (command == "idle")
+{
+    return OrleansRaft.Benchmarks.Idle.IdleGroupsBenchmark.Run(args[1..]);
+}
+
 if (command == "raft")
 {
     return OrleansRaft.Benchmarks.Raft.RaftBenchmark.Run(args[1..]);
@@ -94,7 +99,7 @@ static FaultMode ParseFaults(string text) => text switch
 
 static void PrintUsage() => Console.WriteLine(
     """
-    usage: OrleansRaft.Benchmarks core|sim|storage|raft|kv|all [options]
+    usage: OrleansRaft.Benchmarks core|sim|storage|raft|kv|idle|all [options]
       core   committed entries/s and bytes allocated per entry of a 3-member group on one thread (no I/O),
              for several batch sizes, after checking that no member copies a payload
              --batch 1,16,256,1024  --rounds 5  --round-seconds 0.6  --warmup-seconds 2  --profile  --verbose
@@ -111,6 +116,10 @@ static void PrintUsage() => Console.WriteLine(
              next to etcd 3.4's figures
              and entries per leader write; --window compares group-commit windows in ms (a fresh cluster each, alternating)
              --clients 1,16,64  --workloads put,get,stale  --runs 3  --seconds 10  --warmup-seconds 1  --window 0,1  --quick (1 run of 1 s)
+      idle   the cost of idle key-value groups on 3 in-process silos with PostgreSQL: time to create N groups, to elect
+             and to go quiet, then over an idle window the CPU of the silos and of PostgreSQL, Raft entries appended,
+             rows written, commits, and managed memory per member
+             --groups 31,300  --seconds 60  --no-quiescence (groups stay awake, for comparison)
       all    core, then sim
     exit code: 0, or 1 if a payload was copied or a simulated seed failed, or 2 for bad arguments
     """);

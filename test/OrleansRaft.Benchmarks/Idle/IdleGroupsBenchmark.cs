@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Orleans.TestingHost;
+using OrleansRaft.Abstractions;
+using OrleansRaft.Hosting.Configuration;
+using OrleansRaft.Hosting.Storage;
+using OrleansRaft.KeyValue.Hosting;
+
+namespace OrleansRaft.Benchmarks.Idle;
+
+/// <summary>
+/// What idle groups cost: 3 silos in process on PostgreSQL, N key-value groups of 3 created at run time, each with
+/// one write (so that every group has a client session, as after real use); then, once every group has a leader (and,
+/// with quiescence, is quiet), CPU of the silos' process and of PostgreSQL, Raft entries appended, rows written and
+/// managed memory per member over an idle window.
+/// </summary>
+internal static class IdleGroupsBenchmark
+{
+    private const string Storage = "raft";
+
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(5);
+
+    public static int Run(string[] args)
+    {
+        var groups = new[] { 31, 300 };
+        var seconds = 60.0;
+        var quiesce = true;
+        try
+        {
+            for (var i = 0; i < args.Length; i++)
+            {
+                string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+                switch (args[i])
+                {
+                    case "--groups": groups = Next().Split(',').Select(int.Parse).ToArray(); break;
+                    case "--seconds": seconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                    case "--no-quiescence": quiesce = false; break;
+                    default: throw new ArgumentException($"unknown argument '{args[i]}'");
+                }
+            }
+
+            if (groups.Length == 0 || groups.Any(g => g <= 0) || seconds <= 0)
+            {
+                throw new ArgumentException("--groups takes positive counts and --seconds a positive duration");
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            Console.Error.WriteLine($"{e.Message}; try --help");
+            return 2;
+        }
+
+        return RunAsync(groups, TimeSpan.FromSeconds(seconds), quiesce).GetAwaiter().GetResult();
+    }
+
+    private static async Task<int> RunAsync(int[] counts, TimeSpan window, bool quiesce)
+    {
+        var connectionString = LocalPostgres.ConnectionString();
+        Console.WriteLine($"idle: 3 silos in process, logs in PostgreSQL, quiescence {(quiesce ? "on" : "off")}, idle window {window.TotalSeconds:0} s; " +
+                          $"{Environment.ProcessorCount} cores");
+        Console.WriteLine($"{"groups",7} {"create s",9} {"leaders s",10} {"quiet s",8} {"base cpu %",11} {"silo cpu %",11} {"pg cpu %",9} {"entries",8} {"rows",7} {"commits",8} {"KiB/member",11}");
+        foreach (var count in counts)
+        {
+            var builder = new InProcessTestClusterBuilder(3);
+            builder.Options.ConfigureFileLogging = false;
+            builder.Options.ServiceId = $"idle-{Guid.NewGuid():N}";
+            builder.ConfigureSilo((_, silo) =>
+            {
+                silo.AddRaftPostgresStorage(Storage, connectionString);
+                silo.AddOrleansRaft(o =>
+                {
+                    o.StorageProviderName = Storage;
+                    o.QuiesceAfter = quiesce ? TimeSpan.FromSeconds(1) : null;
+                });
+                silo.AddRaftKeyValueStore();
+            });
+            await using var cluster = builder.Build();
+            await cluster.DeployAsync();
+            await OrleansRaft.Hosting.Tests.Infrastructure.MembershipReadiness.WaitForAllActiveAsync(cluster, TimeSpan.FromSeconds(30));
+            var before = ManagedBytes();
+
+            // The cost of the silos with no group at all, which the groups' cost is judged against.
+            var baselineCpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var baselineClock = Stopwatch.StartNew();
+            await Task.Delay(Settle);
+            var baseline = (Process.GetCurrentProcess().TotalProcessorTime - baselineCpu) / baselineClock.Elapsed;
+
+            var clock = Stopwatch.StartNew();
+            var ids = Enumerable.Range(0, count).Select(i => $"idle-{i:D5}").ToArray();
+            ulong[] members = [1, 2, 3];
+            await ForEachAsync(ids, id => cluster.Client.GetGrain<IRaftGroupGrain>(id).CreateAsync(new RaftGroupSpec(members, KeyValueStore.StateMachineType)));
+            var created = clock.Elapsed;
+            await ForEachAsync(ids, async id =>
+            {
+                await using var client = new OrleansRaft.Client.KvClient(cluster.Client, id, members);
+                await client.PutAsync("/idle", "x");
+            });
+            var led = clock.Elapsed;
+            await WaitAsync(cluster, ids, s => s.All(m => !quiesce || m.Quiescent) && s.Count(m => m.Role == RaftMemberRole.Leader) == 1);
+            var quiet = clock.Elapsed;
+
+            // PostgreSQL reports a backend's counters up to a second late: let what came before the window settle.
+            await Task.Delay(Settle);
+            var after = ManagedBytes();
+            var statusBefore = await StatusesAsync(cluster, ids);
+            var pg = await PostgresCounters.ReadAsync(connectionString);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var idle = Stopwatch.StartNew();
+            await Task.Delay(window);
+            var siloCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu) / idle.Elapsed;
+            var pgAfter = await PostgresCounters.ReadAsync(connectionString);
+            var pgCpu = (pgAfter.CpuSeconds - pg.CpuSeconds) / idle.Elapsed.TotalSeconds;
+            var statusAfter = await StatusesAsync(cluster, ids);
+            var entries = statusAfter.Sum(s => (long)s.LastIndex) - statusBefore.Sum(s => (long)s.LastIndex);
+            var perMember = (after - before) / 1024.0 / (count * 3);
+            Console.WriteLine($"{count,7} {created.TotalSeconds,9:F1} {led.TotalSeconds,10:F1} {quiet.TotalSeconds,8:F1} {baseline * 100,11:F2} {siloCpu * 100,11:F2} {pgCpu * 100,9:F2} " +
+                              $"{entries,8} {pgAfter.Rows - pg.Rows,7} {pgAfter.Commits - pg.Commits,8} {perMember,11:F1}");
+        }
+
+        return 0;
+    }
+
+    private static long ManagedBytes()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    /// <summary>Runs <paramref name="action"/> for every id, 32 at a time.</summary>
+    private static async Task ForEachAsync(string[] ids, Func<string, Task> action) =>
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (id, _) => await action(id));
+
+    private static async Task<List<RaftMemberStatus>> StatusesAsync(InProcessTestCluster cluster, string[] ids)
+    {
+        var all = new List<RaftMemberStatus>();
+        foreach (var chunk in ids.Chunk(100))
+        {
+            var statuses = await Task.WhenAll(chunk.SelectMany(id => new ulong[] { 1, 2, 3 }.Select(m =>
+                cluster.Client.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(id, m)).GetStatusAsync())));
+            all.AddRange(statuses);
+        }
+
+        return all;
+    }
+
+    /// <summary>Waits (at most 10 minutes) until every group's statuses satisfy <paramref name="done"/>.</summary>
+    private static async Task WaitAsync(InProcessTestCluster cluster, string[] ids, Func<RaftMemberStatus[], bool> done)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var statuses = await StatusesAsync(cluster, ids);
+            var pending = statuses.GroupBy(s => s.GroupId).Count(g => !done([.. g]));
+            if (pending == 0)
+            {
+                return;
+            }
+
+            if (clock.Elapsed > TimeSpan.FromMinutes(10))
+            {
+                throw new TimeoutException($"{pending} of {ids.Length} groups never settled");
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
+    /// <summary>The benchmark's PostgreSQL server: CPU of its processes (from /proc), rows written and commits.</summary>
+    private sealed record PostgresCounters(double CpuSeconds, long Rows, long Commits)
+    {
+        public static async Task<PostgresCounters> ReadAsync(string connectionString)
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(
+                "SELECT current_setting('data_directory'), tup_inserted + tup_updated + tup_deleted, xact_commit FROM pg_stat_database WHERE datname = current_database()",
+                connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            var dataDirectory = reader.GetString(0);
+            var rows = reader.GetInt64(1);
+            var commits = reader.GetInt64(2);
+            return new PostgresCounters(ServerCpuSeconds(dataDirectory), rows, commits);
+        }
+
+        /// <summary>User and system time of the postmaster named in the data directory and of its children.</summary>
+        private static double ServerCpuSeconds(string dataDirectory)
+        {
+            var postmaster = int.Parse(File.ReadLines(Path.Combine(dataDirectory, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+            var ticks = 0L;
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out var pid))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
+                    if (pid == postmaster || parent == postmaster)
+                    {
+                        ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                    }
+                }
+                catch (IOException)
+                {
+                    // The process ended while we looked.
+                }
+            }
+
+            return ticks / 100.0;
+        }
+    }
+}
