@@ -12,11 +12,12 @@ internal sealed record GroupReport(string Id, string StateMachine, ulong Leader,
 
 /// <summary>
 /// A member: its silo, role (follower, precandidate, candidate, leader), term, commit and applied index, and lag (the
-/// group's highest commit index minus this member's applied index); or the error that kept it from answering.
+/// group's highest commit index minus this member's applied index), whether its group is quiet; or the error that
+/// kept it from answering.
 /// </summary>
-internal sealed record MemberReport(ulong Id, string? Silo, string? Role, ulong? Term, ulong? Commit, ulong? Applied, ulong Lag, string? Error)
+internal sealed record MemberReport(ulong Id, string? Silo, string? Role, ulong? Term, ulong? Commit, ulong? Applied, ulong Lag, bool? Quiet, string? Error)
 {
     public static MemberReport From(RaftMemberView view) => view.Status is { } s
-        ? new MemberReport(view.MemberId, s.Silo, s.Role.ToString().ToLowerInvariant(), s.Term, s.Commit, s.Applied, view.Lag, view.Error)
-        : new MemberReport(view.MemberId, null, null, null, null, null, view.Lag, view.Error ?? "no answer");
+        ? new MemberReport(view.MemberId, s.Silo, s.Role.ToString().ToLowerInvariant(), s.Term, s.Commit, s.Applied, view.Lag, s.Quiescent, view.Error)
+        : new MemberReport(view.MemberId, null, null, null, null, null, view.Lag, null, view.Error ?? "no answer");
 }
