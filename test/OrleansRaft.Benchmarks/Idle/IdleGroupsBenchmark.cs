@@ -83,7 +83,6 @@ internal static class IdleGroupsBenchmark
             await using var cluster = builder.Build();
             await cluster.DeployAsync();
             await OrleansRaft.Hosting.Tests.Infrastructure.MembershipReadiness.WaitForAllActiveAsync(cluster, TimeSpan.FromSeconds(30));
-            var before = ManagedBytes();
 
             // The cost of the silos with no group at all, which the groups' cost is judged against, after their start.
             await Task.Delay(TimeSpan.FromSeconds(5));
@@ -91,6 +90,7 @@ internal static class IdleGroupsBenchmark
             var baselineClock = Stopwatch.StartNew();
             await Task.Delay(Settle);
             var baseline = (Process.GetCurrentProcess().TotalProcessorTime - baselineCpu) / baselineClock.Elapsed;
+            var before = ManagedBytes();
 
             var clock = Stopwatch.StartNew();
             var ids = Enumerable.Range(0, count).Select(i => $"idle-{i:D5}").ToArray();
