@@ -120,6 +120,7 @@ static void PrintUsage() => Console.WriteLine(
              and to go quiet, then over an idle window the CPU of the silos and of PostgreSQL, Raft entries appended,
              rows written, commits, and managed memory per member
              --groups 31,300  --seconds 60  --no-quiescence (groups stay awake, for comparison)
+             --kill (then kill the silo leading most groups: time until each of its groups has a new leader)
       all    core, then sim
     exit code: 0, or 1 if a payload was copied or a simulated seed failed, or 2 for bad arguments
     """);

@@ -31,6 +31,7 @@ internal static class IdleGroupsBenchmark
         var groups = new[] { 31, 300 };
         var seconds = 60.0;
         var quiesce = true;
+        var kill = false;
         try
         {
             for (var i = 0; i < args.Length; i++)
@@ -41,6 +42,7 @@ internal static class IdleGroupsBenchmark
                     case "--groups": groups = Next().Split(',').Select(int.Parse).ToArray(); break;
                     case "--seconds": seconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--no-quiescence": quiesce = false; break;
+                    case "--kill": kill = true; break;
                     default: throw new ArgumentException($"unknown argument '{args[i]}'");
                 }
             }
@@ -56,10 +58,10 @@ internal static class IdleGroupsBenchmark
             return 2;
         }
 
-        return RunAsync(groups, TimeSpan.FromSeconds(seconds), quiesce).GetAwaiter().GetResult();
+        return RunAsync(groups, TimeSpan.FromSeconds(seconds), quiesce, kill).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(int[] counts, TimeSpan window, bool quiesce)
+    private static async Task<int> RunAsync(int[] counts, TimeSpan window, bool quiesce, bool kill)
     {
         var connectionString = LocalPostgres.ConnectionString();
         Console.WriteLine($"idle: 3 silos in process, logs in PostgreSQL, quiescence {(quiesce ? "on" : "off")}, idle window {window.TotalSeconds:0} s; " +
@@ -122,9 +124,54 @@ internal static class IdleGroupsBenchmark
             var perMember = (after - before) / 1024.0 / (count * 3);
             Console.WriteLine($"{count,7} {created.TotalSeconds,9:F1} {led.TotalSeconds,10:F1} {quiet.TotalSeconds,8:F1} {baseline * 100,11:F2} {siloCpu * 100,11:F2} {pgCpu * 100,9:F2} " +
                               $"{entries,8} {pgAfter.Rows - pg.Rows,7} {pgAfter.Commits - pg.Commits,8} {perMember,11:F1}");
+            if (kill)
+            {
+                await KillBusiestSiloAsync(cluster, statusAfter);
+            }
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Kills the silo that leads the most groups, as a crash would, and reports how long each of those groups took
+    /// until a survivor led it in a later term.
+    /// </summary>
+    private static async Task KillBusiestSiloAsync(InProcessTestCluster cluster, List<RaftMemberStatus> statuses)
+    {
+        var leaders = statuses.Where(s => s.Role == RaftMemberRole.Leader).ToList();
+        var busiest = leaders.GroupBy(s => s.Silo).MaxBy(g => g.Count())!;
+        var victim = cluster.Silos.Single(s => s.SiloAddress.ToString() == busiest.Key);
+        var clock = Stopwatch.StartNew();
+        await cluster.KillSiloAsync(victim);
+        var recovered = await Task.WhenAll(busiest.Select(async old =>
+        {
+            var survivors = new ulong[] { 1, 2, 3 }.Where(m => m != old.MemberId)
+                .Select(m => cluster.Client.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(old.GroupId, m))).ToArray();
+            // One survivor asked every 25 ms, in turn: the polling must not load the silos it measures.
+            for (var poll = 0; clock.Elapsed < TimeSpan.FromMinutes(2); poll++)
+            {
+                try
+                {
+                    var status = await survivors[poll % 2].GetStatusAsync().WaitAsync(TimeSpan.FromMilliseconds(200));
+                    if (status.Role == RaftMemberRole.Leader && status.Term > old.Term)
+                    {
+                        return clock.Elapsed.TotalMilliseconds;
+                    }
+                }
+                catch (Exception e) when (e is TimeoutException or OrleansException)
+                {
+                }
+
+                await Task.Delay(25);
+            }
+
+            return double.NaN;
+        }));
+        var times = recovered.Where(t => !double.IsNaN(t)).Order().ToArray();
+        double At(double q) => times.Length == 0 ? double.NaN : times[Math.Min(times.Length - 1, (int)(q * times.Length))];
+        Console.WriteLine($"        killed the silo leading {busiest.Count()} of {leaders.Count} groups: {times.Length} recovered, " +
+                          $"time to a new leader p50 {At(0.5):F0} ms, p99 {At(0.99):F0} ms, max {At(1):F0} ms");
     }
 
     private static long ManagedBytes()
