@@ -233,19 +233,32 @@ status() {
 }
 
 # A throwaway server is not shut down cleanly: its data is deleted next (immediate mode skips the checkpoint).
+# Several removers may race (a test process's own and its watchdog): each takes the lock, and the folder is renamed
+# before it is deleted, so that one that got the lock late finds nothing, rather than a half-deleted folder.
 remove() {
-    local bin datadir cluster
+    local bin datadir cluster trash
     datadir="$(existing_datadir "${1:-}")"
-    if [[ -d "$datadir" && ! -e "$datadir/.lock" && ! -e "$datadir/pgdata" && -n "$(ls -A "$datadir")" ]]; then
-        die "$datadir holds files but no server of this script; not removing it"
+    if [[ -d "$datadir" ]]; then
+        if [[ ! -e "$datadir/.lock" && ! -e "$datadir/pgdata" && -n "$(ls -A "$datadir")" ]]; then
+            die "$datadir holds files but no server of this script; not removing it"
+        fi
+        # Gone between the test and the open: another remover took it.
+        { exec 9>>"$datadir/.lock"; } 2>/dev/null || return 0
+        flock -w 600 9 || die "another local.sh held $datadir/.lock for 10 minutes"
     fi
-    [[ -d "$datadir" ]] && lock_datadir "$datadir"
     cluster="$(cluster_dir "$datadir")"
     if bin="$(bin_dir)" && is_running "$bin" "$cluster/pgdata"; then
         as_owner "$bin/pg_ctl" -D "$cluster/pgdata" -m immediate -w -t 60 stop >&2 ||
             note "the server in $cluster/pgdata did not stop"
     fi
-    rm -rf "$cluster" "$datadir"
+    if [[ "$cluster" != "$datadir" ]]; then
+        rm -rf "$cluster"
+    fi
+    if [[ -d "$datadir" ]]; then
+        trash="$datadir.removing-$$"
+        mv "$datadir" "$trash"
+        rm -rf "$trash"
+    fi
 }
 
 remove_on_eof() {
