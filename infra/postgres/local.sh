@@ -6,6 +6,10 @@
 #                                             printed is the Npgsql connection string
 #   infra/postgres/local.sh stop   [DATADIR]  stop the server of DATADIR
 #   infra/postgres/local.sh status [DATADIR]  exit 0 when the server of DATADIR is running
+#   infra/postgres/local.sh remove [DATADIR]  stop the server of DATADIR at once and delete DATADIR and its cluster
+#   infra/postgres/local.sh remove-on-eof [DATADIR]
+#                                             wait until standard input closes (its owner died or let go), then
+#                                             remove; a test process runs it beside each server it starts
 #
 # DATADIR defaults to .data/postgres at the repository root (git-ignored). It holds:
 #   pgdata/   the cluster          socket/      the server's Unix socket (mode 0700)
@@ -67,6 +71,11 @@ resolve_datadir() {
     local dir="${1:-$repo/.data/postgres}"
     mkdir -p "$dir"
     (cd "$dir" && pwd)
+}
+
+# The absolute DATADIR without creating it: stop, status and remove must not bring back a folder that is gone.
+existing_datadir() {
+    realpath -m "${1:-$repo/.data/postgres}"
 }
 
 readonly fallback_root="/var/tmp/orleansraft-postgres"
@@ -206,8 +215,8 @@ start() {
 stop() {
     local bin datadir pgdata
     bin="$(bin_dir)" || die "PostgreSQL is not installed"
-    datadir="$(resolve_datadir "${1:-}")"
-    lock_datadir "$datadir"
+    datadir="$(existing_datadir "${1:-}")"
+    [[ -d "$datadir" ]] && lock_datadir "$datadir"
     pgdata="$(cluster_dir "$datadir")/pgdata"
     if ! is_running "$bin" "$pgdata"; then
         note "not running ($pgdata)"
@@ -219,8 +228,44 @@ stop() {
 status() {
     local bin datadir
     bin="$(bin_dir)" || exit 1
-    datadir="$(resolve_datadir "${1:-}")"
+    datadir="$(existing_datadir "${1:-}")"
     is_running "$bin" "$(cluster_dir "$datadir")/pgdata"
+}
+
+# A throwaway server is not shut down cleanly: its data is deleted next (immediate mode skips the checkpoint).
+# Several removers may race (a test process's own and its watchdog): each takes the lock, and the folder is renamed
+# before it is deleted, so that one that got the lock late finds nothing, rather than a half-deleted folder.
+remove() {
+    local bin datadir cluster trash
+    datadir="$(existing_datadir "${1:-}")"
+    if [[ -d "$datadir" ]]; then
+        if [[ ! -e "$datadir/.lock" && ! -e "$datadir/pgdata" && -n "$(ls -A "$datadir")" ]]; then
+            die "$datadir holds files but no server of this script; not removing it"
+        fi
+        # Gone between the test and the open: another remover took it.
+        { exec 9>>"$datadir/.lock"; } 2>/dev/null || return 0
+        flock -w 600 9 || die "another local.sh held $datadir/.lock for 10 minutes"
+    fi
+    cluster="$(cluster_dir "$datadir")"
+    if bin="$(bin_dir)" && is_running "$bin" "$cluster/pgdata"; then
+        as_owner "$bin/pg_ctl" -D "$cluster/pgdata" -m immediate -w -t 60 stop >&2 ||
+            note "the server in $cluster/pgdata did not stop"
+    fi
+    if [[ "$cluster" != "$datadir" ]]; then
+        rm -rf "$cluster"
+    fi
+    if [[ -d "$datadir" ]]; then
+        trash="$datadir.removing-$$"
+        mv "$datadir" "$trash"
+        rm -rf "$trash"
+    fi
+}
+
+remove_on_eof() {
+    # Whoever started this may be gone by the time it prints anything.
+    exec >/dev/null 2>&1
+    cat >/dev/null || true
+    remove "$@"
 }
 
 case "${1:-}" in
@@ -228,5 +273,7 @@ case "${1:-}" in
     start) start "${2:-}" ;;
     stop) stop "${2:-}" ;;
     status) status "${2:-}" ;;
-    *) die "usage: local.sh install | start [DATADIR] | stop [DATADIR] | status [DATADIR]" ;;
+    remove) remove "${2:-}" ;;
+    remove-on-eof) remove_on_eof "${2:-}" ;;
+    *) die "usage: local.sh install | start [DATADIR] | stop [DATADIR] | status [DATADIR] | remove [DATADIR] | remove-on-eof [DATADIR]" ;;
 esac

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using OrleansRaft.Cli.Tests.Infrastructure;
+using OrleansRaft.TestSupport;
 using static OrleansRaft.Cli.Tests.Infrastructure.Expect;
 
 namespace OrleansRaft.Cli.Tests;
@@ -25,7 +26,7 @@ public sealed class ConnectionTests(CliCluster cluster)
     [Fact]
     public async Task Without_gateways_or_cluster_json_the_error_says_how_to_point_at_a_cluster()
     {
-        var empty = Directory.CreateTempSubdirectory("orleansraft-cli-").FullName;
+        var empty = TestFolders.Create("cli");
         try
         {
             var result = Error(3, $"No cluster to connect to: there is no {Path.Combine(empty, ".orleansraft", "cluster.json")}", await CliProcess.RunAsync(["get", "/k"], workingDirectory: empty));
@@ -33,14 +34,14 @@ public sealed class ConnectionTests(CliCluster cluster)
         }
         finally
         {
-            Directory.Delete(empty, recursive: true);
+            TestFolders.Delete(empty);
         }
     }
 
     [Fact]
     public async Task Cluster_json_in_the_data_dir_tells_the_gateways_ids_and_group()
     {
-        var dataDir = Directory.CreateTempSubdirectory("orleansraft-cli-").FullName;
+        var dataDir = TestFolders.Create("cli");
         try
         {
             await File.WriteAllTextAsync(Path.Combine(dataDir, "cluster.json"), JsonSerializer.Serialize(new Dictionary<string, object>
@@ -60,7 +61,7 @@ public sealed class ConnectionTests(CliCluster cluster)
         }
         finally
         {
-            Directory.Delete(dataDir, recursive: true);
+            TestFolders.Delete(dataDir);
         }
     }
 

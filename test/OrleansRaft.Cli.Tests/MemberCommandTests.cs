@@ -3,6 +3,7 @@ using System.Text.Json;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Cli.Tests.Infrastructure;
 using OrleansRaft.KeyValue.Hosting;
+using OrleansRaft.TestSupport;
 using static OrleansRaft.Cli.Tests.Infrastructure.Expect;
 
 namespace OrleansRaft.Cli.Tests;
@@ -77,34 +78,34 @@ public sealed class MemberCommandTests(CliCluster cluster)
     {
         const string group = "members-secured";
         await CreateAsync(group);
-        var empty = Directory.CreateTempSubdirectory("orleansraft-cli-member-");
+        var empty = TestFolders.Create("cli-member");
         try
         {
             // No option, an empty variable and a data directory without a token file: refused before any call.
             var noToken = new Dictionary<string, string> { [TokenVariable] = string.Empty };
             Error(2, "member commands need the admin token: pass --admin-token, or set $ORLEANSRAFT_ADMIN_TOKEN.",
-                await CliProcess.RunAsync(["member", "add", "3", "--data-dir", empty.FullName, .. cluster.Connection], environment: noToken));
+                await CliProcess.RunAsync(["member", "add", "3", "--data-dir", empty, .. cluster.Connection], environment: noToken));
 
             // A wrong token, from the option or from the environment: the silos refuse it.
             var refused = "refused: The admin token is wrong.";
             Error(1, refused, await RunAsync(group, "member", "add", "3", "--admin-token", "not-the-token"));
             Error(1, refused, await RunAsync(group, "member", "remove", "1", "--admin-token", "not-the-token"));
             Error(1, refused, await CliProcess.RunAsync(
-                ["member", "list", "--group", group, "--data-dir", empty.FullName, .. cluster.Connection],
+                ["member", "list", "--group", group, "--data-dir", empty, .. cluster.Connection],
                 environment: new Dictionary<string, string> { [TokenVariable] = "not-the-token" }));
             Error(1, refused, await RunAsync(group, "member", "promote", "2", "--admin-token", "not-the-token"));
 
             // The token from the data directory's file is the right one: the membership is as it was created.
-            await File.WriteAllTextAsync(Path.Combine(empty.FullName, "admin-token"), CliCluster.AdminToken + "\n");
+            await File.WriteAllTextAsync(Path.Combine(empty, "admin-token"), CliCluster.AdminToken + "\n");
             var listed = Json(Ok(await CliProcess.RunAsync(
-                ["member", "list", "--json", "--group", group, "--data-dir", empty.FullName, .. cluster.Connection], environment: noToken)));
+                ["member", "list", "--json", "--group", group, "--data-dir", empty, .. cluster.Connection], environment: noToken)));
             Assert.Equal([1UL, 2UL], Ids(listed.GetProperty("voters")));
             Assert.Empty(Ids(listed.GetProperty("learners")));
             Assert.Equal(0UL, listed.GetProperty("configurationIndex").GetUInt64());
         }
         finally
         {
-            empty.Delete(recursive: true);
+            TestFolders.Delete(empty);
         }
     }
 
@@ -123,12 +124,12 @@ public sealed class MemberCommandTests(CliCluster cluster)
     }
 
     /// <summary>Runs the CLI on <paramref name="group"/> with no token from the environment, so that only the arguments give one.</summary>
-    private Task<CliResult> RunAsync(string group, params string[] args) =>
+    private Task<ProcessRun> RunAsync(string group, params string[] args) =>
         CliProcess.RunAsync([.. args, "--group", group, .. cluster.Connection], environment: new Dictionary<string, string> { [TokenVariable] = string.Empty });
 
     private IRaftMemberGrain Member(string group, ulong id) => cluster.Grains.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(group, id));
 
-    private static JsonElement Json(CliResult result) => JsonDocument.Parse(result.Stdout).RootElement;
+    private static JsonElement Json(ProcessRun result) => JsonDocument.Parse(result.Stdout).RootElement;
 
     private static ulong[] Ids(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetUInt64())];
 

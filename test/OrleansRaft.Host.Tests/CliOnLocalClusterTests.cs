@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using OrleansRaft.Host.Tests.Infrastructure;
+using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Host.Tests;
 
@@ -81,11 +82,11 @@ public sealed class CliOnLocalClusterTests(LocalClusterFixture cluster)
 
     private static string[] Everything => ["/cli/app/db/url", "postgres://db", "/cli/app/session", "s1", "/cli/lock", "me"];
 
-    private Task<CliRun> Cli(params string[] args) => CliRunner.RunAsync(cluster.Launcher.DataDir, [.. args, "--timeout", Timeout]);
+    private Task<ProcessRun> Cli(params string[] args) => CliRunner.RunAsync(cluster.Launcher.DataDir, [.. args, "--timeout", Timeout]);
 
-    private static CliRun Ok(CliRun run) => run.Ok();
+    private static ProcessRun Ok(ProcessRun run) => run.Ok();
 
-    private static JsonElement Json(CliRun run) => JsonDocument.Parse(run.Stdout).RootElement;
+    private static JsonElement Json(ProcessRun run) => JsonDocument.Parse(run.Stdout).RootElement;
 
     private static IEnumerable<(ulong Member, string Role, string? Silo)> Members(JsonElement status) =>
         status.EnumerateArray().Single(g => g.GetProperty("group").GetString() == "kv").GetProperty("members").EnumerateArray()

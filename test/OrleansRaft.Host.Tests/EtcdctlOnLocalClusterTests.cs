@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using OrleansRaft.Host.Tests.Infrastructure;
+using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Host.Tests;
 
@@ -51,37 +51,13 @@ public sealed class EtcdctlOnLocalClusterTests(LocalClusterFixture cluster)
     /// <summary>Runs etcdctl (API v3) to its end; returns its output lines, failing on a non-zero exit.</summary>
     private static async Task<string[]> Run(string endpoints, params string[] args)
     {
-        var info = new ProcessStartInfo(Etcdctl)
+        var run = await ChildProcess.RunAsync(Etcdctl, [$"--endpoints={endpoints}", "--command-timeout=30s", .. args], new ChildProcessOptions
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            Environment = { ["ETCDCTL_API"] = "3" },
-        };
-        info.ArgumentList.Add($"--endpoints={endpoints}");
-        info.ArgumentList.Add("--command-timeout=30s");
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("etcdctl did not start.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Bound);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"etcdctl {string.Join(' ', args)} did not exit within {Bound}.");
-        }
-
-        var output = await stdout;
-        Assert.True(process.ExitCode == 0, $"etcdctl {string.Join(' ', args)} exited with {process.ExitCode}: {await stderr}{output}");
-        return output.Length == 0 ? [] : output.TrimEnd('\n').Split('\n');
+            Bound = Bound,
+            Environment = new Dictionary<string, string?> { ["ETCDCTL_API"] = "3" },
+        });
+        Assert.True(run.ExitCode == 0, $"etcdctl {string.Join(' ', args)} exited with {run.ExitCode}: {run.Stderr}{run.Stdout}");
+        return run.Lines;
     }
 }
 

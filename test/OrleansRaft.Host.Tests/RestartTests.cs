@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using OrleansRaft.Client;
 using OrleansRaft.KeyValue;
 using OrleansRaft.Host.Tests.Infrastructure;
+using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Host.Tests;
 
@@ -14,14 +15,14 @@ public sealed class RestartTests : IAsyncLifetime
 {
     private static readonly KvCallOptions Patient = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    private readonly string _dataDir = Paths.NewDataDir();
+    private readonly DataDir _dataDir = new();
 
     [Fact]
     public async Task A_gracefully_stopped_leader_hands_off_and_a_stopped_cluster_restarts_with_its_data()
     {
-        await using (var first = await LauncherProcess.StartAsync(_dataDir))
+        await using (var first = await LauncherProcess.StartAsync(_dataDir.Path))
         {
-            await using (var connection = await KvConnection.ConnectAsync(_dataDir))
+            await using (var connection = await KvConnection.ConnectAsync(_dataDir.Path))
             {
                 await connection.Kv.PutAsync("restart/before", "kept", Patient);
 
@@ -33,7 +34,7 @@ public sealed class RestartTests : IAsyncLifetime
                 await PutsAcrossAsync(connection.Kv, () => Signal.Send(stopped.Pid, "TERM"), async () =>
                     await first.WaitForLineAsync(new Regex($@"silo {stopped.Number} \(pid {stopped.Pid}\) exited with code 0;"), TimeSpan.FromSeconds(60)));
 
-                var log = await File.ReadAllTextAsync(Path.Combine(_dataDir, "logs", $"silo-{stopped.Number}.log"));
+                var log = await File.ReadAllTextAsync(Path.Combine(_dataDir.Path, "logs", $"silo-{stopped.Number}.log"));
                 Assert.Matches($@"Raft member kv/{before.Leader} handed its leadership to member \d", log);
                 var survivor = first.Silos.First(s => s.Number != stopped.Number);
                 await StatusReader.LeaderAsync(
@@ -42,12 +43,12 @@ public sealed class RestartTests : IAsyncLifetime
 
             Assert.Equal(0, await first.StopAsync(TimeSpan.FromSeconds(90)));
             Assert.DoesNotContain(first.Silos, s => Signal.IsRunning(s.Pid));
-            Assert.False(await PostgresRunningAsync(), "PostgreSQL still runs after the launcher stopped.");
+            Assert.False(PostgresRunning(), "PostgreSQL still runs after the launcher stopped.");
             Assert.Contains("stopping PostgreSQL", first.Output, StringComparison.Ordinal);
         }
 
-        await using var second = await LauncherProcess.StartAsync(_dataDir);
-        await using var again = await KvConnection.ConnectAsync(_dataDir);
+        await using var second = await LauncherProcess.StartAsync(_dataDir.Path);
+        await using var again = await KvConnection.ConnectAsync(_dataDir.Path);
         var kept = await again.Kv.GetAsync("restart/before", Patient);
         Assert.NotNull(kept);
         Assert.Equal("kept", KvBytes.ToText(kept.Value));
@@ -59,7 +60,7 @@ public sealed class RestartTests : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        Directory.Delete(_dataDir, recursive: true);
+        _dataDir.Dispose();
         return Task.CompletedTask;
     }
 
@@ -99,15 +100,5 @@ public sealed class RestartTests : IAsyncLifetime
         return longest;
     }
 
-    private async Task<bool> PostgresRunningAsync()
-    {
-        using var status = Process.Start(new ProcessStartInfo("bash")
-        {
-            ArgumentList = { Paths.LocalSh, "status", Path.Combine(_dataDir, "postgres") },
-            UseShellExecute = false,
-            RedirectStandardError = true,
-        }) ?? throw new InvalidOperationException("bash could not be started.");
-        await status.WaitForExitAsync();
-        return status.ExitCode == 0;
-    }
+    private bool PostgresRunning() => LocalScript.Run("status", _dataDir.Postgres).ExitCode == 0;
 }

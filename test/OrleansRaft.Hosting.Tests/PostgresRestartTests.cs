@@ -1,10 +1,11 @@
 using OrleansRaft.Hosting.Storage;
 using OrleansRaft.Hosting.Tests.Infrastructure;
+using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Hosting.Tests;
 
 /// <summary>The group's state lives in PostgreSQL only: a cluster whose every silo died resumes from it.</summary>
-public sealed class PostgresRestartTests(TestPostgres postgres) : IClassFixture<TestPostgres>
+public sealed class PostgresRestartTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
@@ -14,7 +15,8 @@ public sealed class PostgresRestartTests(TestPostgres postgres) : IClassFixture<
     public async Task Killing_every_silo_and_starting_new_ones_resumes_the_group_with_all_committed_data(int size)
     {
         var group = $"postgres-restart-{size}-{Guid.NewGuid():N}";
-        Action<ISiloBuilder> storage = silo => silo.AddRaftPostgresStorage(RaftCluster.StorageName, postgres.ConnectionString);
+        var connectionString = TestPostgres.ConnectionString;
+        Action<ISiloBuilder> storage = silo => silo.AddRaftPostgresStorage(RaftCluster.StorageName, connectionString);
         ulong[] members;
         List<(int Command, ulong Index)> committed;
         await using (var first = await RaftCluster.StartAsync(size, storage, o => o.SnapshotEveryEntries = 40, group))

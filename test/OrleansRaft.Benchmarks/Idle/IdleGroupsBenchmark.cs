@@ -7,6 +7,7 @@ using OrleansRaft.Abstractions;
 using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.Hosting.Storage;
 using OrleansRaft.KeyValue.Hosting;
+using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Benchmarks.Idle;
 
@@ -63,7 +64,7 @@ internal static class IdleGroupsBenchmark
 
     private static async Task<int> RunAsync(int[] counts, TimeSpan window, bool quiesce, bool kill)
     {
-        var connectionString = LocalPostgres.ConnectionString();
+        var connectionString = TestPostgres.ConnectionString;
         Console.WriteLine($"idle: 3 silos in process, logs in PostgreSQL, quiescence {(quiesce ? "on" : "off")}, idle window {window.TotalSeconds:0} s; " +
                           $"{Environment.ProcessorCount} cores");
         Console.WriteLine($"{"groups",7} {"create s",9} {"leaders s",10} {"quiet s",8} {"base cpu %",11} {"silo cpu %",11} {"pg cpu %",9} {"entries",8} {"rows",7} {"commits",8} {"KiB/member",11}");

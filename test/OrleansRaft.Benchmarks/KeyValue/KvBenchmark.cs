@@ -9,6 +9,7 @@ using OrleansRaft.Hosting.Diagnostics;
 using OrleansRaft.Hosting.Storage;
 using OrleansRaft.KeyValue;
 using OrleansRaft.KeyValue.Hosting;
+using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Benchmarks.KeyValue;
 
@@ -104,7 +105,7 @@ internal static class KvBenchmark
 
     private static async Task<int> RunAsync(Settings settings)
     {
-        var connectionString = LocalPostgres.ConnectionString();
+        var connectionString = TestPostgres.ConnectionString;
         Console.WriteLine($"kv: 3 silos in process, one key-value group of 3, logs in PostgreSQL; {ValueSize}-byte values over {Keys} keys; " +
                           $"one KvClient shared by the callers; median of {settings.Runs} run(s) of {settings.Duration.TotalSeconds:0.#} s per cell " +
                           $"(warm-up {settings.Warmup.TotalSeconds:0.#} s); {Environment.ProcessorCount} cores, load average {LoadAverage()}");

@@ -3,6 +3,7 @@ using Orleans.TestingHost;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.Hosting.Storage;
+using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Benchmarks.Raft;
 
@@ -43,7 +44,7 @@ internal static class RaftBenchmark
 
     private static async Task<int> RunAsync(int[] proposerCounts, TimeSpan round, int kills, TimeSpan? window)
     {
-        var connectionString = LocalPostgres.ConnectionString();
+        var connectionString = TestPostgres.ConnectionString;
         var defaults = new OrleansRaftOptions();
         Console.WriteLine($"raft: 3 silos in process, group of 3, log in PostgreSQL; {Payload.Length}-byte commands; " +
                           $"tick {defaults.TickInterval.TotalMilliseconds} ms, election {defaults.ElectionTicks} ticks, heartbeat {defaults.HeartbeatTicks} tick, " +

@@ -6,12 +6,13 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 using OrleansRaft.Hosting.Storage;
+using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Benchmarks.Storage;
 
 /// <summary>
 /// A silo whose ADO.NET grain storage runs on PostgreSQL: the server named by ORLEANSRAFT_POSTGRES, or else
-/// the throwaway one of infra/postgres/local.sh (started if needed, and left running for the next run).
+/// a throwaway one of infra/postgres/local.sh (<see cref="TestPostgres"/>), removed when the benchmark exits.
 /// </summary>
 internal sealed class StorageSilo : IAsyncDisposable
 {
@@ -31,7 +32,7 @@ internal sealed class StorageSilo : IAsyncDisposable
 
     public static async Task<StorageSilo> Start()
     {
-        var connectionString = LocalPostgres.ConnectionString();
+        var connectionString = TestPostgres.ConnectionString;
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();

@@ -12,6 +12,7 @@ using OrleansRaft.Client;
 using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.KeyValue.Hosting;
 using OrleansRaft.KeyValue.Integration.Tests.Infrastructure;
+using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Cli.Tests.Infrastructure;
 
@@ -65,12 +66,12 @@ public sealed class CliCluster : IAsyncLifetime
     }
 
     /// <summary>Runs the CLI against this cluster (its connection options after <paramref name="args"/>).</summary>
-    public Task<CliResult> RunAsync(params string[] args) => CliProcess.RunAsync([.. args, .. Connection]);
+    public Task<ProcessRun> RunAsync(params string[] args) => CliProcess.RunAsync([.. args, .. Connection]);
 
     /// <summary>Runs the CLI with <paramref name="stdin"/> as its standard input.</summary>
-    public Task<CliResult> RunWithInputAsync(byte[] stdin, params string[] args) => CliProcess.RunAsync([.. args, .. Connection], stdin);
+    public Task<ProcessRun> RunWithInputAsync(byte[] stdin, params string[] args) => CliProcess.RunAsync([.. args, .. Connection], stdin);
 
-    public CliProcess Start(params string[] args) => CliProcess.Start([.. args, .. Connection]);
+    public ChildProcess Start(params string[] args) => CliProcess.Start([.. args, .. Connection]);
 
     /// <summary>Writes test data straight through a <see cref="KvClient"/>, cheaper than a CLI process per key.</summary>
     public async Task PutAsync(params (string Key, string Value)[] kvs)

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Xml.Linq;
+using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Core.Tests.Unit;
 
@@ -32,7 +33,7 @@ public sealed class DependencyTests
     [Fact]
     public void TheCoreProjectHasNoPackageOrProjectReferences()
     {
-        var project = XDocument.Load(Path.Combine(RepositoryRoot(), "src", "OrleansRaft.Core", "OrleansRaft.Core.csproj"));
+        var project = XDocument.Load(RepositoryRoot.Combine("src", "OrleansRaft.Core", "OrleansRaft.Core.csproj"));
 
         var references = project.Descendants()
             .Where(e => e.Name.LocalName is "PackageReference" or "ProjectReference" or "Reference" or "FrameworkReference")
@@ -40,18 +41,5 @@ public sealed class DependencyTests
             .ToArray();
 
         Assert.Empty(references);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "OrleansRaft.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No OrleansRaft.sln above {AppContext.BaseDirectory}.");
     }
 }

@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Host.Tests.Infrastructure;
 
 /// <summary>
 /// The host run as a user runs it, with no configuration: <c>dotnet OrleansRaft.Host.dll --data-dir DIR</c>, which
 /// launches a throwaway PostgreSQL and three silo processes. Ports are left to the system (<c>--free-ports</c>), so
-/// that the suite does not depend on 11111 and friends being free. Reads what the launcher prints.
+/// that the suite does not depend on 11111 and friends being free. Reads what the launcher prints. A launcher still
+/// running when the test process exits is killed with its silos.
 /// </summary>
 internal sealed partial class LauncherProcess : IAsyncDisposable
 {
@@ -15,11 +17,13 @@ internal sealed partial class LauncherProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly List<string> _lines = [];
     private readonly Lock _lock = new();
+    private readonly IDisposable _atExit;
 
     private LauncherProcess(string dataDir, Process process)
     {
         DataDir = dataDir;
         _process = process;
+        _atExit = ExitCleanup.Register($"the launcher in {dataDir}", Kill);
     }
 
     public string DataDir { get; }
@@ -130,7 +134,24 @@ internal sealed partial class LauncherProcess : IAsyncDisposable
             Signal.KillIfRunning(silo.Pid);
         }
 
+        _atExit.Dispose();
         _process.Dispose();
+    }
+
+    /// <summary>Kills the launcher and its silos (its children, though each in a session of its own).</summary>
+    private void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Not started, or exited meanwhile.
+        }
     }
 
     private void Add(string? line)

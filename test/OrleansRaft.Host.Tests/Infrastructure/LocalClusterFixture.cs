@@ -3,6 +3,7 @@ namespace OrleansRaft.Host.Tests.Infrastructure;
 /// <summary>One local cluster, launched as a user launches it, shared by the tests of <see cref="LocalClusterCollection"/>.</summary>
 public sealed class LocalClusterFixture : IAsyncLifetime
 {
+    private readonly DataDir _dataDir = new();
     private LauncherProcess? _launcher;
     private KvConnection? _connection;
 
@@ -17,7 +18,7 @@ public sealed class LocalClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _launcher = await LauncherProcess.StartAsync(Paths.NewDataDir());
+        _launcher = await LauncherProcess.StartAsync(_dataDir.Path);
         _connection = await KvConnection.ConnectAsync(_launcher.DataDir);
     }
 
@@ -31,8 +32,9 @@ public sealed class LocalClusterFixture : IAsyncLifetime
         if (_launcher is not null)
         {
             await _launcher.DisposeAsync();
-            Directory.Delete(_launcher.DataDir, recursive: true);
         }
+
+        _dataDir.Dispose();
     }
 }
 

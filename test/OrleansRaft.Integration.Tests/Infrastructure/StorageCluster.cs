@@ -4,6 +4,7 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TestingHost;
 using OrleansRaft.Hosting.Storage;
+using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Integration.Tests.Infrastructure;
 
@@ -19,10 +20,10 @@ public sealed class StorageCluster : IAsyncLifetime
     public const string PostgresProvider = "raft-postgres";
     public const string PostgresKeepingRowsProvider = "raft-postgres-keeping-rows";
 
-    private LocalPostgres? _postgres;
     private InProcessTestCluster? _cluster;
 
-    public string PostgresConnectionString => _postgres?.ConnectionString ?? throw new InvalidOperationException("Not started.");
+    /// <summary>The process's <see cref="TestPostgres"/> server, which outlives this cluster.</summary>
+    public string PostgresConnectionString => TestPostgres.ConnectionString;
 
     public IServiceProvider Services => _cluster?.Silos[0].ServiceProvider ?? throw new InvalidOperationException("Not started.");
 
@@ -37,8 +38,7 @@ public sealed class StorageCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _postgres = LocalPostgres.Start();
-        var connectionString = _postgres.ConnectionString;
+        var connectionString = PostgresConnectionString;
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {

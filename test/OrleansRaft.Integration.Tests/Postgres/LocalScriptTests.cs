@@ -4,20 +4,15 @@ using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
 using Npgsql;
 using OrleansRaft.Hosting.Storage;
-using OrleansRaft.Integration.Tests.Infrastructure;
+using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Integration.Tests.Postgres;
 
-/// <summary>infra/postgres/local.sh on folders of its own: each test starts a throwaway server and removes it.</summary>
+/// <summary>infra/postgres/local.sh on folders of its own: each test starts a throwaway server, which is removed with it.</summary>
 [UnsupportedOSPlatform("windows")]
 public sealed partial class LocalScriptTests : IDisposable
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(8);
-
-    private readonly string _root = RepositoryRoot.Find();
-    private readonly List<string> _folders = [];
-    private readonly List<string> _dataDirs = [];
-    private readonly List<string> _clusters = [];
+    private readonly List<PostgresFolder> _folders = [];
 
     [Fact]
     public async Task Two_starts_at_once_on_a_new_folder_start_one_server_and_print_its_connection_string_twice()
@@ -62,56 +57,31 @@ public sealed partial class LocalScriptTests : IDisposable
 
     public void Dispose()
     {
-        foreach (var dataDir in _dataDirs)
+        foreach (var folder in _folders)
         {
-            LocalScript.Run(_root, Timeout, "stop", dataDir);
-        }
-
-        foreach (var folder in _folders.Concat(_clusters).Where(Directory.Exists))
-        {
-            Directory.Delete(folder, recursive: true);
+            folder.Dispose();
         }
     }
 
-    /// <summary>Removes <paramref name="cluster"/> with the test when it lies outside the test's folders (the fallback under /var/tmp).</summary>
-    private void Track(string cluster)
-    {
-        if (!_folders.Any(folder => cluster.StartsWith(folder + "/", StringComparison.Ordinal)))
-        {
-            _clusters.Add(cluster);
-        }
-    }
-
-    /// <summary>A new DATADIR in a folder of its own that the postgres user can reach, so the cluster lives in it.</summary>
+    /// <summary>A new DATADIR, removed with the test (the cluster too, wherever local.sh put it).</summary>
     private string NewDataDir()
     {
-        const UnixFileMode reachable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
-                                       UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
-        var folder = Path.Combine(Path.GetTempPath(), $"orleansraft-local-sh-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(folder, reachable);
-        File.SetUnixFileMode(folder, reachable);
+        var folder = PostgresFolder.Create("local-sh");
         _folders.Add(folder);
-        var dataDir = Path.Combine(folder, "db");
-        _dataDirs.Add(dataDir);
-        return dataDir;
+        return folder.Path;
     }
 
-    private (string ConnectionString, string Error) Start(string dataDir)
+    private static (string ConnectionString, string Error) Start(string dataDir)
     {
-        var start = LocalScript.Run(_root, Timeout, "start", dataDir);
-        Assert.True(start.ExitCode == 0, start.Error);
-        if (start.Error.Contains("initdb in", StringComparison.Ordinal))
-        {
-            Track(ClusterDir(start.Error));
-        }
-
-        return (LastLine(start.Output), start.Error);
+        var start = LocalScript.Run("start", dataDir);
+        Assert.True(start.ExitCode == 0, start.Stderr);
+        return (start.Lines[^1].Trim(), start.Stderr);
     }
 
-    private void Stop(string dataDir)
+    private static void Stop(string dataDir)
     {
-        var stop = LocalScript.Run(_root, Timeout, "stop", dataDir);
-        Assert.True(stop.ExitCode == 0, stop.Error);
+        var stop = LocalScript.Run("stop", dataDir);
+        Assert.True(stop.ExitCode == 0, stop.Stderr);
     }
 
     /// <summary>Where the cluster lives: DATADIR itself, or the fallback folder that start reports.</summary>
@@ -121,8 +91,6 @@ public sealed partial class LocalScriptTests : IDisposable
         Assert.True(match.Success, startError);
         return Path.GetDirectoryName(match.Groups[1].Value)!;
     }
-
-    private static string LastLine(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
 
     private static async Task AssertSchemaApplied(string connectionString)
     {

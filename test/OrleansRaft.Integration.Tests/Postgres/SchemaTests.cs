@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Npgsql;
 using OrleansRaft.Hosting.Storage;
 using OrleansRaft.Integration.Tests.Infrastructure;
+using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Integration.Tests.Postgres;
 
@@ -10,7 +10,7 @@ namespace OrleansRaft.Integration.Tests.Postgres;
 [Collection(StorageCollection.Name)]
 public sealed class SchemaTests(StorageCluster cluster)
 {
-    private static readonly string MigrationsFolder = Path.Combine(RepositoryRoot.Find(), "infra", "postgres", "migrations");
+    private static readonly string MigrationsFolder = RepositoryRoot.Combine("infra", "postgres", "migrations");
 
     [Fact]
     public void The_embedded_migrations_are_the_files_in_infra()
@@ -44,7 +44,7 @@ public sealed class SchemaTests(StorageCluster cluster)
     [Fact]
     public async Task The_script_and_the_applier_running_at_once_apply_each_migration_once()
     {
-        await using var database = await ScratchDatabase.Create(cluster.PostgresConnectionString);
+        await using var database = await ScratchDatabase.CreateAsync(cluster.PostgresConnectionString);
 
         var appliers = Enumerable.Range(0, 3).Select(_ => Task.Run(() => PostgresSchema.ApplyAsync(database.ConnectionString))).ToList();
         var script = Task.Run(() => RunScript(database.ConnectionString));
@@ -64,7 +64,7 @@ public sealed class SchemaTests(StorageCluster cluster)
     [Fact]
     public async Task A_migration_changed_after_it_was_applied_is_refused_by_both_appliers()
     {
-        await using var database = await ScratchDatabase.Create(cluster.PostgresConnectionString);
+        await using var database = await ScratchDatabase.CreateAsync(cluster.PostgresConnectionString);
         await PostgresSchema.ApplyAsync(database.ConnectionString);
         await Strings(database.ConnectionString, "UPDATE raft_schema_migrations SET sha256 = repeat('0', 64) WHERE name = '0002_orleans_persistence' RETURNING name");
 
@@ -79,7 +79,7 @@ public sealed class SchemaTests(StorageCluster cluster)
     [Fact]
     public async Task A_connection_lost_while_applying_surfaces_its_own_error()
     {
-        await using var database = await ScratchDatabase.Create(cluster.PostgresConnectionString);
+        await using var database = await ScratchDatabase.CreateAsync(cluster.PostgresConnectionString);
         await PostgresSchema.ApplyAsync(database.ConnectionString);
 
         // Hold the migrations table, so the applier blocks on it once it holds the advisory lock; then end its session.
@@ -118,23 +118,11 @@ public sealed class SchemaTests(StorageCluster cluster)
     private static (int ExitCode, string Error) RunScript(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        var info = new ProcessStartInfo("bash")
-        {
-            ArgumentList =
-            {
-                Path.Combine(RepositoryRoot.Find(), "infra", "postgres", "apply-schema.sh"),
-                $"postgresql://{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}",
-            },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        info.Environment["PGPASSWORD"] = builder.Password;
-        using var process = Process.Start(info)!;
-        var error = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "apply-schema.sh did not finish within a minute.");
-        return (process.ExitCode, error.Result);
+        var run = ChildProcess.Run(
+            "bash",
+            [RepositoryRoot.Combine("infra", "postgres", "apply-schema.sh"), $"postgresql://{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}"],
+            new ChildProcessOptions { Bound = TimeSpan.FromMinutes(1), Environment = new Dictionary<string, string?> { ["PGPASSWORD"] = builder.Password } });
+        return (run.ExitCode, run.Stderr);
     }
 
     internal static async Task<List<string>> Strings(string connectionString, string sql)
@@ -150,39 +138,5 @@ public sealed class SchemaTests(StorageCluster cluster)
         }
 
         return values;
-    }
-}
-
-/// <summary>A database of its own for one test, dropped afterwards.</summary>
-internal sealed class ScratchDatabase : IAsyncDisposable
-{
-    private readonly string _adminConnectionString;
-    private readonly string _name;
-
-    private ScratchDatabase(string adminConnectionString, string name, string connectionString)
-    {
-        _adminConnectionString = adminConnectionString;
-        _name = name;
-        ConnectionString = connectionString;
-    }
-
-    public string ConnectionString { get; }
-
-    public static async Task<ScratchDatabase> Create(string connectionString)
-    {
-        var name = $"raft_scratch_{Guid.NewGuid():N}";
-        await Execute(connectionString, $"CREATE DATABASE {name}");
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Database = name, Pooling = false };
-        return new ScratchDatabase(connectionString, name, builder.ConnectionString);
-    }
-
-    public async ValueTask DisposeAsync() => await Execute(_adminConnectionString, $"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
-
-    private static async Task Execute(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

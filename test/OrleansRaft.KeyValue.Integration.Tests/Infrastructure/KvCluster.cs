@@ -8,6 +8,7 @@ using OrleansRaft.Client;
 using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.Hosting.Storage;
 using OrleansRaft.KeyValue.Hosting;
+using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.KeyValue.Integration.Tests.Infrastructure;
 
@@ -48,8 +49,8 @@ public sealed class KvCluster : IAsyncDisposable
             var connectionString = TestPostgres.ConnectionString;
             addStorage = silo => silo.AddRaftPostgresStorage(StorageName, connectionString);
 
-            // Rows are keyed by service id: a fresh one keeps this cluster's groups apart from those of earlier runs,
-            // which used the same group ids on the same server.
+            // Rows are keyed by service id: a fresh one keeps this cluster's groups apart from those of the other
+            // clusters on the server, which use the same group ids (and of earlier runs, on a server ORLEANSRAFT_POSTGRES names).
             builder.Options.ServiceId = $"kv-tests-{Guid.NewGuid():N}";
         }
         else

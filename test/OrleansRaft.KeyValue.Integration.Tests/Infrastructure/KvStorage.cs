@@ -1,3 +1,5 @@
+using OrleansRaft.TestSupport;
+
 namespace OrleansRaft.KeyValue.Integration.Tests.Infrastructure;
 
 /// <summary>Where a <see cref="KvCluster"/> keeps the members' logs, hard state and snapshots.</summary>
@@ -6,7 +8,7 @@ public enum KvStorage
     /// <summary>A <see cref="ProcessGrainStorage"/> held by the test process: fast, and it outlives a killed silo.</summary>
     Process,
 
-    /// <summary>The ADO.NET grain storage on the run's <see cref="TestPostgres"/> server, as a production silo has it.</summary>
+    /// <summary>The ADO.NET grain storage on the test process's <see cref="TestPostgres"/> server, as a production silo has it.</summary>
     Postgres,
 }
 

@@ -1,7 +1,7 @@
-namespace OrleansRaft.Cli.Tests.Infrastructure;
+namespace OrleansRaft.TestSupport;
 
-/// <summary>How a CLI process ended: its exit code, what it printed, and how long it ran.</summary>
-public sealed record CliResult(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed)
+/// <summary>How a child process ended: its exit code (-1 when the test stopped it), what it printed, and how long it ran.</summary>
+public sealed record ProcessRun(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed)
 {
     /// <summary>Standard output's lines, without the final empty one.</summary>
     public string[] Lines => Stdout.Length == 0 ? [] : Stdout.TrimEnd('\n').Split('\n');
