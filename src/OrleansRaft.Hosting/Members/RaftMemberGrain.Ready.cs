@@ -188,7 +188,11 @@ internal sealed partial class RaftMemberGrain
             }
         }
 
-        _returning += answered;
+        if (answered > 0)
+        {
+            GroupCommit.OnAnswered(answered, Now);
+        }
+
         if (_observers.Count > 0)
         {
             var notification = new RaftCommitNotification(_key.GroupId, _key.MemberId, first, _applied, [.. commands]);
