@@ -48,11 +48,12 @@ public sealed class OrleansRaftOptions
     /// Callers answered together by one commit come back one after another. Without a wait the first one starts a
     /// write of its single entry and the others wait that write out, so writes alternate between one entry and all the
     /// rest. An idle leader that a proposal wakes while other callers it answered have yet to come back waits until they
-    /// have, until the time by which answered callers have lately come back (twice the last complete gathering, measured
-    /// from the answer), or for this long, whichever comes first. Committed entries to apply, a read or a change of role
-    /// end the wait at once. A lone caller never waits, since no one else is expected; callers that stop coming back
-    /// cost others at most one wait, and none once they are overdue. Keep the window well under the duration of one log
-    /// write.
+    /// have, or for this long, whichever comes first, but only while they are due: callers are due back for twice the
+    /// time the last complete gathering took from the answer to its last caller (learned per member, at most one
+    /// <see cref="TickInterval"/>), and overdue ones are not waited for. Committed entries to apply, a read or a change
+    /// of role end the wait at once. A lone caller never waits, since no one else is expected; callers that stop coming
+    /// back cost others at most one wait. Waits run on millisecond timers, so a positive window waits at least 1 ms.
+    /// Keep the window well under the duration of one log write.
     /// </remarks>
     public TimeSpan GroupCommitWindow { get; set; } = TimeSpan.FromMilliseconds(1);
 

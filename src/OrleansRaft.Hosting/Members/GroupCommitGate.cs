@@ -3,31 +3,35 @@ using OrleansRaft.Hosting.Configuration;
 namespace OrleansRaft.Hosting.Members;
 
 /// <summary>
-/// Group commit for one member: how long an idle leader holds back the write that a proposal starts, so that the callers
-/// it answered together share one write instead of alternating writes of one entry and of all the rest.
+/// Group commit for one member: whether, and how long, an idle leader holds back the write that a proposal starts, so
+/// that the callers it answered together share one write instead of alternating writes of one entry and of all the rest.
 /// </summary>
 /// <remarks>
 /// <para>
 /// The leader expects back the callers it answered (<see cref="Expected"/>); an accepted proposal is one of them coming
-/// back. A proposal that finds the leader idle while others are expected holds the write until they are all back, until
-/// the time by which answered callers have lately all come back (<see cref="Horizon"/> after the last answer), or for
-/// <see cref="OrleansRaftOptions.GroupCommitWindow"/>, whichever comes first.
+/// back. A proposal that finds the leader idle while others are expected holds the write until they are all back, or
+/// for <see cref="OrleansRaftOptions.GroupCommitWindow"/>, whichever comes first, but only while they are due: until
+/// <see cref="Horizon"/> after the last answer. Callers not back by then are overdue and are not waited for.
 /// </para>
 /// <para>
-/// So a lone caller never waits: no one else is expected. Callers that do not come back (they stopped, or went on to
-/// read) cost at most one wait, and none once they are overdue. Under load the wait follows how fast callers really come
-/// back: the horizon is twice the time the last complete gathering took from the answer to its last caller, falling a
-/// quarter of the way towards a shorter one at a time and rising at once to a longer one; a wait that runs out doubles it.
+/// So a lone caller never waits, since no one else is expected, and callers that stop coming back (they stopped, or went
+/// on to read) cost others at most one wait, none once overdue. The horizon follows how fast callers really come back:
+/// twice the time from the answer to the last caller of the last complete gathering, falling a quarter of the way
+/// towards a shorter one at a time and rising at once to a longer one; callers that were not back in time double it.
 /// </para>
 /// <para>
-/// Invariants: <see cref="Expected"/> is never negative; <see cref="Horizon"/> stays within [<see cref="MinHorizon"/>,
-/// the window]. The gate is pure: times are passed in, from one monotonic clock.
+/// Waits run on timers, which count whole milliseconds: a wait is never shorter than <see cref="TimerResolution"/>
+/// (a shorter one would not wait at all), and the horizon never falls below it.
+/// </para>
+/// <para>
+/// Invariants: <see cref="Expected"/> is never negative; <see cref="Horizon"/> stays within
+/// [<see cref="TimerResolution"/>, the largest horizon]. The gate is pure: times are passed in, from one monotonic clock.
 /// </para>
 /// </remarks>
 internal sealed class GroupCommitGate
 {
-    /// <summary>The shortest horizon: below it a wait would be shorter than the scheduling it costs.</summary>
-    public static readonly TimeSpan MinHorizon = TimeSpan.FromMilliseconds(0.05);
+    /// <summary>The shortest wait a timer makes.</summary>
+    public static readonly TimeSpan TimerResolution = TimeSpan.FromMilliseconds(1);
 
     private readonly TimeSpan _window;
     private readonly TimeSpan _maxHorizon;
@@ -37,17 +41,18 @@ internal sealed class GroupCommitGate
     private TimeSpan _horizon;
 
     /// <param name="window">The longest wait; zero or less turns group commit off.</param>
-    public GroupCommitGate(TimeSpan window)
+    /// <param name="maxHorizon">The longest callers may take to come back and still be waited for; it is also the first horizon.</param>
+    public GroupCommitGate(TimeSpan window, TimeSpan maxHorizon)
     {
-        _window = window > TimeSpan.Zero ? window : TimeSpan.Zero;
-        _maxHorizon = _window > MinHorizon ? _window : MinHorizon;
+        _window = window > TimeSpan.Zero ? Max(window, TimerResolution) : TimeSpan.Zero;
+        _maxHorizon = Max(maxHorizon, TimerResolution);
         _horizon = _maxHorizon;
     }
 
     /// <summary>Callers answered and not come back with a new proposal yet.</summary>
     public int Expected => _expected;
 
-    /// <summary>How long after their answer the callers are expected back at the latest.</summary>
+    /// <summary>How long after their answer the callers are due back.</summary>
     public TimeSpan Horizon => _horizon;
 
     /// <summary>The leader answered <paramref name="callers"/> proposals at <paramref name="now"/>.</summary>
@@ -83,15 +88,14 @@ internal sealed class GroupCommitGate
             return TimeSpan.Zero;
         }
 
-        var wait = _answeredAt + _horizon - now;
-        if (wait <= TimeSpan.Zero)
+        var due = _answeredAt + _horizon - now;
+        if (due <= TimeSpan.Zero)
         {
-            // Overdue: they are not coming soon, and whoever comes later starts a write at once.
-            _expected = 0;
+            Late();
             return TimeSpan.Zero;
         }
 
-        return wait < _window ? wait : _window;
+        return Max(Min(due, _window), TimerResolution);
     }
 
     /// <summary>
@@ -107,11 +111,20 @@ internal sealed class GroupCommitGate
         }
         else if (timedOut)
         {
-            // They were late, or are not coming: either way they are no longer waited for.
-            _expected = 0;
-            _horizon = Clamp(2 * _horizon);
+            Late();
         }
     }
 
-    private TimeSpan Clamp(TimeSpan horizon) => horizon < MinHorizon ? MinHorizon : horizon > _maxHorizon ? _maxHorizon : horizon;
+    /// <summary>Callers were not back in time: they are not waited for any more, and the next ones get longer.</summary>
+    private void Late()
+    {
+        _expected = 0;
+        _horizon = Clamp(2 * _horizon);
+    }
+
+    private TimeSpan Clamp(TimeSpan horizon) => Max(Min(horizon, _maxHorizon), TimerResolution);
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

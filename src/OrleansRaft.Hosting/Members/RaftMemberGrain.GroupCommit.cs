@@ -10,7 +10,7 @@ internal sealed partial class RaftMemberGrain
     /// <summary>Set while an idle loop, started by a proposal, waits for the others of its group commit; see <see cref="GroupCommitGate"/>.</summary>
     private TaskCompletionSource? _gathering;
 
-    private GroupCommitGate GroupCommit => _groupCommit ??= new GroupCommitGate(_options.GroupCommitWindow);
+    private GroupCommitGate GroupCommit => _groupCommit ??= new GroupCommitGate(_options.GroupCommitWindow, maxHorizon: _options.TickInterval);
 
     /// <summary>The monotonic time the group-commit gate reasons in.</summary>
     private TimeSpan Now => Time.GetElapsedTime(0);
