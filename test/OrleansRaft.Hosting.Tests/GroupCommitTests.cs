@@ -69,6 +69,36 @@ public sealed class GroupCommitTests
         Assert.True(clock.Elapsed < 10 * Window, $"10 lone proposals took {clock.Elapsed.TotalMilliseconds:F0} ms: at least one waited out the window");
     }
 
+    /// <summary>
+    /// Memory storage completes writes at once, and a wait under a millisecond completes at once too: the Ready loop may
+    /// then run to its end before the proposal that started it returns, which must not leave the member thinking that
+    /// a loop still runs.
+    /// </summary>
+    [Fact]
+    public async Task Concurrent_callers_keep_committing_when_a_gathering_and_its_writes_complete_at_once()
+    {
+        await using var raft = await RaftCluster.StartAsync(3, configure: o => o.GroupCommitWindow = TimeSpan.FromMilliseconds(0.5));
+        const string group = "group-commit-synchronous";
+        var members = await raft.CreateGroupAsync(group, 3);
+        var member = raft.Member(group, (await raft.WaitForLeaderAsync(group, members, Bound)).MemberId);
+        var clock = Stopwatch.StartNew();
+
+        var committed = await Task.WhenAll(Enumerable.Range(0, Callers).Select(caller => Task.Run(async () =>
+        {
+            var count = 0;
+            while (clock.Elapsed < TimeSpan.FromSeconds(2))
+            {
+                var result = await member.ProposeAsync(BitConverter.GetBytes(caller)).WaitAsync(Bound);
+                Assert.Equal(RaftRequestStatus.Ok, result.Status);
+                count++;
+            }
+
+            return count;
+        })));
+
+        Assert.All(committed, count => Assert.True(count > 0));
+    }
+
     private static async Task ProposeOkAsync(IRaftMemberGrain member, int command)
     {
         var result = await member.ProposeAsync(BitConverter.GetBytes(command));

@@ -76,7 +76,7 @@ internal static class SiloHost
                 orleans.UseAdoNetClustering(o =>
                 {
                     o.Invariant = "Npgsql";
-                    o.ConnectionString = connectionString;
+                    o.ConnectionString = PostgresConnectionTuning.Apply(connectionString);
                 });
                 orleans.ConfigureEndpoints(IPAddress.Parse(silo.Address), silo.Port, silo.GatewayPort, listenOnAnyHostAddress: false);
             }

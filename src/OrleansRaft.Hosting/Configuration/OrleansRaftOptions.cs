@@ -41,16 +41,19 @@ public sealed class OrleansRaftOptions
     public long MaxUncommittedBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>
-    /// Group commit: how long an idle leader may hold back the log write that a new proposal starts, so that the
+    /// Group commit: the longest an idle leader may hold back the log write that a new proposal starts, so that the
     /// proposals of the callers it just answered join the same write; zero starts every write at once.
     /// </summary>
     /// <remarks>
-    /// Callers answered together by one commit come back one after another. Without a window the first one starts a
+    /// Callers answered together by one commit come back one after another. Without a wait the first one starts a
     /// write of its single entry and the others wait that write out, so writes alternate between one entry and all the
-    /// rest. With it, an idle leader that a proposal wakes while other callers it answered have yet to come back waits
-    /// until they have, or for this long, whichever comes first; after a wait that runs out it expects no one. Committed
-    /// entries to apply, a read or a change of role end the wait at once. A lone caller waits at most one window, once,
-    /// after callers it was expected with stopped coming (they are then forgotten), so its latency is unchanged otherwise. Keep the window well under the duration of one log write.
+    /// rest. An idle leader that a proposal wakes while other callers it answered have yet to come back waits until they
+    /// have, or for this long, whichever comes first, but only while they are due: callers are due back for twice the
+    /// time the last complete gathering took from the answer to its last caller (learned per member, at most one
+    /// <see cref="TickInterval"/>), and overdue ones are not waited for. Committed entries to apply, a read or a change
+    /// of role end the wait at once. A lone caller never waits, since no one else is expected; callers that stop coming
+    /// back cost others at most one wait. Waits run on millisecond timers, so a positive window waits at least 1 ms.
+    /// Keep the window well under the duration of one log write.
     /// </remarks>
     public TimeSpan GroupCommitWindow { get; set; } = TimeSpan.FromMilliseconds(1);
 

@@ -5,29 +5,26 @@ namespace OrleansRaft.Hosting.Members;
 
 internal sealed partial class RaftMemberGrain
 {
-    /// <summary>
-    /// Callers this member answered that have not come back with a new proposal: each answered proposal adds one, each
-    /// accepted proposal takes one away, and a group-commit window that runs out forgets the rest, who are not coming.
-    /// </summary>
-    private int _returning;
+    private GroupCommitGate? _groupCommit;
 
-    /// <summary>Set while an idle loop, started by a proposal, waits for the others of its group commit; see <see cref="OrleansRaftOptions.GroupCommitWindow"/>.</summary>
+    /// <summary>Set while an idle loop, started by a proposal, waits for the others of its group commit; see <see cref="GroupCommitGate"/>.</summary>
     private TaskCompletionSource? _gathering;
+
+    private GroupCommitGate GroupCommit => _groupCommit ??= new GroupCommitGate(_options.GroupCommitWindow, maxHorizon: _options.TickInterval);
+
+    /// <summary>The monotonic time the group-commit gate reasons in.</summary>
+    private TimeSpan Now => Time.GetElapsedTime(0);
 
     /// <summary>
     /// Makes sure the Ready loop runs after a proposal was accepted. An idle loop started while answered callers are
-    /// still to come back first waits for them, within <see cref="OrleansRaftOptions.GroupCommitWindow"/>.
+    /// still expected back first waits for them, as long as <see cref="GroupCommitGate.BeginGathering"/> says.
     /// </summary>
     private void KickForProposal()
     {
-        if (_returning > 0)
-        {
-            _returning--;
-        }
-
+        var allBack = GroupCommit.OnProposal(Now);
         if (_gathering is { } gathering)
         {
-            if (_returning == 0)
+            if (allBack)
             {
                 EndGathering(gathering);
             }
@@ -37,11 +34,11 @@ internal sealed partial class RaftMemberGrain
 
         if (_loop is null && _failure is null && _node is { HasReady: true })
         {
-            var window = _options.GroupCommitWindow;
-            if (window > TimeSpan.Zero && _returning > 0)
+            var wait = GroupCommit.BeginGathering(Now);
+            if (wait > TimeSpan.Zero)
             {
                 _gathering = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _loop = RunReadyLoopAsync(_gathering, window);
+                _loop = RunReadyLoopAsync(_gathering, wait);
             }
             else
             {
@@ -53,7 +50,7 @@ internal sealed partial class RaftMemberGrain
     /// <summary>
     /// Whether the Ready now holds more than the gathered proposals and what a leader sends unasked: committed entries
     /// whose callers wait, reads waiting for their heartbeat round, or a change of role. A follower's acknowledgement or
-    /// a tick's heartbeats wait out the window, which is shorter than a tick.
+    /// a tick's heartbeats wait out the gathering, which is shorter than a tick.
     /// </summary>
     private bool MustNotGather() => _node is not { Role: RaftRole.Leader } node || node.CommitIndex > _applied || _reads.Count > 0;
 
@@ -63,17 +60,13 @@ internal sealed partial class RaftMemberGrain
         _gathering = null;
     }
 
-    /// <summary>Waits until the gathering ends or <paramref name="window"/> has passed; in the latter case the callers still out are not expected any more.</summary>
-    private async Task GatherAsync(TaskCompletionSource gathering, TimeSpan window)
+    /// <summary>Waits until the gathering ends or <paramref name="wait"/> has passed, and tells the gate which.</summary>
+    private async Task GatherAsync(TaskCompletionSource gathering, TimeSpan wait)
     {
         using var cancel = new CancellationTokenSource();
-        var ended = await Task.WhenAny(gathering.Task, Task.Delay(window, Time, cancel.Token));
+        var ended = await Task.WhenAny(gathering.Task, Task.Delay(wait, Time, cancel.Token));
         cancel.Cancel();
-        if (ended != gathering.Task)
-        {
-            _returning = 0;
-        }
-
+        GroupCommit.EndGathering(timedOut: ended != gathering.Task);
         if (_gathering == gathering)
         {
             _gathering = null;

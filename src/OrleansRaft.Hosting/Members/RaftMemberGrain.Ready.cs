@@ -37,12 +37,10 @@ internal sealed partial class RaftMemberGrain
     {
         try
         {
-            if (gathering is null)
-            {
-                // Yield first, so that the caller that kicked the loop returns before the first write starts.
-                await Task.Yield();
-            }
-            else
+            // Yield first, so that the caller that kicked the loop returns before the first write starts, and has set
+            // _loop before the loop can end and clear it: a loop that ran to its end synchronously would stay set for good.
+            await Task.Yield();
+            if (gathering is not null)
             {
                 await GatherAsync(gathering, window);
             }
@@ -188,7 +186,11 @@ internal sealed partial class RaftMemberGrain
             }
         }
 
-        _returning += answered;
+        if (answered > 0)
+        {
+            GroupCommit.OnAnswered(answered, Now);
+        }
+
         if (_observers.Count > 0)
         {
             var notification = new RaftCommitNotification(_key.GroupId, _key.MemberId, first, _applied, [.. commands]);

@@ -24,8 +24,10 @@ public static class RaftLogStorageSiloBuilderExtensions
     /// <summary>
     /// Adds an ADO.NET grain storage provider named <paramref name="name"/> on PostgreSQL, set up for Raft logs:
     /// the Npgsql invariant, Orleans' binary serializer, and rows deleted on clear (the records a snapshot
-    /// replaces go away rather than stay as empty rows). With <paramref name="applySchema"/>, the silo applies
-    /// the project's schema when it starts, before any provider reads its queries.
+    /// replaces go away rather than stay as empty rows). The provider's connections use
+    /// <see cref="PostgresConnectionTuning"/>'s settings wherever <paramref name="connectionString"/> does not set them.
+    /// With <paramref name="applySchema"/>, the silo applies the project's schema when it starts, before any provider
+    /// reads its queries.
     /// </summary>
     public static ISiloBuilder AddRaftPostgresStorage(this ISiloBuilder builder, string name, string connectionString, bool applySchema = true)
     {
@@ -34,7 +36,7 @@ public static class RaftLogStorageSiloBuilderExtensions
         builder.AddAdoNetGrainStorage(name, options =>
         {
             options.Invariant = "Npgsql";
-            options.ConnectionString = connectionString;
+            options.ConnectionString = PostgresConnectionTuning.Apply(connectionString);
             options.DeleteStateOnClear = true;
         });
         builder.Services.AddBinaryGrainStorageSerializer(name);
