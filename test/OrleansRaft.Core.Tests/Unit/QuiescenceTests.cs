@@ -18,6 +18,14 @@ public sealed class QuiescenceTests
         return cluster;
     }
 
+    private static RaftHarness QuietGroup()
+    {
+        var cluster = IdleGroup();
+        Assert.True(cluster.Node(1).TryQuiesce());
+        cluster.Deliver();
+        return cluster;
+    }
+
     [Fact]
     public void AnIdleLeaderQuiescesItsWholeGroup()
     {
@@ -51,9 +59,7 @@ public sealed class QuiescenceTests
     [Fact]
     public void AQuietGroupSendsNothingAndElectsNobody()
     {
-        var cluster = IdleGroup();
-        cluster.Node(1).TryQuiesce();
-        cluster.Deliver();
+        var cluster = QuietGroup();
 
         for (var i = 0; i < 100; i++)
         {
@@ -110,9 +116,7 @@ public sealed class QuiescenceTests
     [Fact]
     public void AProposalWakesTheGroupAndCommits()
     {
-        var cluster = IdleGroup();
-        cluster.Node(1).TryQuiesce();
-        cluster.Deliver();
+        var cluster = QuietGroup();
 
         Assert.Equal(ProposeStatus.Accepted, cluster.Propose(1, "b").Status);
         Assert.False(cluster.Node(1).IsQuiescent);
@@ -125,9 +129,7 @@ public sealed class QuiescenceTests
     [Fact]
     public void ALinearizableReadOnAQuietLeaderIsConfirmed()
     {
-        var cluster = IdleGroup();
-        cluster.Node(1).TryQuiesce();
-        cluster.Deliver();
+        var cluster = QuietGroup();
 
         cluster.Node(1).ReadIndex(9);
         cluster.Deliver();
@@ -140,9 +142,7 @@ public sealed class QuiescenceTests
     [Fact]
     public void AFollowerWokenByItsHostWakesItsLeader()
     {
-        var cluster = IdleGroup();
-        cluster.Node(1).TryQuiesce();
-        cluster.Deliver();
+        var cluster = QuietGroup();
 
         cluster.Node(2).Wake();
         var delivered = cluster.Deliver();
@@ -159,9 +159,7 @@ public sealed class QuiescenceTests
     [Fact]
     public void FollowersWokenWhenTheirLeaderDiedElectWithinOneElectionTimeout()
     {
-        var cluster = IdleGroup();
-        cluster.Node(1).TryQuiesce();
-        cluster.Deliver();
+        var cluster = QuietGroup();
         cluster.Crash(1);
 
         cluster.Node(2).Wake(leaderSuspected: true);
@@ -183,9 +181,7 @@ public sealed class QuiescenceTests
     [Fact]
     public void AQuietFollowerStillDefersToItsLeaderForAnElectionTimeout()
     {
-        var cluster = IdleGroup();
-        cluster.Node(1).TryQuiesce();
-        cluster.Deliver();
+        var cluster = QuietGroup();
 
         // Member 3 alone was woken without cause and campaigns; member 2, quiet, heard the leader moments ago.
         cluster.Isolate(1);
