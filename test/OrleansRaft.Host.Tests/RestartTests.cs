@@ -36,9 +36,12 @@ public sealed class RestartTests : IAsyncLifetime
 
                 var log = await File.ReadAllTextAsync(Path.Combine(_dataDir.Path, "logs", $"silo-{stopped.Number}.log"));
                 Assert.Matches($@"Raft member kv/{before.Leader} handed its leadership to member \d", log);
+                // The hand-off is proven by the log above. The stopped member is activated again on a surviving silo
+                // (the status page asks for it) and may win a later election there, so the leader asked for is one on
+                // a surviving silo, whichever member it is.
                 var survivor = first.Silos.First(s => s.Number != stopped.Number);
                 await StatusReader.LeaderAsync(
-                    survivor.StatusUrl, "kv", g => g.Leader != before.Leader && !g.LeaderMember.Silo!.Contains($":{stopped.SiloPort}:", StringComparison.Ordinal));
+                    survivor.StatusUrl, "kv", g => !g.LeaderMember.Silo!.Contains($":{stopped.SiloPort}:", StringComparison.Ordinal));
             }
 
             Assert.Equal(0, await first.StopAsync(TimeSpan.FromSeconds(90)));
