@@ -4,19 +4,26 @@ using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Hosting.Tests;
 
-/// <summary>The group's state lives in PostgreSQL only: a cluster whose every silo died resumes from it.</summary>
+/// <summary>
+/// The group's state lives in PostgreSQL only: a cluster whose every silo died resumes from it, on Orleans' ADO.NET
+/// provider and on OrleansRaft's batching one.
+/// </summary>
 public sealed class PostgresRestartTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     [Theory]
-    [InlineData(3)]
-    [InlineData(5)]
-    public async Task Killing_every_silo_and_starting_new_ones_resumes_the_group_with_all_committed_data(int size)
+    [InlineData(3, false)]
+    [InlineData(5, false)]
+    [InlineData(3, true)]
+    [InlineData(5, true)]
+    public async Task Killing_every_silo_and_starting_new_ones_resumes_the_group_with_all_committed_data(int size, bool batching)
     {
         var group = $"postgres-restart-{size}-{Guid.NewGuid():N}";
         var connectionString = TestPostgres.ConnectionString;
-        Action<ISiloBuilder> storage = silo => silo.AddRaftPostgresStorage(RaftCluster.StorageName, connectionString);
+        Action<ISiloBuilder> storage = batching
+            ? silo => silo.AddRaftPostgresBatchingStorage(RaftCluster.StorageName, connectionString)
+            : silo => silo.AddRaftPostgresStorage(RaftCluster.StorageName, connectionString);
         ulong[] members;
         List<(int Command, ulong Index)> committed;
         await using (var first = await RaftCluster.StartAsync(size, storage, o => o.SnapshotEveryEntries = 40, group))

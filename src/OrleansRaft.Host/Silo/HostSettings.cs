@@ -91,6 +91,23 @@ internal sealed class MetricsSettings
     public string? OtlpEndpoint { get; set; }
 }
 
+/// <summary>The section <c>Storage</c>: which grain storage provider keeps the Raft logs in PostgreSQL.</summary>
+internal sealed class StorageSettings
+{
+    /// <summary>
+    /// <see cref="StorageProviderKind.Batching"/> (the default): OrleansRaft's provider, whose writes of all the silo's
+    /// groups share round trips; <see cref="StorageProviderKind.AdoNet"/>: Orleans' ADO.NET provider, one round trip per write.
+    /// </summary>
+    public StorageProviderKind Provider { get; set; } = StorageProviderKind.Batching;
+}
+
+/// <summary>The grain storage providers the host can keep the Raft logs in.</summary>
+internal enum StorageProviderKind
+{
+    Batching,
+    AdoNet,
+}
+
 /// <summary>One entry of the section <c>Groups</c>: a key-value group the silos create at start (idempotently).</summary>
 internal sealed class GroupSettings
 {

@@ -44,6 +44,7 @@ internal static class SiloHost
         var status = configuration.GetSection("Status").Get<StatusSettings>() ?? new StatusSettings();
         var metrics = configuration.GetSection("Metrics").Get<MetricsSettings>() ?? new MetricsSettings();
         var etcd = configuration.GetSection("Etcd").Get<EtcdSettings>() ?? new EtcdSettings();
+        var storage = configuration.GetSection("Storage").Get<StorageSettings>() ?? new StorageSettings();
         var groups = configuration.GetSection("Groups").Get<GroupSettings[]>() ?? [];
         var raft = new OrleansRaftOptions();
         configuration.GetSection("Raft").Bind(raft);
@@ -81,7 +82,15 @@ internal static class SiloHost
                 orleans.ConfigureEndpoints(IPAddress.Parse(silo.Address), silo.Port, silo.GatewayPort, listenOnAnyHostAddress: false);
             }
 
-            orleans.AddRaftPostgresStorage(raft.StorageProviderName, connectionString, applySchema: false);
+            if (storage.Provider == StorageProviderKind.AdoNet)
+            {
+                orleans.AddRaftPostgresStorage(raft.StorageProviderName, connectionString, applySchema: false);
+            }
+            else
+            {
+                orleans.AddRaftPostgresBatchingStorage(raft.StorageProviderName, connectionString, applySchema: false);
+            }
+
             orleans.AddOrleansRaft(o => configuration.GetSection("Raft").Bind(o));
             orleans.AddRaftKeyValueStore();
         });

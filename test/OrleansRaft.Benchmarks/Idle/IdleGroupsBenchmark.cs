@@ -75,7 +75,7 @@ internal static class IdleGroupsBenchmark
             builder.Options.ServiceId = $"idle-{Guid.NewGuid():N}";
             builder.ConfigureSilo((_, silo) =>
             {
-                silo.AddRaftPostgresStorage(Storage, connectionString);
+                BenchStorage.Add(silo, Storage, connectionString);
                 silo.AddOrleansRaft(o =>
                 {
                     o.StorageProviderName = Storage;

@@ -146,7 +146,7 @@ internal static class RaftBenchmark
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddRaftPostgresStorage(Storage, connectionString);
+            BenchStorage.Add(silo, Storage, connectionString);
             silo.AddOrleansRaft(o =>
             {
                 o.StorageProviderName = Storage;

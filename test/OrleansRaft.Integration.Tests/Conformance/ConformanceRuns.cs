@@ -47,3 +47,11 @@ public sealed class PostgresKeepingRowsStoreConformance(StorageCluster cluster) 
     protected override IRaftLogStore Open(string member) =>
         new GrainStorageRaftLogStore(cluster.PostgresKeepingRows, member, MemoryProviderStoreConformance.SmallChunks);
 }
+
+/// <summary>The contract on IGrainStorage with OrleansRaft's batching provider on PostgreSQL.</summary>
+[Collection(StorageCollection.Name)]
+public sealed class PostgresBatchingStoreConformance(StorageCluster cluster) : RaftLogStoreConformance
+{
+    protected override IRaftLogStore Open(string member) =>
+        new GrainStorageRaftLogStore(cluster.PostgresBatching, member, MemoryProviderStoreConformance.SmallChunks);
+}

@@ -139,3 +139,9 @@ public sealed class PostgresConcurrentLoadTests(StorageCluster cluster) : Concur
 {
     protected override IGrainStorage Storage => cluster.Postgres;
 }
+
+[Collection(StorageCollection.Name)]
+public sealed class PostgresBatchingConcurrentLoadTests(StorageCluster cluster) : ConcurrentLoadTests
+{
+    protected override IGrainStorage Storage => cluster.PostgresBatching;
+}

@@ -301,3 +301,28 @@ public sealed class PostgresCrashInjectionTests(StorageCluster cluster) : CrashI
         return rows;
     }
 }
+
+[Collection(StorageCollection.Name)]
+public sealed class PostgresBatchingCrashInjectionTests(StorageCluster cluster) : CrashInjectionTests
+{
+    protected override IGrainStorage Provider => cluster.PostgresBatching;
+
+    /// <summary>The member's rows in the batching provider's table; a grain id is "type/key".</summary>
+    protected override async Task<IReadOnlyCollection<(string StateName, string Key)>> StoredRecords(string member)
+    {
+        await using var connection = new NpgsqlConnection(cluster.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var select = new NpgsqlCommand(
+            "SELECT state_name, key FROM (SELECT state_name, substr(grain_id, strpos(grain_id, '/') + 1) AS key FROM raft_grain_state) AS rows " +
+            "WHERE key = $1 OR starts_with(key, $1 || '/')", connection);
+        select.Parameters.Add(new NpgsqlParameter { Value = member });
+        var rows = new List<(string, string)>();
+        await using var reader = await select.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return rows;
+    }
+}

@@ -100,3 +100,9 @@ public sealed class PostgresKeepingRowsDeletionTests(StorageCluster cluster) : D
 {
     protected override IGrainStorage Storage => cluster.PostgresKeepingRows;
 }
+
+[Collection(StorageCollection.Name)]
+public sealed class PostgresBatchingDeletionTests(StorageCluster cluster) : DeletionTests
+{
+    protected override IGrainStorage Storage => cluster.PostgresBatching;
+}

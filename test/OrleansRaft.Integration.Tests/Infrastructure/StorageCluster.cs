@@ -11,7 +11,8 @@ namespace OrleansRaft.Integration.Tests.Infrastructure;
 /// <summary>
 /// One silo with the grain storage providers the log store is tested on, all with Orleans' binary serializer:
 /// Orleans' memory provider; ADO.NET on PostgreSQL as <see cref="RaftLogStorageSiloBuilderExtensions.AddRaftPostgresStorage"/>
-/// sets it up (rows deleted on clear); and ADO.NET on PostgreSQL keeping cleared rows, the provider's default.
+/// sets it up (rows deleted on clear); ADO.NET on PostgreSQL keeping cleared rows, the provider's default; and
+/// OrleansRaft's batching provider on PostgreSQL.
 /// Shared by the tests of the "storage" collection.
 /// </summary>
 public sealed class StorageCluster : IAsyncLifetime
@@ -19,6 +20,7 @@ public sealed class StorageCluster : IAsyncLifetime
     public const string MemoryProvider = "raft-memory";
     public const string PostgresProvider = "raft-postgres";
     public const string PostgresKeepingRowsProvider = "raft-postgres-keeping-rows";
+    public const string PostgresBatchingProvider = "raft-postgres-batching";
 
     private InProcessTestCluster? _cluster;
 
@@ -33,6 +35,9 @@ public sealed class StorageCluster : IAsyncLifetime
 
     /// <summary>ADO.NET on PostgreSQL where a clear keeps the row, with no payload and the next version as its ETag.</summary>
     public IGrainStorage PostgresKeepingRows => Services.GetRequiredKeyedService<IGrainStorage>(PostgresKeepingRowsProvider);
+
+    /// <summary>OrleansRaft's batching provider on PostgreSQL, with small batches so that tests fill several.</summary>
+    public IGrainStorage PostgresBatching => Services.GetRequiredKeyedService<IGrainStorage>(PostgresBatchingProvider);
 
     public Serializer Serializer => Services.GetRequiredService<Serializer>();
 
@@ -52,6 +57,7 @@ public sealed class StorageCluster : IAsyncLifetime
                 options.DeleteStateOnClear = false;
             });
             silo.Services.AddBinaryGrainStorageSerializer(PostgresKeepingRowsProvider);
+            silo.AddRaftPostgresBatchingStorage(PostgresBatchingProvider, connectionString, applySchema: false, o => o.MaxBatchOperations = 16);
         });
         _cluster = builder.Build();
         await _cluster.DeployAsync();

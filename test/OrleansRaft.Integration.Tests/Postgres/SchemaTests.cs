@@ -20,7 +20,7 @@ public sealed class SchemaTests(StorageCluster cluster)
 
         Assert.Equal(files, PostgresSchema.Migrations.Select(m => (m.Name, m.Sha256)));
         Assert.Equal(
-            ["0001_orleans_query", "0002_orleans_persistence", "0003_orleans_clustering"],
+            ["0001_orleans_query", "0002_orleans_persistence", "0003_orleans_clustering", "0004_raft_grain_state"],
             PostgresSchema.Migrations.Select(m => m.Name));
     }
 

@@ -47,7 +47,7 @@ public sealed class KvCluster : IAsyncDisposable
         if (chosen == KvStorage.Postgres)
         {
             var connectionString = TestPostgres.ConnectionString;
-            addStorage = silo => silo.AddRaftPostgresStorage(StorageName, connectionString);
+            addStorage = silo => silo.AddRaftPostgresBatchingStorage(StorageName, connectionString);
 
             // Rows are keyed by service id: a fresh one keeps this cluster's groups apart from those of the other
             // clusters on the server, which use the same group ids (and of earlier runs, on a server ORLEANSRAFT_POSTGRES names).

@@ -8,7 +8,7 @@ public enum KvStorage
     /// <summary>A <see cref="ProcessGrainStorage"/> held by the test process: fast, and it outlives a killed silo.</summary>
     Process,
 
-    /// <summary>The ADO.NET grain storage on the test process's <see cref="TestPostgres"/> server, as a production silo has it.</summary>
+    /// <summary>OrleansRaft's batching grain storage on the test process's <see cref="TestPostgres"/> server, as a production silo has it.</summary>
     Postgres,
 }
 
