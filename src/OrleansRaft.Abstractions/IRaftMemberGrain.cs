@@ -48,9 +48,12 @@ public interface IRaftMemberGrain : IGrainWithStringKey
     /// <summary>Asks the leader to hand leadership to <paramref name="target"/>; false when this member does not lead.</summary>
     Task<bool> TransferLeadershipAsync(ulong target);
 
-    /// <summary>Raft messages from other members of the group. Fire and forget: they may be lost, reordered or duplicated.</summary>
+    /// <summary>
+    /// Raft messages from other members of the group. Fire and forget: they may be lost, reordered or duplicated.
+    /// <paramref name="senderSilo"/>, when given, is where the sender runs: a hint of where to send it messages.
+    /// </summary>
     [OneWay]
-    Task DeliverAsync(RaftMessageData[] messages);
+    Task DeliverAsync(RaftMessageData[] messages, SiloAddress? senderSilo = null);
 
     /// <summary>
     /// A leader's Quiesce (its group goes quiet); <paramref name="leaderSilo"/> is the silo the leader runs on, which the

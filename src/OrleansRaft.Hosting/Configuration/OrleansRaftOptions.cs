@@ -96,4 +96,11 @@ public sealed class OrleansRaftOptions
 
     /// <summary>How long a liveness probe may take before its silo is suspected.</summary>
     public TimeSpan LivenessProbeTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Raft messages from this silo's members to the members of any group on another silo go out together: one call
+    /// per destination silo and burst of sends, handed to the members there without another grain call. False sends
+    /// every member's messages as a grain call of their own.
+    /// </summary>
+    public bool CoalesceMessages { get; set; } = true;
 }

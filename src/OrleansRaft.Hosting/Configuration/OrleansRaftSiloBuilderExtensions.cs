@@ -39,6 +39,9 @@ public static class OrleansRaftSiloBuilderExtensions
         services.TryAddSingleton<RaftQuietFollowers>();
         services.TryAddSingleton<RaftSiloLivenessClient>();
         services.AddGrainService<RaftSiloLiveness>();
+        services.TryAddSingleton<RaftSiloTransportClient>();
+        services.TryAddSingleton<RaftOutbox>();
+        services.AddGrainService<RaftSiloTransport>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RaftLeadershipHandoff>();
         services.TryAddSingleton<IRaftMessageFilter>(PassThroughMessageFilter.Instance);
         services.AddPlacementDirector<RaftGroupPlacementStrategy, RaftGroupPlacementDirector>();

@@ -4,8 +4,8 @@ namespace OrleansRaft.Hosting.Diagnostics;
 
 /// <summary>
 /// The meter <c>OrleansRaft</c>: elections started and won, entries committed and applied, and how far a member's
-/// state machine trails its commit index when it applies, the entries each log write carries, and the commit observers
-/// subscribed.
+/// state machine trails its commit index when it applies, the entries each log write carries, the commit observers
+/// subscribed, and the envelopes each coalesced call between silos carries.
 /// </summary>
 public sealed class RaftMetrics : IDisposable
 {
@@ -24,6 +24,8 @@ public sealed class RaftMetrics : IDisposable
         ApplyLag = _meter.CreateHistogram<long>("orleansraft.apply.lag", unit: "{entry}", description: "Commit index minus applied index when a member applies.");
         AppendBatch = _meter.CreateHistogram<long>(
             "orleansraft.append.entries", unit: "{entry}", description: "Entries in one log write, tagged with the writer's role (leader or follower).");
+        TransportBatch = _meter.CreateHistogram<long>(
+            "orleansraft.transport.batch", unit: "{envelope}", description: "Members' message envelopes that shared one call from this silo to another.");
     }
 
     public Counter<long> ElectionsStarted { get; }
@@ -37,6 +39,8 @@ public sealed class RaftMetrics : IDisposable
     public Histogram<long> ApplyLag { get; }
 
     public Histogram<long> AppendBatch { get; }
+
+    public Histogram<long> TransportBatch { get; }
 
     public UpDownCounter<long> Observers { get; }
 

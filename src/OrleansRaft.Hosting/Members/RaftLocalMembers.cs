@@ -3,21 +3,26 @@ using System.Collections.Concurrent;
 namespace OrleansRaft.Hosting.Members;
 
 /// <summary>
-/// The member grains running on this silo: a member is listed once it started and unlisted when it deactivates. The
-/// leadership hand-off reads it when the silo stops; nothing else depends on it.
+/// The member grains running on this silo: a member is listed once it started and unlisted when it starts to
+/// deactivate. The leadership hand-off reads it when the silo stops; the silo transport hands messages to the
+/// members it lists.
 /// </summary>
 internal sealed class RaftLocalMembers
 {
-    private readonly ConcurrentDictionary<string, byte> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RaftMemberGrain> _members = new(StringComparer.Ordinal);
 
-    public void Add(string memberKey) => _keys[memberKey] = 0;
+    public void Add(string memberKey, RaftMemberGrain member) => _members[memberKey] = member;
 
-    public void Remove(string memberKey) => _keys.TryRemove(memberKey, out _);
+    public void Remove(string memberKey) => _members.TryRemove(memberKey, out _);
+
+    /// <summary>The member <paramref name="memberKey"/> if it runs here.</summary>
+    public bool TryGet(string memberKey, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RaftMemberGrain? member) =>
+        _members.TryGetValue(memberKey, out member);
 
     /// <summary>The member keys listed now, in ordinal order.</summary>
     public string[] Snapshot()
     {
-        var keys = _keys.Keys.ToArray();
+        var keys = _members.Keys.ToArray();
         Array.Sort(keys, StringComparer.Ordinal);
         return keys;
     }

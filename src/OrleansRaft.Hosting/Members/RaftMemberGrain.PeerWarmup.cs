@@ -30,7 +30,7 @@ internal sealed partial class RaftMemberGrain
         {
             if (peer != _key.MemberId)
             {
-                Peer(peer).DeliverAsync([]).Ignore();
+                Peer(peer).DeliverAsync([], _silo).Ignore();
             }
         }
     }

@@ -9,7 +9,13 @@ internal sealed partial class RaftMemberGrain
 {
     private readonly Dictionary<ulong, IRaftMemberGrain> _peers = [];
 
-    public async Task DeliverAsync(RaftMessageData[] messages)
+    /// <summary>Where each peer last said it runs: where <see cref="RaftOutbox"/> sends it messages.</summary>
+    private readonly Dictionary<ulong, (SiloAddress Silo, string Key)> _peerSilos = [];
+
+    /// <summary>Set when deactivation begins: from then on the silo transport no longer hands this activation messages.</summary>
+    private volatile bool _deactivating;
+
+    public async Task DeliverAsync(RaftMessageData[] messages, SiloAddress? senderSilo = null)
     {
         if (!await TryStartForPeerAsync(messages.Length) || _failure is not null)
         {
@@ -17,11 +23,18 @@ internal sealed partial class RaftMemberGrain
         }
 
         var node = Node;
+        var noted = false;
         foreach (var data in messages)
         {
             if (data.To != _key.MemberId || !IsMember(data.From))
             {
                 continue;
+            }
+
+            if (!noted && senderSilo is not null)
+            {
+                NotePeerSilo(data.From, senderSilo);
+                noted = true;
             }
 
             var message = RaftMessageMapper.FromData(data);
@@ -44,6 +57,29 @@ internal sealed partial class RaftMemberGrain
     /// it is being deleted) or for a member outside it are not errors of this call: they are dropped, logged, and the
     /// activation goes away.
     /// </summary>
+    /// <summary>
+    /// Called by the silo transport, off this activation's scheduler: queues the delivery onto it, as an interleaved
+    /// <see cref="DeliverAsync"/> call would run. False once deactivation began; the transport then makes a grain call.
+    /// </summary>
+    internal bool TryDeliverLocal(RaftMessageData[] messages, SiloAddress senderSilo)
+    {
+        if (_deactivating)
+        {
+            return false;
+        }
+
+        GrainContext.Scheduler.QueueAction(() => DeliverAsync(messages, senderSilo).Ignore());
+        return true;
+    }
+
+    private void NotePeerSilo(ulong peer, SiloAddress silo)
+    {
+        if (!_peerSilos.TryGetValue(peer, out var known) || !known.Silo.Equals(silo))
+        {
+            _peerSilos[peer] = (silo, RaftMemberKey.Format(_key.GroupId, peer));
+        }
+    }
+
     private async Task<bool> TryStartForPeerAsync(int messages)
     {
         try
@@ -136,7 +172,7 @@ internal sealed partial class RaftMemberGrain
                 }
                 else
                 {
-                    Peer(to).DeliverAsync(data).Ignore();
+                    Deliver(to, data);
                 }
             }
         }
@@ -145,7 +181,21 @@ internal sealed partial class RaftMemberGrain
     private async Task DeliverLaterAsync(ulong to, RaftMessageData[] data, TimeSpan delay)
     {
         await Task.Delay(delay);
-        Peer(to).DeliverAsync(data).Ignore();
+        Deliver(to, data);
+    }
+
+    /// <summary>
+    /// Through the silo's outbox when the peer's silo is known and active, coalesced with the other groups' messages
+    /// to that silo; as a grain call of its own otherwise, which also tells the peer where this member runs.
+    /// </summary>
+    private void Deliver(ulong to, RaftMessageData[] data)
+    {
+        if (_outbox is not null && _peerSilos.TryGetValue(to, out var peer) && _outbox.TrySend(peer.Silo, peer.Key, data))
+        {
+            return;
+        }
+
+        Peer(to).DeliverAsync(data, _silo).Ignore();
     }
 
     private async Task SendQuiesceAsync(ulong to, RaftMessageData message, TimeSpan delay)

@@ -44,6 +44,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
     private readonly ObserverManager<IRaftCommitObserver> _observers;
     private readonly RaftLocalMembers _localMembers;
     private readonly RaftQuietFollowers _quietFollowers;
+    private readonly RaftOutbox? _outbox;
     private readonly SiloAddress _silo;
 
     private RaftMemberKey _key;
@@ -65,12 +66,14 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
         IRaftMessageFilter filter,
         RaftLocalMembers localMembers,
         RaftQuietFollowers quietFollowers,
+        RaftOutbox outbox,
         ILocalSiloDetails silo)
     {
         _localMembers = localMembers;
         _quietFollowers = quietFollowers;
         _silo = silo.SiloAddress;
         _options = options.Value;
+        _outbox = _options.CoalesceMessages ? outbox : null;
         _logger = logger;
         _metrics = metrics;
         _filter = filter;
@@ -90,6 +93,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _deactivating = true;
         _localMembers.Remove(_name);
         StopTimers();
         _failure ??= new InvalidOperationException($"Raft member {_name} deactivated ({reason.Description}).");
@@ -250,7 +254,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
             // A quiet member runs no timer that would keep it alive; it stays activated, so that its silo can wake it
             // and its peers find it where they left it.
             DelayDeactivation(TimeSpan.MaxValue);
-            _localMembers.Add(_name);
+            _localMembers.Add(_name, this);
             RaftLogMessages.MemberStarted(_logger, _name, RuntimeIdentity, _node.Term, snapshot.Index, store.LastIndex, _node.CommitIndex);
         }
         catch
