@@ -21,6 +21,7 @@ public static class EtcdGroupHeader
     /// <summary>
     /// The group that <paramref name="headers"/> name, or null when they name none. Throws <see cref="RpcException"/>
     /// with <c>InvalidArgument</c> when the header is given twice with different values, or names no valid group.
+    /// (A key without the <c>-bin</c> suffix is always text in gRPC.)
     /// </summary>
     public static string? From(Metadata headers)
     {
@@ -31,11 +32,6 @@ public static class EtcdGroupHeader
             if (!string.Equals(entry.Key, Name, StringComparison.Ordinal))
             {
                 continue;
-            }
-
-            if (entry.IsBinary)
-            {
-                throw EtcdErrors.InvalidArgument($"the {Name} header must be text, not binary.");
             }
 
             if (chosen is not null && !string.Equals(chosen, entry.Value, StringComparison.Ordinal))
