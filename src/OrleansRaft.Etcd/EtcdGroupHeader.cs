@@ -20,7 +20,7 @@ public static class EtcdGroupHeader
 
     /// <summary>
     /// The group that <paramref name="headers"/> name, or null when they name none. Throws <see cref="RpcException"/>
-    /// with <c>InvalidArgument</c> when the header is given twice with different values, or names no valid group.
+    /// with <c>InvalidArgument</c> when the header is given twice, holds a comma, or names no valid group.
     /// (A key without the <c>-bin</c> suffix is always text in gRPC.)
     /// </summary>
     public static string? From(Metadata headers)
@@ -40,6 +40,12 @@ public static class EtcdGroupHeader
             }
 
             chosen = entry.Value;
+        }
+
+        // HTTP joins the values of a header sent twice with commas, so a comma cannot be told from two groups.
+        if (chosen is not null && chosen.Contains(',', StringComparison.Ordinal))
+        {
+            throw EtcdErrors.InvalidArgument($"the {Name} header names more than one group ('{Show(chosen)}'); a group chosen by header holds no comma.");
         }
 
         if (chosen is not null && Invalid(chosen) is { } reason)
