@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -17,8 +16,10 @@ namespace OrleansRaft.Etcd;
 /// </summary>
 /// <remarks>
 /// A group chosen by header that has not been asked for during <see cref="EtcdGatewayOptions.GroupIdleTimeout"/> is
-/// dropped, so that a gateway asked once for each of many groups does not keep them all; a call still running keeps
-/// its own reference, and the store idles the dropped session out. A group that does not exist is never kept.
+/// dropped by the next request that chooses a group (a sweep at most every quarter of the timeout), so that a gateway
+/// asked once for each of many groups does not keep them all. It is dropped, not disposed: a call still running (a
+/// watch, a keepalive stream) keeps its own reference and goes on, and the store idles the dropped session out. A
+/// group that does not exist is never kept. Idle time is read from the host's <see cref="TimeProvider"/>.
 /// </remarks>
 public sealed class EtcdGateway : IAsyncDisposable
 {
@@ -26,9 +27,10 @@ public sealed class EtcdGateway : IAsyncDisposable
     private readonly EtcdGatewayOptions _options;
     private readonly ILogger _logger;
     private readonly string _clusterName;
+    private readonly TimeProvider _time;
     private readonly EtcdGroup _default;
     private readonly ConcurrentDictionary<string, EtcdGroup> _chosen = new(StringComparer.Ordinal);
-    private long _sweptAt = Stopwatch.GetTimestamp();
+    private long _sweptAt;
 
     public EtcdGateway(IGrainFactory grains, IOptions<EtcdGatewayOptions> options, ILogger<EtcdGateway> logger, IServiceProvider services)
     {
@@ -40,7 +42,9 @@ public sealed class EtcdGateway : IAsyncDisposable
         _options.Validate();
         _logger = logger;
         _clusterName = _options.ClusterName ?? services.GetService<IOptions<ClusterOptions>>()?.Value.ServiceId ?? "orleansraft";
-        _default = new EtcdGroup(_grains, _options, _logger, _clusterName, _options.GroupId);
+        _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        _sweptAt = _time.GetTimestamp();
+        _default = new EtcdGroup(_grains, _options, _logger, _time, _clusterName, _options.GroupId);
     }
 
     /// <summary>The group served to requests that name none.</summary>
@@ -49,7 +53,8 @@ public sealed class EtcdGateway : IAsyncDisposable
     /// <summary>etcd's cluster id of the default group, derived from the cluster name and the group id.</summary>
     public ulong ClusterId => _default.ClusterId;
 
-    internal EtcdGatewayOptions Options => _options;
+    /// <summary>The groups chosen by header that the gateway holds now.</summary>
+    internal IReadOnlyCollection<string> ChosenGroups => [.. _chosen.Keys];
 
     /// <summary>etcd's cluster id of <paramref name="groupId"/> on this cluster.</summary>
     public ulong ClusterIdOf(string groupId) => EtcdIds.Cluster(_clusterName, groupId);
@@ -107,7 +112,7 @@ public sealed class EtcdGateway : IAsyncDisposable
         }
 
         SweepIdle();
-        return _chosen.GetOrAdd(groupId, static (id, self) => new EtcdGroup(self._grains, self._options, self._logger, self._clusterName, id), this);
+        return _chosen.GetOrAdd(groupId, static (id, self) => new EtcdGroup(self._grains, self._options, self._logger, self._time, self._clusterName, id), this);
     }
 
     /// <summary>Drops the chosen groups idle for longer than <see cref="EtcdGatewayOptions.GroupIdleTimeout"/>; at most once per quarter of it.</summary>
@@ -115,7 +120,7 @@ public sealed class EtcdGateway : IAsyncDisposable
     {
         var timeout = _options.GroupIdleTimeout;
         var sweptAt = Interlocked.Read(ref _sweptAt);
-        if (Stopwatch.GetElapsedTime(sweptAt) < timeout / 4 || Interlocked.CompareExchange(ref _sweptAt, Stopwatch.GetTimestamp(), sweptAt) != sweptAt)
+        if (_time.GetElapsedTime(sweptAt) < timeout / 4 || Interlocked.CompareExchange(ref _sweptAt, _time.GetTimestamp(), sweptAt) != sweptAt)
         {
             return;
         }

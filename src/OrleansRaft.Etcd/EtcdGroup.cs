@@ -30,13 +30,16 @@ internal sealed class EtcdGroup : IAsyncDisposable
     private volatile KvClient? _client;
     private volatile RaftGroupStatus? _status;
     private long _statusAt;
-    private long _usedAt = Stopwatch.GetTimestamp();
+    private readonly TimeProvider _time;
+    private long _usedAt;
     private readonly Lock _refreshGate = new();
     private Task<RaftGroupStatus>? _refresh;
 
-    public EtcdGroup(IGrainFactory grains, EtcdGatewayOptions options, ILogger logger, string clusterName, string groupId)
+    public EtcdGroup(IGrainFactory grains, EtcdGatewayOptions options, ILogger logger, TimeProvider time, string clusterName, string groupId)
     {
         _grains = grains;
+        _time = time;
+        _usedAt = time.GetTimestamp();
         _options = options;
         _logger = logger;
         _clusterName = clusterName;
@@ -55,9 +58,9 @@ internal sealed class EtcdGroup : IAsyncDisposable
     public KvClient Client => _client ?? throw new InvalidOperationException($"The gateway's client of group '{GroupId}' is not connected.");
 
     /// <summary>How long ago a request last asked for this group.</summary>
-    public TimeSpan Idle => Stopwatch.GetElapsedTime(Interlocked.Read(ref _usedAt));
+    public TimeSpan Idle => _time.GetElapsedTime(Interlocked.Read(ref _usedAt));
 
-    public void Touch() => Interlocked.Exchange(ref _usedAt, Stopwatch.GetTimestamp());
+    public void Touch() => Interlocked.Exchange(ref _usedAt, _time.GetTimestamp());
 
     /// <summary>The latest status of the group's members, or null before the first one arrived.</summary>
     public RaftGroupStatus? Status => _status;

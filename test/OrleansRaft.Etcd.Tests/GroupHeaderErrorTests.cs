@@ -2,6 +2,7 @@ using dotnet_etcd;
 using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Etcd.Tests.Infrastructure;
 using static OrleansRaft.Etcd.Tests.GroupHeaderTests;
@@ -89,6 +90,43 @@ public sealed class GroupHeaderErrorTests(EtcdGatewayCluster fixture) : IDisposa
                 (StatusCode.PermissionDenied, "OrleansRaft etcd gateway: this gateway does not serve the key-value group 'allowed-b'."),
                 async () => await kv.PutAsync(put, In("allowed-b"), EtcdClients.Deadline()));
             Assert.Empty((await _client.GetConnection().KVClient.RangeAsync(new RangeRequest { Key = Bytes("/grp/allowed/k") }, In("allowed-b"), EtcdClients.Deadline())).Kvs);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_chosen_group_idle_past_the_timeout_is_dropped_and_served_again_on_its_next_request()
+    {
+        await fixture.CreateGroupAsync("idle-a");
+        await fixture.CreateGroupAsync("idle-b");
+        var time = new ManualTimeProvider();
+        var (app, endpoint) = await fixture.StartGatewayAsync(o => o.GroupIdleTimeout = TimeSpan.FromMinutes(1), services => services.AddSingleton<TimeProvider>(time));
+        try
+        {
+            var gateway = app.Services.GetRequiredService<EtcdGateway>();
+            using var client = new EtcdClient(endpoint, configureChannelOptions: options => options.Credentials = ChannelCredentials.Insecure);
+            var kv = client.GetConnection().KVClient;
+            await kv.PutAsync(new PutRequest { Key = Bytes("/grp/idle/k"), Value = Bytes("a") }, In("idle-a"), EtcdClients.Deadline());
+            time.Advance(TimeSpan.FromSeconds(50));
+            await kv.PutAsync(new PutRequest { Key = Bytes("/grp/idle/k"), Value = Bytes("b") }, In("idle-b"), EtcdClients.Deadline());
+            Assert.Equal(["idle-a", "idle-b"], gateway.ChosenGroups.Order());
+
+            // idle-a was last asked for 70 s ago, idle-b 20 s ago: the next request that chooses a group drops idle-a.
+            time.Advance(TimeSpan.FromSeconds(20));
+            await kv.RangeAsync(new RangeRequest { Key = Bytes("/grp/idle/k") }, In("idle-b"), EtcdClients.Deadline());
+            Assert.Equal(["idle-b"], gateway.ChosenGroups);
+
+            var again = await kv.RangeAsync(new RangeRequest { Key = Bytes("/grp/idle/k") }, In("idle-a"), EtcdClients.Deadline());
+            Assert.Equal("a", again.Kvs.Single().Value.ToStringUtf8());
+            Assert.Equal(["idle-a", "idle-b"], gateway.ChosenGroups.Order());
+
+            // A group that does not exist is not kept.
+            await Assert.ThrowsAsync<RpcException>(async () => await kv.RangeAsync(new RangeRequest { Key = Bytes("/grp/idle/k") }, In("idle-missing"), EtcdClients.Deadline()));
+            Assert.Equal(["idle-a", "idle-b"], gateway.ChosenGroups.Order());
         }
         finally
         {

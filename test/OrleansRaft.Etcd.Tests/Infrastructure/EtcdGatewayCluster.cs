@@ -74,9 +74,9 @@ public sealed class EtcdGatewayCluster : IAsyncLifetime
 
     /// <summary>
     /// Another gateway on the cluster, on a free loopback port, with the fixture's settings changed by
-    /// <paramref name="configure"/>; the caller stops and disposes it.
+    /// <paramref name="configure"/> and the services <paramref name="services"/> adds; the caller stops and disposes it.
     /// </summary>
-    public async Task<(WebApplication App, string Endpoint)> StartGatewayAsync(Action<EtcdGatewayOptions> configure)
+    public async Task<(WebApplication App, string Endpoint)> StartGatewayAsync(Action<EtcdGatewayOptions> configure, Action<IServiceCollection>? services = null)
     {
         var web = WebApplication.CreateSlimBuilder();
         web.Logging.ClearProviders();
@@ -85,6 +85,7 @@ public sealed class EtcdGatewayCluster : IAsyncLifetime
             web.Logging.AddConsole().SetMinimumLevel(Enum.Parse<LogLevel>(level));
         }
         web.Services.AddSingleton<IGrainFactory>(Cluster.Client);
+        services?.Invoke(web.Services);
         web.Services.AddOrleansRaftEtcd(o =>
         {
             o.GroupId = GroupId;
