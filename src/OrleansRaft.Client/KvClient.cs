@@ -66,6 +66,17 @@ public sealed partial class KvClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A client of another key-value group over the same Orleans client, with this client's options: one call to the
+    /// group's admin grain (as <see cref="ConnectAsync"/>). The new client has its own leader cache and session, since
+    /// sessions and leaders are per group; dispose it on its own.
+    /// </summary>
+    public Task<KvClient> ForGroupAsync(string groupId)
+    {
+        RaftMemberKey.ValidateGroupId(groupId);
+        return ConnectAsync(_grains, groupId, _options);
+    }
+
     public string GroupId { get; }
 
     public IReadOnlyList<ulong> Members { get; }

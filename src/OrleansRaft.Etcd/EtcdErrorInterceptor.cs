@@ -60,7 +60,7 @@ internal sealed class EtcdErrorInterceptor(ILogger<EtcdErrorInterceptor> logger)
         if (status is null)
         {
             EtcdLogMessages.CallFailed(logger, context.Method, exception);
-            return new RpcException(new Status(StatusCode.Internal, $"OrleansRaft etcd gateway: {exception.GetType().Name}: {exception.Message}"));
+            return new RpcException(new Status(StatusCode.Internal, EtcdErrors.InternalError));
         }
 
         return status;

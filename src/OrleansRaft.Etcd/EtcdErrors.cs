@@ -18,6 +18,12 @@ internal static class EtcdErrors
 
     public static RpcException Unimplemented(string what) => new(new Status(StatusCode.Unimplemented, $"OrleansRaft etcd gateway: {what}"));
 
+    /// <summary>
+    /// What a client is told of a failure the gateway does not know: nothing of its type or message, which describe
+    /// the gateway's insides; the gateway logs them.
+    /// </summary>
+    public const string InternalError = "OrleansRaft etcd gateway: internal error (the gateway logged its details)";
+
     public static RpcException InvalidArgument(string what) => new(new Status(StatusCode.InvalidArgument, $"OrleansRaft etcd gateway: {what}"));
 
     /// <summary>The status for an exception a handler let through, or null when it is not one the gateway knows.</summary>

@@ -1,26 +1,25 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
+using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using OrleansRaft.Abstractions;
-using OrleansRaft.Client;
-using OrleansRaft.Etcd.Diagnostics;
 using OrleansRaft.Etcd.Hosting;
-using OrleansRaft.Etcd.Protocol;
 
 namespace OrleansRaft.Etcd;
 
 /// <summary>
-/// What the gateway's services share: the <see cref="KvClient"/> of the group (connected on first use, so the group
-/// may be created after the gateway starts), etcd's ids, and the members' Raft status that response headers are
-/// filled from.
+/// The groups the gateway's services serve: <see cref="EtcdGatewayOptions.GroupId"/> by default, or the group a
+/// request names in the <see cref="EtcdGroupHeader.Name"/> metadata header. What the gateway holds per group (an
+/// <see cref="EtcdGroup"/>: client session, ids, status) is made on the first request for it.
 /// </summary>
 /// <remarks>
-/// A header's <c>raft_term</c> is the serving member's term in the latest group status. That status is refreshed in
-/// the background once it is older than <see cref="EtcdGatewayOptions.StatusRefreshInterval"/>, and at once when a
-/// member that it does not name as leader serves a leader's request (a new leader, so a new term).
+/// A group chosen by header that has not been asked for during <see cref="EtcdGatewayOptions.GroupIdleTimeout"/> is
+/// dropped by the next request that chooses a group (a sweep at most every quarter of the timeout), so that a gateway
+/// asked once for each of many groups does not keep them all. It is dropped, not disposed: a call still running (a
+/// watch, a keepalive stream) keeps its own reference and goes on, and the store idles the dropped session out. A
+/// group that does not exist is never kept. Idle time is read from the host's <see cref="TimeProvider"/>.
 /// </remarks>
 public sealed class EtcdGateway : IAsyncDisposable
 {
@@ -28,13 +27,10 @@ public sealed class EtcdGateway : IAsyncDisposable
     private readonly EtcdGatewayOptions _options;
     private readonly ILogger _logger;
     private readonly string _clusterName;
-    private readonly SemaphoreSlim _connect = new(1, 1);
-    private readonly ConcurrentDictionary<ulong, ulong> _memberIds = new();
-    private volatile KvClient? _client;
-    private volatile RaftGroupStatus? _status;
-    private long _statusAt;
-    private readonly Lock _refreshGate = new();
-    private Task<RaftGroupStatus>? _refresh;
+    private readonly TimeProvider _time;
+    private readonly EtcdGroup _default;
+    private readonly ConcurrentDictionary<string, EtcdGroup> _chosen = new(StringComparer.Ordinal);
+    private long _sweptAt;
 
     public EtcdGateway(IGrainFactory grains, IOptions<EtcdGatewayOptions> options, ILogger<EtcdGateway> logger, IServiceProvider services)
     {
@@ -46,184 +42,95 @@ public sealed class EtcdGateway : IAsyncDisposable
         _options.Validate();
         _logger = logger;
         _clusterName = _options.ClusterName ?? services.GetService<IOptions<ClusterOptions>>()?.Value.ServiceId ?? "orleansraft";
-        GroupId = _options.GroupId;
-        ClusterId = EtcdIds.Cluster(_clusterName, GroupId);
+        _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        _sweptAt = _time.GetTimestamp();
+        _default = new EtcdGroup(_grains, _options, _logger, _time, _clusterName, _options.GroupId);
     }
 
-    public string GroupId { get; }
+    /// <summary>The group served to requests that name none.</summary>
+    public string GroupId => _default.GroupId;
 
-    /// <summary>etcd's cluster id of the group, derived from the cluster name and the group id.</summary>
-    public ulong ClusterId { get; }
+    /// <summary>etcd's cluster id of the default group, derived from the cluster name and the group id.</summary>
+    public ulong ClusterId => _default.ClusterId;
 
-    internal EtcdGatewayOptions Options => _options;
+    /// <summary>The groups chosen by header that the gateway holds now.</summary>
+    internal IReadOnlyCollection<string> ChosenGroups => [.. _chosen.Keys];
 
-    /// <summary>The latest status of the group's members, or null before the first one arrived.</summary>
-    internal RaftGroupStatus? Status => _status;
+    /// <summary>etcd's cluster id of <paramref name="groupId"/> on this cluster.</summary>
+    public ulong ClusterIdOf(string groupId) => EtcdIds.Cluster(_clusterName, groupId);
 
-    /// <summary>The group's client, connected on first use; throws <see cref="RaftGroupNotFoundException"/> while the group does not exist.</summary>
-    internal async ValueTask<KvClient> ClientAsync(CancellationToken cancellationToken)
-    {
-        if (_client is { } connected)
-        {
-            return connected;
-        }
+    /// <summary>etcd's member id of Raft member <paramref name="raftMemberId"/> of the default group; 0 for 0 (unknown).</summary>
+    public ulong EtcdMemberId(ulong raftMemberId) => _default.EtcdMemberId(raftMemberId);
 
-        await _connect.WaitAsync(cancellationToken);
-        try
-        {
-            if (_client is null)
-            {
-                var client = await KvClient.ConnectAsync(_grains, GroupId, _options.Client).WaitAsync(_options.Client.RequestTimeout, cancellationToken);
-                try
-                {
-                    await RefreshStatusAsync(cancellationToken);
-                }
-                catch (Exception e) when (e is TimeoutException or OrleansException)
-                {
-                    // Headers carry term 0 until a refresh succeeds.
-                    EtcdLogMessages.StatusRefreshFailed(_logger, GroupId, e);
-                }
-
-                _client = client;
-                EtcdLogMessages.Connected(_logger, GroupId, string.Join(",", client.Members), ClusterId);
-            }
-
-            return _client;
-        }
-        finally
-        {
-            _connect.Release();
-        }
-    }
-
-    /// <summary>One member of the group as it serves the store, without retries.</summary>
-    internal KvMember Member(ulong raftMemberId) => KvMember.Of(_grains, GroupId, raftMemberId);
-
-    /// <summary>etcd's member id of Raft member <paramref name="raftMemberId"/>; 0 for 0 (unknown).</summary>
-    public ulong EtcdMemberId(ulong raftMemberId) =>
-        raftMemberId == 0 ? 0 : _memberIds.GetOrAdd(raftMemberId, static (id, self) => EtcdIds.Member(self._clusterName, self.GroupId, id), this);
+    /// <summary>etcd's member id of Raft member <paramref name="raftMemberId"/> of <paramref name="groupId"/>; 0 for 0 (unknown).</summary>
+    public ulong EtcdMemberId(string groupId, ulong raftMemberId) => raftMemberId == 0 ? 0 : EtcdIds.Member(_clusterName, groupId, raftMemberId);
 
     /// <summary>
-    /// A response header for a request that <paramref name="raftMemberId"/> served at store revision
-    /// <paramref name="revision"/>. <paramref name="asLeader"/> says that the member served as the leader.
+    /// The group that serves the call, connected: the one its <see cref="EtcdGroupHeader.Name"/> header names, else
+    /// the default. Throws <see cref="RpcException"/> (<c>InvalidArgument</c>) for an invalid header,
+    /// (<c>PermissionDenied</c>) for a group outside <see cref="EtcdGatewayOptions.AllowedGroups"/>, and
+    /// <see cref="RaftGroupNotFoundException"/> (answered as for the default group) for a group that does not exist.
     /// </summary>
-    internal ResponseHeader Header(ulong raftMemberId, long revision, bool asLeader = false)
+    internal async ValueTask<EtcdGroup> GroupAsync(ServerCallContext context)
     {
-        var status = _status;
-        var age = Stopwatch.GetElapsedTime(Interlocked.Read(ref _statusAt));
-        var newLeader = asLeader && raftMemberId != 0 && status?.Leader != raftMemberId;
-
-        // A new leader refreshes sooner, but not on every request while the status lags behind an election.
-        if (status is null || age > _options.StatusRefreshInterval || (newLeader && age > _options.StatusRefreshInterval / 10))
-        {
-            RefreshInBackground();
-        }
-
-        return new ResponseHeader
-        {
-            ClusterId = ClusterId,
-            MemberId = EtcdMemberId(raftMemberId),
-            Revision = revision,
-            RaftTerm = TermOf(status, raftMemberId),
-        };
-    }
-
-    /// <summary>
-    /// A response header for a request that <paramref name="raftMemberId"/> served as the leader. When the latest status
-    /// does not name it as the leader, leadership moved and the term with it: the status is refreshed before the header
-    /// is filled, by a refresh that started after the member served (each member answers for itself at the time it is
-    /// asked), so the header carries a term the member held as leader.
-    /// </summary>
-    internal async ValueTask<ResponseHeader> LeaderHeaderAsync(ulong raftMemberId, long revision, CancellationToken cancellationToken)
-    {
+        var group = Choose(EtcdGroupHeader.From(context.RequestHeaders));
+        group.Touch();
         try
         {
-            // A refresh already under way may have asked the member before it led: a second one starts after this call.
-            for (var round = 0; round < 2 && raftMemberId != 0 && _status?.Leader != raftMemberId; round++)
-            {
-                await SharedRefreshAsync().WaitAsync(_options.Client.AttemptTimeout, cancellationToken);
-            }
+            await group.ClientAsync(context.CancellationToken);
         }
-        catch (Exception e) when (e is TimeoutException or OrleansException or RaftGroupNotFoundException)
+        catch (RaftGroupNotFoundException) when (group != _default)
         {
-            EtcdLogMessages.StatusRefreshFailed(_logger, GroupId, e);
+            _chosen.TryRemove(new KeyValuePair<string, EtcdGroup>(group.GroupId, group));
+            throw;
         }
 
-        return Header(raftMemberId, revision, asLeader: true);
-    }
-
-    /// <summary>Asks every member for its status now (each within a short bound) and keeps the answer for headers.</summary>
-    internal async Task<RaftGroupStatus> RefreshStatusAsync(CancellationToken cancellationToken)
-    {
-        var status = await _grains.GetGrain<IRaftGroupGrain>(GroupId).GetStatusAsync().WaitAsync(_options.Client.RequestTimeout, cancellationToken)
-            ?? throw new RaftGroupNotFoundException(GroupId);
-        _status = status;
-        Interlocked.Exchange(ref _statusAt, Stopwatch.GetTimestamp());
-        return status;
+        return group;
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_client is { } client)
+        await _default.DisposeAsync();
+        foreach (var group in _chosen.Values)
         {
-            await client.DisposeAsync();
+            await group.DisposeAsync();
         }
 
-        _connect.Dispose();
+        _chosen.Clear();
     }
 
-    /// <summary>The member's own term when it answered the last status request, else the highest term any member reported.</summary>
-    private static ulong TermOf(RaftGroupStatus? status, ulong raftMemberId)
+    private EtcdGroup Choose(string? groupId)
     {
-        if (status is null)
+        if (groupId is null || string.Equals(groupId, _default.GroupId, StringComparison.Ordinal))
         {
-            return 0;
+            return _default;
         }
 
-        // Members are asked one by one: the leader the status names holds at least the status's term, even if it was
-        // asked a moment before it won.
-        var floor = status.Leader == raftMemberId ? status.Term : 0;
-        foreach (var member in status.Members)
+        if (_options.AllowedGroups.Count > 0 && !_options.AllowedGroups.Contains(groupId))
         {
-            if (member.MemberId == raftMemberId && member.Status is { } own)
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"OrleansRaft etcd gateway: this gateway does not serve the key-value group '{groupId}'."));
+        }
+
+        SweepIdle();
+        return _chosen.GetOrAdd(groupId, static (id, self) => new EtcdGroup(self._grains, self._options, self._logger, self._time, self._clusterName, id), this);
+    }
+
+    /// <summary>Drops the chosen groups idle for longer than <see cref="EtcdGatewayOptions.GroupIdleTimeout"/>; at most once per quarter of it.</summary>
+    private void SweepIdle()
+    {
+        var timeout = _options.GroupIdleTimeout;
+        var sweptAt = Interlocked.Read(ref _sweptAt);
+        if (_time.GetElapsedTime(sweptAt) < timeout / 4 || Interlocked.CompareExchange(ref _sweptAt, _time.GetTimestamp(), sweptAt) != sweptAt)
+        {
+            return;
+        }
+
+        foreach (var (id, group) in _chosen)
+        {
+            if (group.Idle > timeout)
             {
-                return Math.Max(own.Term, floor);
+                _chosen.TryRemove(new KeyValuePair<string, EtcdGroup>(id, group));
             }
-        }
-
-        return status.Term;
-    }
-
-    /// <summary>A refresh nobody waits for; its failure is logged by <see cref="RefreshLoggedAsync"/>.</summary>
-    private void RefreshInBackground() =>
-        SharedRefreshAsync().ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-
-    /// <summary>The refresh under way, or a new one: concurrent callers share one status request.</summary>
-    private Task<RaftGroupStatus> SharedRefreshAsync()
-    {
-        lock (_refreshGate)
-        {
-            if (_refresh is { IsCompleted: false } running)
-            {
-                return running;
-            }
-
-            return _refresh = RefreshLoggedAsync();
-        }
-    }
-
-    private async Task<RaftGroupStatus> RefreshLoggedAsync()
-    {
-        try
-        {
-            return await RefreshStatusAsync(CancellationToken.None);
-        }
-        catch (Exception e)
-        {
-            // Try again once the interval has passed, not on the next request.
-            Interlocked.Exchange(ref _statusAt, Stopwatch.GetTimestamp());
-            EtcdLogMessages.StatusRefreshFailed(_logger, GroupId, e);
-            throw;
         }
     }
 }

@@ -25,6 +25,11 @@ if (command == "idle")
     return OrleansRaft.Benchmarks.Idle.IdleGroupsBenchmark.Run(args[1..]);
 }
 
+if (command == "groups")
+{
+    return OrleansRaft.Benchmarks.Groups.ManyGroupsBenchmark.Run(args[1..]);
+}
+
 if (command == "raft")
 {
     return OrleansRaft.Benchmarks.Raft.RaftBenchmark.Run(args[1..]);
@@ -99,7 +104,7 @@ static FaultMode ParseFaults(string text) => text switch
 
 static void PrintUsage() => Console.WriteLine(
     """
-    usage: OrleansRaft.Benchmarks core|sim|storage|raft|kv|idle|all [options]
+    usage: OrleansRaft.Benchmarks core|sim|storage|raft|kv|groups|idle|all [options]
       core   committed entries/s and bytes allocated per entry of a 3-member group on one thread (no I/O),
              for several batch sizes, after checking that no member copies a payload
              --batch 1,16,256,1024  --rounds 5  --round-seconds 0.6  --warmup-seconds 2  --profile  --verbose
@@ -116,6 +121,10 @@ static void PrintUsage() => Console.WriteLine(
              next to etcd 3.4's figures
              and entries per leader write; --window compares group-commit windows in ms (a fresh cluster each, alternating)
              --clients 1,16,64  --workloads put,get,stale  --runs 3  --seconds 10  --warmup-seconds 1  --window 0,1  --quick (1 run of 1 s)
+      groups aggregate put throughput of many key-value groups next to one group's, in the same run: 3 in-process
+             silos with PostgreSQL, G groups (and one more), the callers doing 256-byte puts spread over the G groups
+             (a random group per put), then on the single group; ops/s, p50, p99 of both and the ratio spread / single
+             --groups 100  --callers 64  --seconds 10  --warmup-seconds 1  --runs 3 (each run both phases, alternating the order)
       idle   the cost of idle key-value groups on 3 in-process silos with PostgreSQL: time to create N groups, to elect
              and to go quiet, then over an idle window the CPU of the silos and of PostgreSQL, Raft entries appended,
              rows written, commits, and managed memory per member

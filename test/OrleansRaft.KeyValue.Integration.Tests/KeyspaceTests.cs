@@ -46,6 +46,24 @@ public sealed class KeyspaceTests(SharedKvCluster shared)
     }
 
     [Fact]
+    public async Task A_client_gives_a_client_of_another_keyspace_with_its_own_session()
+    {
+        await Kv.CreateGroupAsync("ks-for-a");
+        await Kv.CreateGroupAsync("ks-for-b");
+        await using var a = await Kv.ConnectAsync("ks-for-a");
+        await a.PutAsync("/k", "a");
+        await using var b = await a.ForGroupAsync("ks-for-b");
+        await b.PutAsync("/k", "b");
+
+        Assert.Equal("ks-for-b", b.GroupId);
+        Assert.Equal(new ulong[] { 1, 2, 3 }, b.Members.Order());
+        Assert.NotEqual(0UL, b.SessionId);
+        Assert.Equal("a", KvBytes.ToText((await a.GetAsync("/k"))!.Value));
+        Assert.Equal("b", KvBytes.ToText((await b.GetAsync("/k"))!.Value));
+        await Assert.ThrowsAsync<RaftGroupNotFoundException>(() => a.ForGroupAsync("ks-for-missing"));
+    }
+
+    [Fact]
     public async Task A_watch_on_one_keyspace_sees_nothing_of_another()
     {
         await Kv.CreateGroupAsync("ks-watch-a");

@@ -9,8 +9,25 @@ public sealed class EtcdGatewayOptions
     /// <summary>The port etcd clients use by default.</summary>
     public const int DefaultPort = 2379;
 
-    /// <summary>The key-value group (keyspace) the gateway serves; it must exist before the first request is served.</summary>
+    /// <summary>
+    /// The key-value group (keyspace) a request is served from when it names none in the
+    /// <see cref="EtcdGroupHeader.Name"/> metadata header; it must exist before the first such request is served.
+    /// </summary>
     public string GroupId { get; set; } = "kv";
+
+    /// <summary>
+    /// The groups a request may choose with the <see cref="EtcdGroupHeader.Name"/> metadata header, besides
+    /// <see cref="GroupId"/>. Empty (the default): any key-value group of the cluster. A group that is not listed
+    /// answers <c>PermissionDenied</c>.
+    /// </summary>
+    public ISet<string> AllowedGroups { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How long the gateway keeps what it holds for a group chosen by header (its client session, member ids and
+    /// status) after the last request for it; the next request connects again. <see cref="GroupId"/> is kept for the
+    /// gateway's lifetime.
+    /// </summary>
+    public TimeSpan GroupIdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// Where Kestrel listens for the gateway, with HTTP/2 cleartext (etcd clients speak gRPC without TLS to an
@@ -56,6 +73,24 @@ public sealed class EtcdGatewayOptions
         if (string.IsNullOrWhiteSpace(GroupId))
         {
             throw new ArgumentException("EtcdGatewayOptions.GroupId must name a key-value group.");
+        }
+
+        if (EtcdGroupHeader.Invalid(GroupId) is { } reason)
+        {
+            throw new ArgumentException($"EtcdGatewayOptions.GroupId: {reason}");
+        }
+
+        foreach (var allowed in AllowedGroups)
+        {
+            if (EtcdGroupHeader.Invalid(allowed) is { } bad)
+            {
+                throw new ArgumentException($"EtcdGatewayOptions.AllowedGroups: {bad}");
+            }
+        }
+
+        if (GroupIdleTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"EtcdGatewayOptions.GroupIdleTimeout ({GroupIdleTimeout}) must be positive.");
         }
 
         if (WatchPollInterval <= TimeSpan.Zero || ProgressNotifyInterval <= TimeSpan.Zero || StatusRefreshInterval <= TimeSpan.Zero)

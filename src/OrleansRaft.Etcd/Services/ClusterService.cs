@@ -6,7 +6,7 @@ namespace OrleansRaft.Etcd.Services;
 
 /// <summary>
 /// etcd's Cluster service: the members of the key-value group. Each member is reported with its etcd id (see
-/// <see cref="EtcdGateway.EtcdMemberId"/>), its grain key as name, the silo it runs on as peer URL
+/// <see cref="EtcdGroup.EtcdMemberId"/>), its grain key as name, the silo it runs on as peer URL
 /// (<c>orleans://host:port</c>), and the gateway's client URLs. Membership changes are refused: a group's membership
 /// is set when it is created.
 /// </summary>
@@ -14,19 +14,19 @@ internal sealed class ClusterService(EtcdGateway gateway) : Proto.Cluster.Cluste
 {
     public override async Task<Proto.MemberListResponse> MemberList(Proto.MemberListRequest request, ServerCallContext context)
     {
-        await gateway.ClientAsync(context.CancellationToken);
-        var status = await gateway.RefreshStatusAsync(context.CancellationToken);
+        var group = await gateway.GroupAsync(context);
+        var status = await group.RefreshStatusAsync(context.CancellationToken);
         var served = MaintenanceService.Representative(status);
         var response = new Proto.MemberListResponse
         {
-            Header = gateway.Header(served?.MemberId ?? 0, await MaintenanceService.RevisionAsync(gateway, served, context.CancellationToken)),
+            Header = group.Header(served?.MemberId ?? 0, await MaintenanceService.RevisionAsync(group, served, context.CancellationToken)),
         };
-        var clientUrls = gateway.Options.AdvertisedClientUrls.Count > 0
-            ? [.. gateway.Options.AdvertisedClientUrls]
+        var clientUrls = group.Options.AdvertisedClientUrls.Count > 0
+            ? [.. group.Options.AdvertisedClientUrls]
             : new[] { $"http://{context.GetHttpContext().Request.Host}" };
         foreach (var member in status.Members)
         {
-            var proto = new Proto.Member { ID = gateway.EtcdMemberId(member.MemberId), Name = RaftMemberKey.Format(gateway.GroupId, member.MemberId) };
+            var proto = new Proto.Member { ID = group.EtcdMemberId(member.MemberId), Name = RaftMemberKey.Format(group.GroupId, member.MemberId) };
             if (member.Status is { } own)
             {
                 proto.PeerURLs.Add(PeerUrl(own.Silo));

@@ -15,40 +15,43 @@ internal sealed class KvService(EtcdGateway gateway) : Proto.KV.KVBase
 {
     public override async Task<Proto.RangeResponse> Range(Proto.RangeRequest request, ServerCallContext context)
     {
-        var kv = await gateway.ClientAsync(context.CancellationToken);
-        return await RangeReader.ReadAsync(gateway, kv, request, context.CancellationToken);
+        var group = await gateway.GroupAsync(context);
+        return await RangeReader.ReadAsync(group, request, context.CancellationToken);
     }
 
     public override async Task<Proto.PutResponse> Put(Proto.PutRequest request, ServerCallContext context)
     {
-        var kv = await gateway.ClientAsync(context.CancellationToken);
+        var group = await gateway.GroupAsync(context);
+        var kv = group.Client;
         var write = await kv.WriteAsync<PutResult>(StoreMapping.ToStore(request), cancellationToken: context.CancellationToken);
-        return StoreMapping.ToProto(write.Result, await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken));
+        return StoreMapping.ToProto(write.Result, await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken));
     }
 
     public override async Task<Proto.DeleteRangeResponse> DeleteRange(Proto.DeleteRangeRequest request, ServerCallContext context)
     {
-        var kv = await gateway.ClientAsync(context.CancellationToken);
+        var group = await gateway.GroupAsync(context);
+        var kv = group.Client;
         var write = await kv.WriteAsync<DeleteRangeResult>(StoreMapping.ToStore(request), cancellationToken: context.CancellationToken);
-        return StoreMapping.ToProto(write.Result, await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken));
+        return StoreMapping.ToProto(write.Result, await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken));
     }
 
     public override async Task<Proto.TxnResponse> Txn(Proto.TxnRequest request, ServerCallContext context)
     {
-        var kv = await gateway.ClientAsync(context.CancellationToken);
+        var group = await gateway.GroupAsync(context);
+        var kv = group.Client;
         var txn = StoreMapping.ToStore(request);
         if (StoreMapping.Writes(request))
         {
             var write = await kv.WriteAsync<TxnResult>(txn, cancellationToken: context.CancellationToken);
-            return StoreMapping.ToProto(write.Result, await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken));
+            return StoreMapping.ToProto(write.Result, await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken));
         }
 
         var serializable = StoreMapping.IsSerializable(request);
         var read = await kv.ReadAsync<TxnResult>(
             txn, serializable ? KvCallOptions.Serializable : KvCallOptions.Linearizable, context.CancellationToken);
         var header = serializable
-            ? gateway.Header(read.MemberId, read.Result.Revision)
-            : await gateway.LeaderHeaderAsync(read.MemberId, read.Result.Revision, context.CancellationToken);
+            ? group.Header(read.MemberId, read.Result.Revision)
+            : await group.LeaderHeaderAsync(read.MemberId, read.Result.Revision, context.CancellationToken);
         return StoreMapping.ToProto(read.Result, header);
     }
 
@@ -58,8 +61,9 @@ internal sealed class KvService(EtcdGateway gateway) : Proto.KV.KVBase
     /// </summary>
     public override async Task<Proto.CompactionResponse> Compact(Proto.CompactionRequest request, ServerCallContext context)
     {
-        var kv = await gateway.ClientAsync(context.CancellationToken);
+        var group = await gateway.GroupAsync(context);
+        var kv = group.Client;
         var write = await kv.WriteAsync<CompactResult>(new CompactRequest(request.Revision), cancellationToken: context.CancellationToken);
-        return new Proto.CompactionResponse { Header = await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken) };
+        return new Proto.CompactionResponse { Header = await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken) };
     }
 }

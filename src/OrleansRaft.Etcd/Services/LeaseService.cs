@@ -13,11 +13,12 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
 {
     public override async Task<Proto.LeaseGrantResponse> LeaseGrant(Proto.LeaseGrantRequest request, ServerCallContext context)
     {
-        var kv = await gateway.ClientAsync(context.CancellationToken);
+        var group = await gateway.GroupAsync(context);
+        var kv = group.Client;
         var write = await kv.WriteAsync<LeaseGrantResult>(new LeaseGrantRequest(request.TTL) { Id = request.ID }, cancellationToken: context.CancellationToken);
         return new Proto.LeaseGrantResponse
         {
-            Header = await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken),
+            Header = await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken),
             ID = write.Result.Id,
             TTL = write.Result.TtlSeconds,
         };
@@ -25,9 +26,10 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
 
     public override async Task<Proto.LeaseRevokeResponse> LeaseRevoke(Proto.LeaseRevokeRequest request, ServerCallContext context)
     {
-        var kv = await gateway.ClientAsync(context.CancellationToken);
+        var group = await gateway.GroupAsync(context);
+        var kv = group.Client;
         var write = await kv.WriteAsync<LeaseRevokeResult>(new LeaseRevokeRequest(request.ID), cancellationToken: context.CancellationToken);
-        return new Proto.LeaseRevokeResponse { Header = await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken) };
+        return new Proto.LeaseRevokeResponse { Header = await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken) };
     }
 
     /// <summary>
@@ -37,10 +39,11 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
     public override async Task LeaseKeepAlive(
         IAsyncStreamReader<Proto.LeaseKeepAliveRequest> requestStream, IServerStreamWriter<Proto.LeaseKeepAliveResponse> responseStream, ServerCallContext context)
     {
-        var kv = await gateway.ClientAsync(context.CancellationToken);
+        // Every keepalive of the call is served by the group the call named.
+        var group = await gateway.GroupAsync(context);
         try
         {
-            await KeepAliveAsync(kv, requestStream, responseStream, context.CancellationToken);
+            await KeepAliveAsync(group, requestStream, responseStream, context.CancellationToken);
         }
         catch (IOException)
         {
@@ -48,9 +51,10 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
         }
     }
 
-    private async Task KeepAliveAsync(
-        KvClient kv, IAsyncStreamReader<Proto.LeaseKeepAliveRequest> requestStream, IServerStreamWriter<Proto.LeaseKeepAliveResponse> responseStream, CancellationToken cancellationToken)
+    private static async Task KeepAliveAsync(
+        EtcdGroup group, IAsyncStreamReader<Proto.LeaseKeepAliveRequest> requestStream, IServerStreamWriter<Proto.LeaseKeepAliveResponse> responseStream, CancellationToken cancellationToken)
     {
+        var kv = group.Client;
         await foreach (var request in requestStream.ReadAllAsync(cancellationToken))
         {
             Proto.LeaseKeepAliveResponse response;
@@ -59,14 +63,14 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
                 var write = await kv.WriteAsync<LeaseKeepAliveResult>(new LeaseKeepAliveRequest(request.ID), cancellationToken: cancellationToken);
                 response = new Proto.LeaseKeepAliveResponse
                 {
-                    Header = await gateway.LeaderHeaderAsync(write.MemberId, write.Result.Revision, cancellationToken),
+                    Header = await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, cancellationToken),
                     ID = request.ID,
                     TTL = write.Result.TtlSeconds,
                 };
             }
             catch (KvRequestException e) when (e.Code == KvErrorCode.LeaseNotFound)
             {
-                response = new Proto.LeaseKeepAliveResponse { Header = gateway.Header(kv.Leader, e.Revision), ID = request.ID, TTL = 0 };
+                response = new Proto.LeaseKeepAliveResponse { Header = group.Header(kv.Leader, e.Revision), ID = request.ID, TTL = 0 };
             }
 
             await responseStream.WriteAsync(response, cancellationToken);
@@ -76,7 +80,8 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
     /// <summary>TTL -1 when the lease does not exist, as in etcd.</summary>
     public override async Task<Proto.LeaseTimeToLiveResponse> LeaseTimeToLive(Proto.LeaseTimeToLiveRequest request, ServerCallContext context)
     {
-        var kv = await gateway.ClientAsync(context.CancellationToken);
+        var group = await gateway.GroupAsync(context);
+        var kv = group.Client;
         try
         {
             var read = await kv.ReadAsync<LeaseTimeToLiveResult>(
@@ -84,7 +89,7 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
             var result = read.Result;
             var response = new Proto.LeaseTimeToLiveResponse
             {
-                Header = await gateway.LeaderHeaderAsync(read.MemberId, result.Revision, context.CancellationToken),
+                Header = await group.LeaderHeaderAsync(read.MemberId, result.Revision, context.CancellationToken),
                 ID = result.Id,
                 TTL = result.RemainingTtlSeconds,
                 GrantedTTL = result.GrantedTtlSeconds,
@@ -98,15 +103,16 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
         }
         catch (KvRequestException e) when (e.Code == KvErrorCode.LeaseNotFound)
         {
-            return new Proto.LeaseTimeToLiveResponse { Header = gateway.Header(kv.Leader, e.Revision), ID = request.ID, TTL = -1 };
+            return new Proto.LeaseTimeToLiveResponse { Header = group.Header(kv.Leader, e.Revision), ID = request.ID, TTL = -1 };
         }
     }
 
     public override async Task<Proto.LeaseLeasesResponse> LeaseLeases(Proto.LeaseLeasesRequest request, ServerCallContext context)
     {
-        var kv = await gateway.ClientAsync(context.CancellationToken);
+        var group = await gateway.GroupAsync(context);
+        var kv = group.Client;
         var read = await kv.ReadAsync<LeaseListResult>(new LeaseListRequest(), KvCallOptions.Linearizable, context.CancellationToken);
-        var response = new Proto.LeaseLeasesResponse { Header = await gateway.LeaderHeaderAsync(read.MemberId, read.Result.Revision, context.CancellationToken) };
+        var response = new Proto.LeaseLeasesResponse { Header = await group.LeaderHeaderAsync(read.MemberId, read.Result.Revision, context.CancellationToken) };
         foreach (var id in read.Result.Ids)
         {
             response.Leases.Add(new Proto.LeaseStatus { ID = id });

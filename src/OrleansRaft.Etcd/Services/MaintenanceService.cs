@@ -18,16 +18,16 @@ internal sealed class MaintenanceService(EtcdGateway gateway) : Proto.Maintenanc
 
     public override async Task<Proto.StatusResponse> Status(Proto.StatusRequest request, ServerCallContext context)
     {
-        await gateway.ClientAsync(context.CancellationToken);
-        var status = await gateway.RefreshStatusAsync(context.CancellationToken);
+        var group = await gateway.GroupAsync(context);
+        var status = await group.RefreshStatusAsync(context.CancellationToken);
         var served = Representative(status)
-            ?? throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, $"etcdserver: no member of the key-value group '{gateway.GroupId}' answered."));
+            ?? throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, $"etcdserver: no member of the key-value group '{group.GroupId}' answered."));
         var own = served.Status!;
         var response = new Proto.StatusResponse
         {
-            Header = gateway.Header(served.MemberId, await RevisionAsync(gateway, served, context.CancellationToken)),
+            Header = group.Header(served.MemberId, await RevisionAsync(group, served, context.CancellationToken)),
             Version = ApiVersion,
-            Leader = gateway.EtcdMemberId(own.Leader),
+            Leader = group.EtcdMemberId(own.Leader),
             RaftIndex = own.Commit,
             RaftTerm = own.Term,
             RaftAppliedIndex = own.Applied,
@@ -37,7 +37,7 @@ internal sealed class MaintenanceService(EtcdGateway gateway) : Proto.Maintenanc
         {
             if (member.Error is { } error)
             {
-                response.Errors.Add($"member {RaftMemberKey.Format(gateway.GroupId, member.MemberId)}: {error}");
+                response.Errors.Add($"member {RaftMemberKey.Format(group.GroupId, member.MemberId)}: {error}");
             }
         }
 
@@ -52,9 +52,10 @@ internal sealed class MaintenanceService(EtcdGateway gateway) : Proto.Maintenanc
             throw EtcdErrors.Unimplemented("alarms cannot be raised or cleared: the key-value store raises none.");
         }
 
-        var kv = await gateway.ClientAsync(context.CancellationToken);
+        var group = await gateway.GroupAsync(context);
+        var kv = group.Client;
         var status = await kv.ReadAsync<StatusResult>(new StatusRequest(), KvCallOptions.Serializable, context.CancellationToken);
-        return new Proto.AlarmResponse { Header = gateway.Header(status.MemberId, status.Result.Revision) };
+        return new Proto.AlarmResponse { Header = group.Header(status.MemberId, status.Result.Revision) };
     }
 
     public override Task<Proto.DefragmentResponse> Defragment(Proto.DefragmentRequest request, ServerCallContext context) =>
@@ -78,12 +79,12 @@ internal sealed class MaintenanceService(EtcdGateway gateway) : Proto.Maintenanc
         ?? status.Members.FirstOrDefault(m => m.Status is not null);
 
     /// <summary>The store revision of <paramref name="member"/> as it is (a local read), or the group's when it does not answer.</summary>
-    internal static async Task<long> RevisionAsync(EtcdGateway gateway, RaftMemberView? member, CancellationToken cancellationToken)
+    internal static async Task<long> RevisionAsync(EtcdGroup group, RaftMemberView? member, CancellationToken cancellationToken)
     {
-        var kv = await gateway.ClientAsync(cancellationToken);
+        var kv = group.Client;
         if (member is not null)
         {
-            var reply = await gateway.Member(member.MemberId).ReadLocalAsync(new StatusRequest()).WaitAsync(gateway.Options.Client.AttemptTimeout, cancellationToken);
+            var reply = await group.Member(member.MemberId).ReadLocalAsync(new StatusRequest()).WaitAsync(group.Options.Client.AttemptTimeout, cancellationToken);
             if (reply is { IsOk: true, Result: StatusResult local })
             {
                 return local.Revision;

@@ -13,15 +13,16 @@ namespace OrleansRaft.Etcd.Services;
 /// </summary>
 internal static class RangeReader
 {
-    public static async Task<Proto.RangeResponse> ReadAsync(EtcdGateway gateway, KvClient kv, Proto.RangeRequest request, CancellationToken cancellationToken)
+    public static async Task<Proto.RangeResponse> ReadAsync(EtcdGroup group, Proto.RangeRequest request, CancellationToken cancellationToken)
     {
+        var kv = group.Client;
         var first = StoreMapping.ToStore(request);
         var consistency = request.Serializable ? KvCallOptions.Serializable : KvCallOptions.Linearizable;
         var read = await kv.ReadAsync<RangeResult>(first, consistency, cancellationToken);
         var result = read.Result;
         var header = request.Serializable
-            ? gateway.Header(read.MemberId, result.Revision)
-            : await gateway.LeaderHeaderAsync(read.MemberId, result.Revision, cancellationToken);
+            ? group.Header(read.MemberId, result.Revision)
+            : await group.LeaderHeaderAsync(read.MemberId, result.Revision, cancellationToken);
         var wanted = request.Limit > 0 ? request.Limit : long.MaxValue;
         if (!result.More || request.CountOnly || result.Kvs.Count >= wanted)
         {

@@ -10,8 +10,9 @@ internal sealed class WatchService(EtcdGateway gateway, ILogger<WatchService> lo
     public override async Task Watch(
         IAsyncStreamReader<Proto.WatchRequest> requestStream, IServerStreamWriter<Proto.WatchResponse> responseStream, ServerCallContext context)
     {
-        var kv = await gateway.ClientAsync(context.CancellationToken);
-        await using var stream = new WatchStream(gateway, kv, responseStream, logger, context.CancellationToken);
+        // Every watch of the call is served by the group the call named.
+        var group = await gateway.GroupAsync(context);
+        await using var stream = new WatchStream(group, responseStream, logger, context.CancellationToken);
         await stream.RunAsync(requestStream);
     }
 }

@@ -74,7 +74,7 @@ internal sealed partial class WatchStream
 
         private async Task RunAsync(KvRead<EventsResult> read, CancellationToken cancellationToken)
         {
-            var gateway = _stream._gateway;
+            var group = _stream._group;
             var lastSent = Stopwatch.GetTimestamp();
             try
             {
@@ -87,7 +87,7 @@ internal sealed partial class WatchStream
                         await _stream.SendAsync(
                             new Proto.WatchResponse
                             {
-                                Header = gateway.Header(read.MemberId, page.Revision),
+                                Header = group.Header(read.MemberId, page.Revision),
                                 WatchId = Id,
                                 Canceled = true,
                                 CompactRevision = page.CompactRevision,
@@ -110,11 +110,11 @@ internal sealed partial class WatchStream
                         }
                     }
 
-                    var notify = _spec.ProgressNotify && Stopwatch.GetElapsedTime(lastSent) >= gateway.Options.ProgressNotifyInterval;
+                    var notify = _spec.ProgressNotify && Stopwatch.GetElapsedTime(lastSent) >= group.Options.ProgressNotifyInterval;
                     if (response.Events.Count > 0 || notify)
                     {
                         var last = response.Events.Count > 0 ? response.Events[^1].Kv.ModRevision : 0;
-                        response.Header = gateway.Header(read.MemberId, Math.Max(through, last));
+                        response.Header = group.Header(read.MemberId, Math.Max(through, last));
                         await _stream.SendAsync(response, cancellationToken);
                         lastSent = Stopwatch.GetTimestamp();
                     }
@@ -122,7 +122,7 @@ internal sealed partial class WatchStream
                     Interlocked.Exchange(ref _progress, through);
                     if (page.NextRevision > page.Revision)
                     {
-                        await Task.Delay(gateway.Options.WatchPollInterval, cancellationToken);
+                        await Task.Delay(group.Options.WatchPollInterval, cancellationToken);
                     }
 
                     read = await PollAsync(page.NextRevision, page.NextSkip, cancellationToken);
@@ -143,13 +143,13 @@ internal sealed partial class WatchStream
                 if (reason is null)
                 {
                     EtcdLogMessages.CallFailed(_stream._logger, "Watch", e);
-                    reason = $"{e.GetType().Name}: {e.Message}";
+                    reason = EtcdErrors.InternalError;
                 }
 
                 _stream.Forget(this);
                 await TrySendAsync(new Proto.WatchResponse
                 {
-                    Header = gateway.Header(Member, Progress),
+                    Header = group.Header(Member, Progress),
                     WatchId = Id,
                     Canceled = true,
                     CancelReason = reason,
@@ -160,7 +160,7 @@ internal sealed partial class WatchStream
         /// <summary>The next page; a poll that times out is retried after a doubling pause, from the same place.</summary>
         private async Task<KvRead<EventsResult>> PollAsync(long next, long skip, CancellationToken cancellationToken)
         {
-            var interval = _stream._gateway.Options.WatchPollInterval;
+            var interval = _stream._group.Options.WatchPollInterval;
             for (var failures = 0; ; failures++)
             {
                 try

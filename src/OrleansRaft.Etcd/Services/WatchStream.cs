@@ -25,7 +25,7 @@ internal sealed partial class WatchStream : IAsyncDisposable
     /// <summary>How long a progress request waits for lagging watches before it answers with where they are.</summary>
     private static readonly TimeSpan ProgressWait = TimeSpan.FromSeconds(2);
 
-    private readonly EtcdGateway _gateway;
+    private readonly EtcdGroup _group;
     private readonly KvClient _kv;
     private readonly ILogger _logger;
     private readonly Channel<Proto.WatchResponse> _out = Channel.CreateBounded<Proto.WatchResponse>(new BoundedChannelOptions(256) { SingleReader = true });
@@ -35,10 +35,10 @@ internal sealed partial class WatchStream : IAsyncDisposable
     private readonly Task _writer;
     private long _nextId;
 
-    public WatchStream(EtcdGateway gateway, KvClient kv, IServerStreamWriter<Proto.WatchResponse> responses, ILogger logger, CancellationToken callCancelled)
+    public WatchStream(EtcdGroup group, IServerStreamWriter<Proto.WatchResponse> responses, ILogger logger, CancellationToken callCancelled)
     {
-        _gateway = gateway;
-        _kv = kv;
+        _group = group;
+        _kv = group.Client;
         _logger = logger;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(callCancelled);
         _writer = WriteAsync(responses);
@@ -163,7 +163,7 @@ internal sealed partial class WatchStream : IAsyncDisposable
             return;
         }
 
-        await SendAsync(new Proto.WatchResponse { Header = _gateway.Header(first.MemberId, first.Result.Revision), WatchId = id, Created = true }, _stop.Token);
+        await SendAsync(new Proto.WatchResponse { Header = _group.Header(first.MemberId, first.Result.Revision), WatchId = id, Created = true }, _stop.Token);
         var from = start == 0 ? first.Result.Revision + 1 : start;
         var watcher = new Watcher(this, id, spec, Math.Min(from - 1, first.Result.Revision), first.MemberId);
         lock (_gate)
@@ -188,7 +188,7 @@ internal sealed partial class WatchStream : IAsyncDisposable
         }
 
         await watcher.StopAsync();
-        await SendAsync(new Proto.WatchResponse { Header = _gateway.Header(watcher.Member, watcher.Progress), WatchId = id, Canceled = true }, _stop.Token);
+        await SendAsync(new Proto.WatchResponse { Header = _group.Header(watcher.Member, watcher.Progress), WatchId = id, Canceled = true }, _stop.Token);
     }
 
     /// <summary>
@@ -225,14 +225,14 @@ internal sealed partial class WatchStream : IAsyncDisposable
 
                     if (slowest is null || now is null || slowest.Progress >= now.Result.Revision || deadline.Elapsed > ProgressWait)
                     {
-                        var header = slowest is not null ? _gateway.Header(slowest.Member, slowest.Progress)
-                            : now is not null ? _gateway.Header(now.MemberId, now.Result.Revision)
-                            : _gateway.Header(0, 0);
+                        var header = slowest is not null ? _group.Header(slowest.Member, slowest.Progress)
+                            : now is not null ? _group.Header(now.MemberId, now.Result.Revision)
+                            : _group.Header(0, 0);
                         await SendAsync(new Proto.WatchResponse { Header = header, WatchId = -1 }, stop);
                         return;
                     }
 
-                    await Task.Delay(_gateway.Options.WatchPollInterval, stop);
+                    await Task.Delay(_group.Options.WatchPollInterval, stop);
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
@@ -256,7 +256,7 @@ internal sealed partial class WatchStream : IAsyncDisposable
 
     private Proto.WatchResponse Refusal(long id, string reason) => new()
     {
-        Header = _gateway.Header(0, 0),
+        Header = _group.Header(0, 0),
         WatchId = id,
         Created = true,
         Canceled = true,

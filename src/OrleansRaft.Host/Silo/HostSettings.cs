@@ -68,8 +68,14 @@ internal sealed class EtcdSettings
 
     public int Port { get; set; } = 2379;
 
-    /// <summary>The key-value group the gateway serves; the first group of <c>Groups</c> when empty, else "kv".</summary>
+    /// <summary>
+    /// The key-value group the gateway serves to requests that choose none with the <c>orleansraft-group</c> metadata
+    /// header; the first group of <c>Groups</c> when empty, else "kv".
+    /// </summary>
     public string? Group { get; set; }
+
+    /// <summary>The groups a request may choose with the <c>orleansraft-group</c> header besides <see cref="Group"/>; empty: any.</summary>
+    public string[] AllowedGroups { get; set; } = [];
 
     /// <summary>
     /// The client URLs Cluster.MemberList reports for every member (for example every silo's gateway); when empty,

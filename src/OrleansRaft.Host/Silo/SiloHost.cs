@@ -116,6 +116,8 @@ internal static class SiloHost
                 {
                     o.AdvertisedClientUrls.Add(url);
                 }
+
+                o.AllowedGroups.UnionWith(etcd.AllowedGroups);
             });
             builder.WebHost.ConfigureKestrel(kestrel =>
             {

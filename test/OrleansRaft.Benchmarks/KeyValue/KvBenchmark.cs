@@ -181,7 +181,7 @@ internal static class KvBenchmark
         return column < 0 ? null : Etcd[workload][column];
     }
 
-    private static async Task<InProcessTestCluster> StartCluster(string connectionString, TimeSpan? window)
+    internal static async Task<InProcessTestCluster> StartCluster(string connectionString, TimeSpan? window)
     {
         var builder = new InProcessTestClusterBuilder(3);
         builder.Options.ConfigureFileLogging = false;
@@ -340,10 +340,10 @@ internal static class KvBenchmark
         public void Dispose() => _listener.Dispose();
     }
 
-    private static double Percentile(List<double> sorted, double fraction) =>
+    internal static double Percentile(List<double> sorted, double fraction) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(fraction * sorted.Count))];
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {

@@ -57,36 +57,56 @@ public sealed class EtcdGatewayCluster : IAsyncLifetime
         await WaitUntilAsync(() => Task.FromResult(_cluster.Silos.All(silo =>
             silo.SiloHost.Services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values
                 .Count(m => m.Status == SiloStatus.Active) == _cluster.Silos.Count)), "every silo to see every other as active");
-        await _cluster.Client.GetGrain<IRaftGroupGrain>(GroupId).CreateAsync(new RaftGroupSpec([1, 2, 3], KeyValueStore.StateMachineType));
-        await WaitUntilAsync(async () => (await _cluster.Client.GetGrain<IRaftGroupGrain>(GroupId).GetStatusAsync()) is { Leader: not 0 }, "a leader of the group");
+        await CreateGroupAsync(GroupId);
 
+        (_app, Endpoint) = await StartGatewayAsync(_ => { });
+    }
+
+    /// <summary>
+    /// Creates the key-value group <paramref name="groupId"/> (idempotent) with members 1, 2 and 3, and waits until
+    /// it has a leader.
+    /// </summary>
+    public async Task CreateGroupAsync(string groupId)
+    {
+        await Cluster.Client.GetGrain<IRaftGroupGrain>(groupId).CreateAsync(new RaftGroupSpec([1, 2, 3], KeyValueStore.StateMachineType));
+        await WaitUntilAsync(async () => (await Cluster.Client.GetGrain<IRaftGroupGrain>(groupId).GetStatusAsync()) is { Leader: not 0 }, $"a leader of group {groupId}");
+    }
+
+    /// <summary>
+    /// Another gateway on the cluster, on a free loopback port, with the fixture's settings changed by
+    /// <paramref name="configure"/> and the services <paramref name="services"/> adds; the caller stops and disposes it.
+    /// </summary>
+    public async Task<(WebApplication App, string Endpoint)> StartGatewayAsync(Action<EtcdGatewayOptions> configure, Action<IServiceCollection>? services = null)
+    {
         var web = WebApplication.CreateSlimBuilder();
         web.Logging.ClearProviders();
         if (Environment.GetEnvironmentVariable("ETCD_TESTS_LOG") is { } level)
         {
             web.Logging.AddConsole().SetMinimumLevel(Enum.Parse<LogLevel>(level));
         }
-        web.Services.AddSingleton<IGrainFactory>(_cluster.Client);
+        web.Services.AddSingleton<IGrainFactory>(Cluster.Client);
+        services?.Invoke(web.Services);
         web.Services.AddOrleansRaftEtcd(o =>
         {
             o.GroupId = GroupId;
             o.Endpoint = new IPEndPoint(IPAddress.Loopback, 0);
             o.ClusterName = "etcd-tests";
+            configure(o);
         });
-        _app = web.Build();
-        _app.MapOrleansRaftEtcd();
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        Endpoint = address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal);
+        var app = web.Build();
+        app.MapOrleansRaftEtcd();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return (app, address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
     }
 
-    /// <summary>The group's status, with a leader that a quorum follows.</summary>
-    public async Task<RaftGroupStatus> LeaderStatusAsync()
+    /// <summary>The status of <paramref name="groupId"/> (default: the fixture's group), with a leader that a quorum follows.</summary>
+    public async Task<RaftGroupStatus> LeaderStatusAsync(string groupId = GroupId)
     {
         RaftGroupStatus? found = null;
         await WaitUntilAsync(async () =>
         {
-            found = await Cluster.Client.GetGrain<IRaftGroupGrain>(GroupId).GetStatusAsync();
+            found = await Cluster.Client.GetGrain<IRaftGroupGrain>(groupId).GetStatusAsync();
             return found is { Leader: not 0 } && found.Members.Count(m => m.Status?.Leader == found.Leader && m.Status.Term == found.Term) >= 2;
         }, "a leader that a quorum follows");
         return found!;
