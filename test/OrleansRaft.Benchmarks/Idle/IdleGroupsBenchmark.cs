@@ -33,6 +33,7 @@ internal static class IdleGroupsBenchmark
         var seconds = 60.0;
         var quiesce = true;
         var kill = false;
+        var restart = false;
         try
         {
             for (var i = 0; i < args.Length; i++)
@@ -44,6 +45,7 @@ internal static class IdleGroupsBenchmark
                     case "--seconds": seconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--no-quiescence": quiesce = false; break;
                     case "--kill": kill = true; break;
+                    case "--restart": restart = true; break;
                     default: throw new ArgumentException($"unknown argument '{args[i]}'");
                 }
             }
@@ -59,10 +61,31 @@ internal static class IdleGroupsBenchmark
             return 2;
         }
 
-        return RunAsync(groups, TimeSpan.FromSeconds(seconds), quiesce, kill).GetAwaiter().GetResult();
+        return RunAsync(groups, TimeSpan.FromSeconds(seconds), quiesce, kill, restart).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(int[] counts, TimeSpan window, bool quiesce, bool kill)
+    private static async Task<InProcessTestCluster> StartClusterAsync(string connectionString, string serviceId, bool quiesce)
+    {
+        var builder = new InProcessTestClusterBuilder(3);
+        builder.Options.ConfigureFileLogging = false;
+        builder.Options.ServiceId = serviceId;
+        builder.ConfigureSilo((_, silo) =>
+        {
+            BenchStorage.Add(silo, Storage, connectionString);
+            silo.AddOrleansRaft(o =>
+            {
+                o.StorageProviderName = Storage;
+                o.QuiesceAfter = quiesce ? TimeSpan.FromSeconds(1) : null;
+            });
+            silo.AddRaftKeyValueStore();
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        await OrleansRaft.Hosting.Tests.Infrastructure.MembershipReadiness.WaitForAllActiveAsync(cluster, TimeSpan.FromSeconds(30));
+        return cluster;
+    }
+
+    private static async Task<int> RunAsync(int[] counts, TimeSpan window, bool quiesce, bool kill, bool restart)
     {
         var connectionString = TestPostgres.ConnectionString;
         Console.WriteLine($"idle: 3 silos in process, logs in PostgreSQL, quiescence {(quiesce ? "on" : "off")}, idle window {window.TotalSeconds:0} s; " +
@@ -70,22 +93,49 @@ internal static class IdleGroupsBenchmark
         Console.WriteLine($"{"groups",7} {"create s",9} {"leaders s",10} {"quiet s",8} {"base cpu %",11} {"silo cpu %",11} {"pg cpu %",9} {"entries",8} {"rows",7} {"commits",8} {"KiB/member",11}");
         foreach (var count in counts)
         {
-            var builder = new InProcessTestClusterBuilder(3);
-            builder.Options.ConfigureFileLogging = false;
-            builder.Options.ServiceId = $"idle-{Guid.NewGuid():N}";
-            builder.ConfigureSilo((_, silo) =>
+            var serviceId = $"idle-{Guid.NewGuid():N}";
+            var cluster = await StartClusterAsync(connectionString, serviceId, quiesce);
+            var ids = Enumerable.Range(0, count).Select(i => $"idle-{i:D5}").ToArray();
+            try
             {
-                BenchStorage.Add(silo, Storage, connectionString);
-                silo.AddOrleansRaft(o =>
-                {
-                    o.StorageProviderName = Storage;
-                    o.QuiesceAfter = quiesce ? TimeSpan.FromSeconds(1) : null;
-                });
-                silo.AddRaftKeyValueStore();
-            });
-            await using var cluster = builder.Build();
-            await cluster.DeployAsync();
-            await OrleansRaft.Hosting.Tests.Infrastructure.MembershipReadiness.WaitForAllActiveAsync(cluster, TimeSpan.FromSeconds(30));
+                await MeasureAsync(cluster, ids, connectionString, window, quiesce, kill);
+            }
+            finally
+            {
+                await cluster.DisposeAsync();
+            }
+
+            if (restart)
+            {
+                await RestartAsync(connectionString, serviceId, ids, quiesce);
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Starts the whole cluster again on the same rows and times how long until every group answers a linearizable
+    /// read: its members loaded their logs from PostgreSQL and elected a leader.
+    /// </summary>
+    private static async Task RestartAsync(string connectionString, string serviceId, string[] ids, bool quiesce)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var cluster = await StartClusterAsync(connectionString, serviceId, quiesce);
+        var started = clock.Elapsed;
+        await ForEachAsync(ids, async id =>
+        {
+            await using var client = new OrleansRaft.Client.KvClient(cluster.Client, id, [1, 2, 3]);
+            await client.GetAsync("/idle");
+        });
+        Console.WriteLine($"        restarted the whole cluster: silos up in {started.TotalSeconds:F1} s, every one of the {ids.Length} groups " +
+                          $"led and answering a linearizable read {clock.Elapsed.TotalSeconds:F1} s after the start");
+    }
+
+    private static async Task MeasureAsync(InProcessTestCluster cluster, string[] ids, string connectionString, TimeSpan window, bool quiesce, bool kill)
+    {
+        var count = ids.Length;
+        {
 
             // The cost of the silos with no group at all, which the groups' cost is judged against, after their start.
             await Task.Delay(TimeSpan.FromSeconds(5));
@@ -96,7 +146,6 @@ internal static class IdleGroupsBenchmark
             var before = ManagedBytes();
 
             var clock = Stopwatch.StartNew();
-            var ids = Enumerable.Range(0, count).Select(i => $"idle-{i:D5}").ToArray();
             ulong[] members = [1, 2, 3];
             await ForEachAsync(ids, id => cluster.Client.GetGrain<IRaftGroupGrain>(id).CreateAsync(new RaftGroupSpec(members, KeyValueStore.StateMachineType)));
             var created = clock.Elapsed;
@@ -130,8 +179,6 @@ internal static class IdleGroupsBenchmark
                 await KillBusiestSiloAsync(cluster, statusAfter);
             }
         }
-
-        return 0;
     }
 
     /// <summary>
