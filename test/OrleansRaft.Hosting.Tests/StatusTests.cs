@@ -20,11 +20,11 @@ public sealed class StatusTests(SharedRaftClusters shared) : IAsyncLifetime
     public async Task The_directory_lists_a_group_once_created_and_no_longer_once_deleted()
     {
         await Raft.CreateGroupAsync("status-listed", 3);
-        await Raft.Group("status-listed").CreateAsync(new RaftGroupSpec([1, 2, 3], SequenceStateMachine.TypeName));
+        await Raft.Group("status-listed").CreateAsync(new RaftGroupSpec([1, 2, 3], SequenceStateMachine.TypeName), RaftCluster.AdminToken);
 
         Assert.Single(await Directory.ListGroupsAsync(), g => g == "status-listed");
 
-        Assert.True(await Raft.Group("status-listed").DeleteAsync());
+        Assert.True(await Raft.Group("status-listed").DeleteAsync(RaftCluster.AdminToken));
         Assert.DoesNotContain("status-listed", await Directory.ListGroupsAsync());
         Assert.Null(await Raft.Group("status-listed").GetStatusAsync());
     }
@@ -55,7 +55,7 @@ public sealed class StatusTests(SharedRaftClusters shared) : IAsyncLifetime
         var commit = status.Members.Max(m => m.Status!.Commit);
         Assert.All(status.Members, m => Assert.Equal(commit - m.Status!.Applied, m.Lag));
 
-        var all = await Directory.GetStatusAsync();
+        var all = (await Directory.GetStatusAsync(null, IRaftDirectoryGrain.MaxPageSize)).Groups;
         Assert.Contains(all, g => g.GroupId == "status-shown" && g.Members.Length == 3);
         Assert.Equal(all.Select(g => g.GroupId).Order(StringComparer.Ordinal), all.Select(g => g.GroupId));
     }

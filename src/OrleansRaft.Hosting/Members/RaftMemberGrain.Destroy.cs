@@ -1,4 +1,5 @@
 using OrleansRaft.Abstractions;
+using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.Hosting.Diagnostics;
 using OrleansRaft.Hosting.Storage;
 
@@ -6,8 +7,9 @@ namespace OrleansRaft.Hosting.Members;
 
 internal sealed partial class RaftMemberGrain
 {
-    public async Task DestroyAsync()
+    public async Task DestroyAsync(string? adminToken)
     {
+        RaftAdminToken.Verify(_options, adminToken);
         // Stop this activation first, so that nothing writes while the state goes away.
         StopForDeletion();
         if (_loop is { } loop)
