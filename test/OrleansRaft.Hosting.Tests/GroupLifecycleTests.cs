@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using OrleansRaft.Abstractions;
-using OrleansRaft.Hosting.Storage;
 using OrleansRaft.Hosting.Tests.Infrastructure;
 
 namespace OrleansRaft.Hosting.Tests;
@@ -86,10 +85,8 @@ public sealed class GroupLifecycleTests(SharedRaftClusters shared) : IAsyncLifet
         Assert.True(await Raft.Group("lifecycle-delete").DeleteAsync(RaftCluster.AdminToken));
 
         Assert.Null(await Raft.Group("lifecycle-delete").GetAsync());
-        // What stays per member: the manifest as a tombstone, and the empty fence records of earlier claims.
-        var left = Raft.SharedStorage!.Records("lifecycle-delete/");
-        Assert.Equal(3, left.Count(r => r.Key.StartsWith("raft-manifest:")));
-        Assert.All(left.Where(r => !r.Key.StartsWith("raft-manifest:")), r => Assert.True(r.Value is LogBatchRecord { IsFence: true }, r.Key));
+        // The group's incarnation goes with it, so nothing of its members stays: no manifest, no fence.
+        Assert.Empty(Raft.SharedStorage!.Records("lifecycle-delete/"));
         Assert.Equal(0, Raft.SharedStorage.CountRecords("lifecycle-delete", "raft-group"));
         await Assert.ThrowsAsync<RaftGroupNotFoundException>(() => Raft.Member("lifecycle-delete", leader.MemberId).GetStatusAsync());
         Assert.False(await Raft.Group("lifecycle-delete").DeleteAsync(RaftCluster.AdminToken));

@@ -45,7 +45,7 @@ internal sealed partial class RaftGroupGrain(IOptions<OrleansRaftOptions> option
         RaftGroupRecord record;
         if (existing is null)
         {
-            record = new RaftGroupRecord(members, spec.StateMachineType, DateTimeOffset.UtcNow, Deleting: false);
+            record = new RaftGroupRecord(members, spec.StateMachineType, DateTimeOffset.UtcNow, Deleting: false, Incarnation: RaftGroupRecord.NewIncarnation());
             await RaftGroupRecords.WriteAsync(Storage, GroupId, record, etag);
             RaftLogMessages.GroupCreated(logger, GroupId, string.Join(",", members), spec.StateMachineType);
         }
