@@ -22,6 +22,9 @@ namespace OrleansRaft.EtcdBench;
 /// </summary>
 internal static class ServeCommand
 {
+    /// <summary>The admin token of the in-process silos, which create the served group themselves.</summary>
+    private const string AdminToken = "etcd-bench-admin-token";
+
     public static async Task<int> RunAsync(string[] args)
     {
         var port = 0;
@@ -57,7 +60,11 @@ internal static class ServeCommand
                 silo.AddMemoryGrainStorage("raft");
             }
 
-            silo.AddOrleansRaft(o => o.StorageProviderName = "raft");
+            silo.AddOrleansRaft(o =>
+            {
+                o.StorageProviderName = "raft";
+                o.AdminToken = AdminToken;
+            });
             silo.AddRaftKeyValueStore();
         });
         await using var cluster = builder.Build();
@@ -66,7 +73,7 @@ internal static class ServeCommand
             silo.SiloHost.Services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values
                 .Count(m => m.Status == SiloStatus.Active) == cluster.Silos.Count)));
         var group = $"kv-{Guid.NewGuid():N}";
-        await cluster.Client.GetGrain<IRaftGroupGrain>(group).CreateAsync(new RaftGroupSpec([1, 2, 3], KeyValueStore.StateMachineType));
+        await cluster.Client.GetGrain<IRaftGroupGrain>(group).CreateAsync(new RaftGroupSpec([1, 2, 3], KeyValueStore.StateMachineType), AdminToken);
         await WaitUntilAsync(async () => (await cluster.Client.GetGrain<IRaftGroupGrain>(group).GetStatusAsync()) is { Leader: not 0 });
 
         var web = WebApplication.CreateSlimBuilder();

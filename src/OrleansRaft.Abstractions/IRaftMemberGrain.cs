@@ -72,8 +72,11 @@ public interface IRaftMemberGrain : IGrainWithStringKey
     /// <summary>An InstallSnapshot message from the leader; answers once stepped, so that the leader learns it arrived.</summary>
     Task<bool> InstallSnapshotAsync(RaftMessageData message);
 
-    /// <summary>Deletes this member's durable state and deactivates it. Called by the group's admin grain on delete.</summary>
-    Task DestroyAsync();
+    /// <summary>
+    /// Deletes this member's durable state and deactivates it. Called by the group's admin grain when the group is
+    /// deleted or the member removed; requires the admin token configured on the silo, as that grain passes it.
+    /// </summary>
+    Task DestroyAsync(string? adminToken);
 
     /// <summary>
     /// Asks this member, if it leads, to make one membership change, and returns once the change committed and this
@@ -89,9 +92,10 @@ public interface IRaftGroupGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Creates the group: persists its membership, then starts every member. Idempotent for the same specification;
-    /// a different one throws <see cref="RaftGroupExistsException"/>.
+    /// a different one throws <see cref="RaftGroupExistsException"/>. Requires the admin token configured on the silos
+    /// (see the membership calls below); without it, or with a wrong one, throws <see cref="RaftAdminAuthenticationException"/>.
     /// </summary>
-    Task<RaftGroupInfo> CreateAsync(RaftGroupSpec spec);
+    Task<RaftGroupInfo> CreateAsync(RaftGroupSpec spec, string? adminToken);
 
     /// <summary>The group, or null when it does not exist.</summary>
     Task<RaftGroupInfo?> GetAsync();
@@ -105,8 +109,12 @@ public interface IRaftGroupGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<RaftGroupStatus?> GetStatusAsync();
 
-    /// <summary>Deletes the group's membership record and every member's durable state; false when there was no group.</summary>
-    Task<bool> DeleteAsync();
+    /// <summary>
+    /// Deletes the group's membership record and every member's durable state; false when there was no group. Requires
+    /// the admin token, as <see cref="CreateAsync"/> does.
+    /// </summary>
+    [ResponseTimeout(MembershipCallTimeout)]
+    Task<bool> DeleteAsync(string? adminToken);
 
     /// <summary>
     /// How long a client waits for a membership change, whatever its default response timeout: a change waits for a

@@ -28,6 +28,7 @@ internal static class CliApp
         root.Subcommands.Add(LeaseCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(MemberCommand.Create());
+        root.Subcommands.Add(GroupCommand.Create());
         RequireSubcommand(root);
         return root;
     }

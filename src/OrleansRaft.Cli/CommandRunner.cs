@@ -46,6 +46,8 @@ internal static class CommandRunner
             }
         });
 
+    private const int SuggestedGroups = 20;
+
     public static Task WriteErrorAsync(string message) => Console.Error.WriteLineAsync("Error: " + message);
 
     private static async Task<int> RunAsync(ParseResult parse, Func<CommandContext, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
@@ -103,10 +105,12 @@ internal static class CommandRunner
         var message = $"The key-value group '{group}' does not exist";
         try
         {
-            var groups = await context.Connection.Client.GetGrain<IRaftDirectoryGrain>(IRaftDirectoryGrain.Key).ListGroupsAsync().WaitAsync(context.Settings.Timeout);
-            return groups.Length == 0
+            // A few names help to spot a typo; the cluster may hold thousands.
+            var page = await context.Connection.Client.GetGrain<IRaftDirectoryGrain>(IRaftDirectoryGrain.Key).ListGroupsAsync(null, SuggestedGroups).WaitAsync(context.Settings.Timeout);
+            var more = page.Total > page.Groups.Length ? $" and {page.Total - page.Groups.Length} more ('group ls')" : "";
+            return page.Total == 0
                 ? $"{message}, and the cluster has no group."
-                : $"{message}. Groups: {string.Join(", ", groups)}. Choose one with --group.";
+                : $"{message}. Groups: {string.Join(", ", page.Groups)}{more}. Choose one with --group.";
         }
         catch (Exception e) when (e is TimeoutException or OrleansException)
         {

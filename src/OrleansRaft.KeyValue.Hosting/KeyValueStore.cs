@@ -4,5 +4,5 @@ namespace OrleansRaft.KeyValue.Hosting;
 public static class KeyValueStore
 {
     /// <summary>The state machine type of a key-value group, as given to <c>RaftGroupSpec</c>.</summary>
-    public const string StateMachineType = "orleansraft.kv";
+    public const string StateMachineType = KvStateMachine.TypeName;
 }

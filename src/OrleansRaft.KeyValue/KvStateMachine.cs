@@ -14,6 +14,12 @@ namespace OrleansRaft.KeyValue;
 /// </remarks>
 public sealed partial class KvStateMachine
 {
+    /// <summary>
+    /// The state machine type under which silos register the store and groups name it (<c>RaftGroupSpec</c>): here, so
+    /// that silos and clients share one spelling.
+    /// </summary>
+    public const string TypeName = "orleansraft.kv";
+
     private readonly KvLimits limits;
     private KvState state = new();
 

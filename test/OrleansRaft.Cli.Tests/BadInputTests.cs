@@ -19,6 +19,7 @@ public sealed class BadInputTests(CliCluster cluster)
     [InlineData("txn cas needs exactly one of --expect-value, --expect-version, --expect-mod-revision and --expect-absent", "txn", "cas", "/k", "v")]
     [InlineData("Choose one of --keys-only, --count-only and --print-value-only", "get", "/k", "--keys-only", "--count-only")]
     [InlineData("'orleansraft lease' needs a command: grant, revoke, keepalive, ttl, list", "lease")]
+    [InlineData("'orleansraft group' needs a command: create, ls, describe, rm", "group")]
     public async Task A_malformed_command_line_exits_2_and_says_what_is_wrong(string message, params string[] args)
     {
         var result = Error(2, message, await CliProcess.RunAsync(args));

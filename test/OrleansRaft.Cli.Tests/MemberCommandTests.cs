@@ -112,7 +112,7 @@ public sealed class MemberCommandTests(CliCluster cluster)
     /// <summary>Creates a 2-member key-value group and waits for its leader, with both members agreeing on it.</summary>
     private async Task<RaftMemberStatus> CreateAsync(string group)
     {
-        await cluster.Grains.GetGrain<IRaftGroupGrain>(group).CreateAsync(new RaftGroupSpec([1, 2], KeyValueStore.StateMachineType));
+        await cluster.Grains.GetGrain<IRaftGroupGrain>(group).CreateAsync(new RaftGroupSpec([1, 2], KeyValueStore.StateMachineType), CliCluster.AdminToken);
         RaftMemberStatus? leader = null;
         await CliCluster.WaitUntilAsync(async () =>
         {

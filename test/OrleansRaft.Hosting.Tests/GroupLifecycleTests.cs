@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using OrleansRaft.Abstractions;
-using OrleansRaft.Hosting.Storage;
 using OrleansRaft.Hosting.Tests.Infrastructure;
 
 namespace OrleansRaft.Hosting.Tests;
@@ -69,7 +68,7 @@ public sealed class GroupLifecycleTests(SharedRaftClusters shared) : IAsyncLifet
         await Raft.CreateGroupAsync("lifecycle-twice", 3);
 
         await Assert.ThrowsAsync<RaftGroupExistsException>(
-            () => Raft.Group("lifecycle-twice").CreateAsync(new RaftGroupSpec([1, 2], SequenceStateMachine.TypeName)));
+            () => Raft.Group("lifecycle-twice").CreateAsync(new RaftGroupSpec([1, 2], SequenceStateMachine.TypeName), RaftCluster.AdminToken));
         Assert.Equal(members, (await Raft.Group("lifecycle-twice").GetAsync())!.Members);
     }
 
@@ -83,16 +82,14 @@ public sealed class GroupLifecycleTests(SharedRaftClusters shared) : IAsyncLifet
             await Raft.ProposeAsync("lifecycle-delete", members, [(byte)i], Bound, leader.MemberId);
         }
 
-        Assert.True(await Raft.Group("lifecycle-delete").DeleteAsync());
+        Assert.True(await Raft.Group("lifecycle-delete").DeleteAsync(RaftCluster.AdminToken));
 
         Assert.Null(await Raft.Group("lifecycle-delete").GetAsync());
-        // What stays per member: the manifest as a tombstone, and the empty fence records of earlier claims.
-        var left = Raft.SharedStorage!.Records("lifecycle-delete/");
-        Assert.Equal(3, left.Count(r => r.Key.StartsWith("raft-manifest:")));
-        Assert.All(left.Where(r => !r.Key.StartsWith("raft-manifest:")), r => Assert.True(r.Value is LogBatchRecord { IsFence: true }, r.Key));
+        // The group's incarnation goes with it, so nothing of its members stays: no manifest, no fence.
+        Assert.Empty(Raft.SharedStorage!.Records("lifecycle-delete/"));
         Assert.Equal(0, Raft.SharedStorage.CountRecords("lifecycle-delete", "raft-group"));
         await Assert.ThrowsAsync<RaftGroupNotFoundException>(() => Raft.Member("lifecycle-delete", leader.MemberId).GetStatusAsync());
-        Assert.False(await Raft.Group("lifecycle-delete").DeleteAsync());
+        Assert.False(await Raft.Group("lifecycle-delete").DeleteAsync(RaftCluster.AdminToken));
     }
 
     [Fact]
@@ -103,7 +100,7 @@ public sealed class GroupLifecycleTests(SharedRaftClusters shared) : IAsyncLifet
         var leader = await Raft.WaitForLeaderAsync(group, members, Bound);
         await Raft.ProposeAsync(group, members, [1], Bound, leader.MemberId);
 
-        Assert.True(await Raft.Group(group).DeleteAsync());
+        Assert.True(await Raft.Group(group).DeleteAsync(RaftCluster.AdminToken));
 
         // Any category: a deleted member's stop is no failure for Orleans either.
         var logged = Raft.Logs.Entries.Where(l => l.Message.Contains($"{group}/", StringComparison.Ordinal)).ToList();
@@ -122,7 +119,7 @@ public sealed class GroupLifecycleTests(SharedRaftClusters shared) : IAsyncLifet
         var members = await Raft.CreateGroupAsync("lifecycle-again", 3);
         var leader = await Raft.WaitForLeaderAsync("lifecycle-again", members, Bound);
         await Raft.ProposeAsync("lifecycle-again", members, [7], Bound, leader.MemberId);
-        await Raft.Group("lifecycle-again").DeleteAsync();
+        await Raft.Group("lifecycle-again").DeleteAsync(RaftCluster.AdminToken);
 
         members = await Raft.CreateGroupAsync("lifecycle-again", 3);
         leader = await Raft.WaitForLeaderAsync("lifecycle-again", members, Bound);

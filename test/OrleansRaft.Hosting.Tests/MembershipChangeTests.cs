@@ -10,7 +10,7 @@ namespace OrleansRaft.Hosting.Tests;
 /// </summary>
 public sealed class MembershipChangeTests(ITestOutputHelper output)
 {
-    public const string Token = "membership-tests-token";
+    public const string Token = RaftCluster.AdminToken;
 
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
@@ -20,7 +20,6 @@ public sealed class MembershipChangeTests(ITestOutputHelper output)
     public static Task<RaftCluster> StartClusterAsync(int silos) =>
         RaftCluster.StartAsync(silos, configure: o =>
         {
-            o.AdminToken = Token;
             // Small, so that new members catch up from a snapshot rather than from the whole log.
             o.SnapshotEveryEntries = 300;
         });

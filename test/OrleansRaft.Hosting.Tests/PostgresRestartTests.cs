@@ -46,6 +46,6 @@ public sealed class PostgresRestartTests
         var byIndex = applied.ToDictionary(e => e.Index, e => BitConverter.ToInt32(e.Data.Span));
         Assert.All(committed, c => Assert.Equal(c.Command, byIndex.GetValueOrDefault(c.Index, -1)));
 
-        Assert.True(await second.Group(group).DeleteAsync());
+        Assert.True(await second.Group(group).DeleteAsync(RaftCluster.AdminToken));
     }
 }

@@ -20,11 +20,11 @@ public sealed class StatusTests(SharedRaftClusters shared) : IAsyncLifetime
     public async Task The_directory_lists_a_group_once_created_and_no_longer_once_deleted()
     {
         await Raft.CreateGroupAsync("status-listed", 3);
-        await Raft.Group("status-listed").CreateAsync(new RaftGroupSpec([1, 2, 3], SequenceStateMachine.TypeName));
+        await Raft.Group("status-listed").CreateAsync(new RaftGroupSpec([1, 2, 3], SequenceStateMachine.TypeName), RaftCluster.AdminToken);
 
         Assert.Single(await Directory.ListGroupsAsync(), g => g == "status-listed");
 
-        Assert.True(await Raft.Group("status-listed").DeleteAsync());
+        Assert.True(await Raft.Group("status-listed").DeleteAsync(RaftCluster.AdminToken));
         Assert.DoesNotContain("status-listed", await Directory.ListGroupsAsync());
         Assert.Null(await Raft.Group("status-listed").GetStatusAsync());
     }
@@ -55,8 +55,53 @@ public sealed class StatusTests(SharedRaftClusters shared) : IAsyncLifetime
         var commit = status.Members.Max(m => m.Status!.Commit);
         Assert.All(status.Members, m => Assert.Equal(commit - m.Status!.Applied, m.Lag));
 
-        var all = await Directory.GetStatusAsync();
+        var all = (await Directory.GetStatusAsync(null, IRaftDirectoryGrain.MaxPageSize)).Groups;
         Assert.Contains(all, g => g.GroupId == "status-shown" && g.Members.Length == 3);
         Assert.Equal(all.Select(g => g.GroupId).Order(StringComparer.Ordinal), all.Select(g => g.GroupId));
+    }
+
+    [Fact]
+    public async Task The_directory_pages_groups_in_ordinal_order_with_cursors_to_the_next_and_previous_pages()
+    {
+        string[] ids = ["page-1", "page-2", "page-3", "page-4", "page-5"];
+        foreach (var id in ids.Reverse())
+        {
+            await Raft.CreateGroupAsync(id, 1);
+        }
+
+        var all = await Directory.ListGroupsAsync();
+
+        // Nothing sorts between "page-" and "page-1" but ids of this test.
+        var first = await Directory.ListGroupsAsync("page-", 2);
+        Assert.Equal(["page-1", "page-2"], first.Groups);
+        Assert.Equal(Array.IndexOf(all, "page-1"), first.Offset);
+        Assert.Equal(all.Length, first.Total);
+        Assert.Equal("page-2", first.Next);
+
+        var second = await Directory.ListGroupsAsync(first.Next, 2);
+        Assert.Equal(["page-3", "page-4"], second.Groups);
+        Assert.Equal(first.Offset + 2, second.Offset);
+        Assert.NotNull(second.Previous);
+        Assert.Equal(first.Groups, (await Directory.ListGroupsAsync(second.Previous, 2)).Groups);
+
+        // A cursor need not be listed: an id deleted since still places the page.
+        Assert.Equal(["page-4", "page-5"], (await Directory.ListGroupsAsync("page-3~", 2)).Groups);
+
+        var whole = await Directory.ListGroupsAsync(null, IRaftDirectoryGrain.MaxPageSize);
+        Assert.Equal(all, whole.Groups);
+        Assert.Null(whole.Next);
+        Assert.Null(whole.Previous);
+        Assert.Equal(0, whole.Offset);
+        var last = await Directory.ListGroupsAsync(all[^2], 5);
+        Assert.Equal([all[^1]], last.Groups);
+        Assert.Null(last.Next);
+
+        var statuses = await Directory.GetStatusAsync("page-", 3);
+        Assert.Equal(["page-1", "page-2", "page-3"], statuses.Page.Groups);
+        Assert.Equal(["page-1", "page-2", "page-3"], statuses.Groups.Select(g => g.GroupId));
+        Assert.All(statuses.Groups, g => Assert.Equal([1UL], g.Members.Select(m => m.MemberId)));
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Directory.ListGroupsAsync(null, 0));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Directory.GetStatusAsync(null, IRaftDirectoryGrain.MaxPageSize + 1));
     }
 }

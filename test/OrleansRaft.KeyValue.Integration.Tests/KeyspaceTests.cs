@@ -103,7 +103,7 @@ public sealed class KeyspaceTests(SharedKvCluster shared)
         await b.PutAsync("/k", "b");
         await gone.PutAsync("/k", "gone");
 
-        Assert.True(await Kv.Client.GetGrain<IRaftGroupGrain>("ks-delete-gone").DeleteAsync());
+        Assert.True(await Kv.Client.GetGrain<IRaftGroupGrain>("ks-delete-gone").DeleteAsync(KvCluster.AdminToken));
 
         await Assert.ThrowsAsync<RaftGroupNotFoundException>(() => gone.PutAsync("/k", "again"));
         await Assert.ThrowsAsync<RaftGroupNotFoundException>(() => Kv.ConnectAsync("ks-delete-gone"));

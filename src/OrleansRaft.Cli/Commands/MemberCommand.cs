@@ -7,22 +7,14 @@ namespace OrleansRaft.Cli.Commands;
 
 /// <summary>
 /// <c>member list|add|remove|promote|replace</c>: the membership admin API of one Raft group (--group). Every command
-/// needs the admin token configured on the silos: --admin-token, else $ORLEANSRAFT_ADMIN_TOKEN, else the file
-/// <c>admin-token</c> next to cluster.json in the data directory (written by the local launcher).
+/// needs the admin token configured on the silos (see <see cref="AdminTokens"/>).
 /// </summary>
 internal static class MemberCommand
 {
-    public const string TokenVariable = "ORLEANSRAFT_ADMIN_TOKEN";
-    public const string TokenFileName = "admin-token";
-
     /// <summary>A change waits for a leader, the change in flight and a new learner's catch-up: as long as the grain call may take.</summary>
     private static readonly TimeSpan MinChangeTimeout = TimeSpan.Parse(IRaftGroupGrain.MembershipCallTimeout, CultureInfo.InvariantCulture);
 
-    private static readonly Option<string?> AdminToken = new("--admin-token")
-    {
-        Description = $"The admin token configured on the silos (Raft:AdminToken). Default: ${TokenVariable}, else {GlobalOptions.DefaultDataDir}/{TokenFileName}.",
-        Recursive = true,
-    };
+    private static readonly Option<string?> AdminToken = AdminTokens.CreateOption();
 
     private static readonly string[] Headers = ["MEMBER", "KIND", "SILO", "ROLE", "TERM", "COMMIT", "APPLIED", "LAG", "ERROR"];
 
@@ -82,7 +74,7 @@ internal static class MemberCommand
     private static async Task<int> RunAsync(
         CommandContext context, CancellationToken cancellationToken, TimeSpan timeout, Func<IRaftGroupGrain, string, Task> body)
     {
-        var token = ResolveToken(context);
+        var token = AdminTokens.Resolve(context, AdminToken, "member commands");
         var group = context.Connection.Client.GetGrain<IRaftGroupGrain>(context.Settings.Group);
         try
         {
@@ -102,29 +94,6 @@ internal static class MemberCommand
         }
 
         return ExitCodes.Ok;
-    }
-
-    /// <summary>The token from the option, the environment, or the launcher's file; a usage error when none is found.</summary>
-    private static string ResolveToken(CommandContext context)
-    {
-        var token = context.Parse.GetValue(AdminToken);
-        if (string.IsNullOrEmpty(token))
-        {
-            token = Environment.GetEnvironmentVariable(TokenVariable);
-        }
-
-        if (string.IsNullOrEmpty(token))
-        {
-            var file = Path.Combine(context.Parse.GetValue(GlobalOptions.DataDir) ?? GlobalOptions.DefaultDataDir, TokenFileName);
-            if (File.Exists(file))
-            {
-                token = File.ReadAllText(file).Trim();
-            }
-        }
-
-        return string.IsNullOrEmpty(token)
-            ? throw new CliException(ExitCodes.Usage, $"member commands need the admin token: pass --admin-token, or set ${TokenVariable}.")
-            : token;
     }
 
     private static void Print(CommandContext context, RaftMembership membership)

@@ -8,10 +8,13 @@ namespace OrleansRaft.Cli.Commands;
 /// <summary>
 /// <c>status</c>: every Raft group and its members as a table: the silo each member lives on, its role, term, commit
 /// and applied index, and its lag (committed entries it has yet to apply). A member that did not answer in time
-/// shows as unreachable, with the reason.
+/// shows as unreachable, with the reason. The directory answers a page of groups at a time (<see cref="PageSize"/>), each
+/// call bounded by the command's timeout; <c>group ls</c> and <c>group describe</c> look at fewer groups.
 /// </summary>
 internal static class StatusCommand
 {
+    private const int PageSize = 100;
+
     private static readonly string[] Headers = ["GROUP", "MEMBER", "SILO", "ROLE", "TERM", "COMMIT", "APPLIED", "LAG", "ERROR"];
 
     public static Command Create()
@@ -20,12 +23,21 @@ internal static class StatusCommand
         CommandRunner.SetAction(command, async (context, cancellationToken) =>
         {
             var directory = context.Connection.Client.GetGrain<IRaftDirectoryGrain>(IRaftDirectoryGrain.Key);
-            var groups = await ClusterRetry.ReadAsync(directory.GetStatusAsync, context.Settings.Timeout, cancellationToken);
+            List<RaftGroupStatus> groups = [];
+            string? after = null;
+            do
+            {
+                var page = await ClusterRetry.ReadAsync(() => directory.GetStatusAsync(after, PageSize), context.Settings.Timeout, cancellationToken);
+                groups.AddRange(page.Groups);
+                after = page.Page.Next;
+            }
+            while (after is not null);
+
             if (context.Output.IsJson)
             {
                 context.Output.Json(new JsonArray([.. groups.Select(g => (JsonNode)Json(g))]));
             }
-            else if (groups.Length == 0)
+            else if (groups.Count == 0)
             {
                 context.Output.Line("The cluster has no Raft group.");
             }
@@ -43,7 +55,7 @@ internal static class StatusCommand
     }
 
     /// <summary>Left-aligned columns, two spaces apart, with trailing spaces trimmed.</summary>
-    private static IEnumerable<string> Table(IEnumerable<RaftGroupStatus> groups)
+    internal static IEnumerable<string> Table(IEnumerable<RaftGroupStatus> groups)
     {
         List<string[]> rows = [Headers];
         foreach (var group in groups)
@@ -62,7 +74,7 @@ internal static class StatusCommand
         return rows.Select(r => string.Join("  ", r.Take(columns).Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
     }
 
-    private static JsonObject Json(RaftGroupStatus group) => new()
+    internal static JsonObject Json(RaftGroupStatus group) => new()
     {
         ["group"] = group.GroupId,
         ["stateMachine"] = group.StateMachineType,

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OrleansRaft.Abstractions;
+using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.KeyValue.Hosting;
 
 namespace OrleansRaft.Host.Silo;
@@ -13,6 +15,8 @@ namespace OrleansRaft.Host.Silo;
 /// <remarks>
 /// It first waits for <see cref="ClusterSettings.ExpectedSilos"/> active silos (bounded): a new group's members are
 /// placed on distinct silos among those the cluster has when they start, and stay where they were placed.
+/// Creating a group is an admin call: the silo presents its own <c>Raft:AdminToken</c>, and without one it creates
+/// nothing and says so.
 /// </remarks>
 internal sealed partial class GroupBootstrapper(
     IGrainFactory grains,
@@ -20,6 +24,7 @@ internal sealed partial class GroupBootstrapper(
     ClusterSettings cluster,
     GroupSettings[] groups,
     ClusterReadiness readiness,
+    IOptions<OrleansRaftOptions> raftOptions,
     ILogger<GroupBootstrapper> logger) : BackgroundService
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
@@ -63,7 +68,7 @@ internal sealed partial class GroupBootstrapper(
         {
             try
             {
-                var info = await grains.GetGrain<IRaftGroupGrain>(group.Id).CreateAsync(spec);
+                var info = await grains.GetGrain<IRaftGroupGrain>(group.Id).CreateAsync(spec, raftOptions.Value.AdminToken);
                 LogGroupReady(logger, info.GroupId, string.Join(",", info.Members));
                 return;
             }
@@ -75,6 +80,11 @@ internal sealed partial class GroupBootstrapper(
             catch (ArgumentException exception)
             {
                 LogGroupInvalid(logger, group.Id, exception);
+                return;
+            }
+            catch (RaftAdminAuthenticationException exception)
+            {
+                LogGroupRefused(logger, group.Id, exception.Message);
                 return;
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
@@ -98,6 +108,9 @@ internal sealed partial class GroupBootstrapper(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The configured group {Group} is invalid.")]
     private static partial void LogGroupInvalid(ILogger logger, string group, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The configured group {Group} was not created: {Reason}")]
+    private static partial void LogGroupRefused(ILogger logger, string group, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Creating group {Group} failed; retrying in {Delay}.")]
     private static partial void LogGroupRetry(ILogger logger, string group, TimeSpan delay, Exception exception);

@@ -7,13 +7,17 @@ using OrleansRaft.Host.Silo;
 namespace OrleansRaft.Host.Status;
 
 /// <summary>
-/// The operator's view: <c>/</c> is a page that polls <c>/status.json</c> every second and draws every group with
-/// every member; <c>/status.json</c> asks the group directory for the status of every group.
+/// The operator's view: <c>/</c> is a page that polls <c>/status.json</c> every second and draws one page of groups
+/// with every member; <c>/status.json?after=ID&amp;limit=N</c> asks the group directory for the status of the groups on
+/// that page only (at most <see cref="IRaftDirectoryGrain.MaxPageSize"/>, <see cref="DefaultLimit"/> by default), so
+/// that a request costs the same with 10,000 groups as with 100.
 /// </summary>
 internal static class StatusEndpoints
 {
     /// <summary>How long one status request may take; a group's members are each asked within a shorter bound.</summary>
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    public const int DefaultLimit = 100;
 
     private static readonly Lazy<byte[]> Page = new(() =>
     {
@@ -30,12 +34,35 @@ internal static class StatusEndpoints
         app.MapGet("/status.json", async (IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails local, ClusterReadiness readiness, ClusterSettings cluster, HttpContext http) =>
         {
             http.Response.Headers.CacheControl = "no-store";
-            return Results.Json(await ReportAsync(grains, membership, local, readiness, cluster, siloName));
+            if (!TryReadPage(http.Request.Query, out var after, out var limit, out var problem))
+            {
+                return Results.BadRequest(new { error = problem });
+            }
+
+            return Results.Json(await ReportAsync(grains, membership, local, readiness, cluster, siloName, after, limit));
         });
     }
 
+    /// <summary>Reads <c>after</c> (an id, empty for the first page) and <c>limit</c> (1 to the directory's maximum).</summary>
+    private static bool TryReadPage(IQueryCollection query, out string? after, out int limit, out string? problem)
+    {
+        after = query["after"].ToString() is { Length: > 0 } a ? a : null;
+        limit = DefaultLimit;
+        problem = null;
+        if (query["limit"].ToString() is { Length: > 0 } text
+            && (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit)
+                || limit is < 1 or > IRaftDirectoryGrain.MaxPageSize))
+        {
+            problem = $"limit must be an integer from 1 to {IRaftDirectoryGrain.MaxPageSize}.";
+            return false;
+        }
+
+        return true;
+    }
+
     private static async Task<StatusReport> ReportAsync(
-        IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails local, ClusterReadiness readiness, ClusterSettings cluster, string? siloName)
+        IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails local, ClusterReadiness readiness, ClusterSettings cluster, string? siloName,
+        string? after, int limit)
     {
         var silos = membership.CurrentSnapshot.Members.Values
             .OrderBy(m => m.SiloAddress.ToString(), StringComparer.Ordinal)
@@ -45,20 +72,21 @@ internal static class StatusEndpoints
         if (!readiness.IsReady)
         {
             var active = silos.Count(s => s.Status == nameof(SiloStatus.Active));
-            return new StatusReport(self, DateTimeOffset.UtcNow, silos, [], $"waiting for the cluster: {active} of {cluster.ExpectedSilos} silos active");
+            return new StatusReport(self, DateTimeOffset.UtcNow, silos, [], null, $"waiting for the cluster: {active} of {cluster.ExpectedSilos} silos active");
         }
 
         try
         {
-            var groups = await grains.GetGrain<IRaftDirectoryGrain>(IRaftDirectoryGrain.Key).GetStatusAsync().WaitAsync(Timeout);
-            var reports = groups
+            var status = await grains.GetGrain<IRaftDirectoryGrain>(IRaftDirectoryGrain.Key).GetStatusAsync(after, limit).WaitAsync(Timeout);
+            var reports = status.Groups
                 .Select(g => new GroupReport(g.GroupId, g.StateMachineType, g.Leader, g.Term, [.. g.Members.Select(MemberReport.From)]))
                 .ToArray();
-            return new StatusReport(self, DateTimeOffset.UtcNow, silos, reports, null);
+            var page = status.Page;
+            return new StatusReport(self, DateTimeOffset.UtcNow, silos, reports, new PageReport(page.Offset, page.Groups.Length, page.Total, limit, page.Next, page.Previous), null);
         }
         catch (Exception exception) when (exception is TimeoutException or OrleansException or InvalidOperationException)
         {
-            return new StatusReport(self, DateTimeOffset.UtcNow, silos, [], exception.Message);
+            return new StatusReport(self, DateTimeOffset.UtcNow, silos, [], null, exception.Message);
         }
     }
 }

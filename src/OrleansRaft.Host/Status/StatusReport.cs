@@ -2,8 +2,18 @@ using OrleansRaft.Abstractions;
 
 namespace OrleansRaft.Host.Status;
 
-/// <summary>What <c>/status.json</c> returns: the silo that answered, the cluster's silos, and every group.</summary>
-internal sealed record StatusReport(string Silo, DateTimeOffset Time, SiloReport[] Silos, GroupReport[] Groups, string? Error);
+/// <summary>
+/// What <c>/status.json</c> returns: the silo that answered, the cluster's silos, one page of groups and where that page
+/// lies (null while the cluster is not ready or the directory did not answer).
+/// </summary>
+internal sealed record StatusReport(string Silo, DateTimeOffset Time, SiloReport[] Silos, GroupReport[] Groups, PageReport? Page, string? Error);
+
+/// <summary>
+/// The page of groups: <see cref="Count"/> ids listed from position <see cref="Offset"/> (from 0) of <see cref="Total"/>,
+/// asked with <see cref="Limit"/>; <see cref="Next"/> and <see cref="Previous"/> are the <c>after</c> cursors of the
+/// pages around it (see <c>RaftGroupPage</c>: null when there is none, an empty previous for the first page).
+/// </summary>
+internal sealed record PageReport(int Offset, int Count, int Total, int Limit, string? Next, string? Previous);
 
 internal sealed record SiloReport(string Address, string Name, string Status);
 

@@ -73,7 +73,7 @@ public sealed class OrleansRaftOptions
     public TimeSpan LeadershipHandoffTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
-    /// The shared secret that every membership admin call (add, remove, promote, replace, list members) must present.
+    /// The shared secret that every admin call (creating and deleting groups; add, remove, promote, replace, list members) must present.
     /// Null or empty refuses them all. Set the same value on every silo; keep it out of source control.
     /// </summary>
     public string? AdminToken { get; set; }

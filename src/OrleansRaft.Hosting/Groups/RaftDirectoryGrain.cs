@@ -7,26 +7,39 @@ using OrleansRaft.Hosting.Configuration;
 namespace OrleansRaft.Hosting.Groups;
 
 /// <summary>
-/// The cluster's list of groups, persisted in the Raft storage provider. Calls are not interleaved, so each change
-/// reads, edits and writes the record with no other change in between; the ETag catches a second activation.
+/// The cluster's list of groups, persisted in the Raft storage provider and kept in memory once read. Changes are not
+/// interleaved, so each reads, edits and writes the record with no other change in between; the ETag catches a second
+/// activation, and a failed write drops the cached record so that the next call reads it again.
 /// </summary>
+/// <remarks>
+/// Invariant: <see cref="_cached"/>, when set, is what this activation last read or wrote, sorted ordinally, and is
+/// replaced (never mutated) by a change, so that interleaved reads always see a whole list.
+/// </remarks>
 internal sealed class RaftDirectoryGrain(IOptions<OrleansRaftOptions> options) : Grain, IRaftDirectoryGrain
 {
     private const string StateName = "raft-directory";
 
     private static readonly GrainId RecordId = GrainId.Create(GrainType.Create("raftdirectory"), "groups");
 
+    private Listing? _cached;
+
     private IGrainStorage Storage => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(options.Value.StorageProviderName);
 
-    public async Task<string[]> ListGroupsAsync() => (await ReadAsync()).Record.Groups;
+    public async Task<string[]> ListGroupsAsync() => (await ReadAsync()).Groups;
 
-    public async Task<RaftGroupStatus[]> GetStatusAsync()
+    public async Task<RaftGroupPage> ListGroupsAsync(string? after, int limit)
     {
-        var groups = await ListGroupsAsync();
-        var statuses = await Task.WhenAll(groups.Select(StatusOfAsync));
+        ValidateLimit(limit);
+        return RaftGroupPages.Cut((await ReadAsync()).Groups, after, limit);
+    }
+
+    public async Task<RaftGroupStatusPage> GetStatusAsync(string? after, int limit)
+    {
+        var page = await ListGroupsAsync(after, limit);
+        var statuses = await Task.WhenAll(page.Groups.Select(StatusOfAsync));
 
         // A group deleted between the listing and its answer is left out.
-        return statuses.OfType<RaftGroupStatus>().ToArray();
+        return new RaftGroupStatusPage(page, statuses.OfType<RaftGroupStatus>().ToArray());
 
         // One group that cannot answer (a storage error, say) is shown with its error; it does not hide the others.
         async Task<RaftGroupStatus?> StatusOfAsync(string groupId)
@@ -45,32 +58,69 @@ internal sealed class RaftDirectoryGrain(IOptions<OrleansRaftOptions> options) :
     public async Task AddAsync(string groupId)
     {
         RaftMemberKey.ValidateGroupId(groupId);
-        var (record, state) = await ReadAsync();
-        if (Array.BinarySearch(record.Groups, groupId, StringComparer.Ordinal) < 0)
+        var listing = await ReadAsync();
+        var groups = listing.Groups;
+        var at = Array.BinarySearch(groups, groupId, StringComparer.Ordinal);
+        if (at < 0)
         {
-            state.State = new RaftDirectoryRecord([.. record.Groups.Append(groupId).Order(StringComparer.Ordinal)]);
-            await WriteAsync(state);
+            at = ~at;
+            await WriteAsync(listing, [.. groups.AsSpan(0, at), groupId, .. groups.AsSpan(at)]);
         }
     }
 
     public async Task RemoveAsync(string groupId)
     {
-        var (record, state) = await ReadAsync();
-        if (Array.BinarySearch(record.Groups, groupId, StringComparer.Ordinal) >= 0)
+        var listing = await ReadAsync();
+        var groups = listing.Groups;
+        var at = Array.BinarySearch(groups, groupId, StringComparer.Ordinal);
+        if (at >= 0)
         {
-            state.State = new RaftDirectoryRecord([.. record.Groups.Where(g => g != groupId)]);
-            await WriteAsync(state);
+            await WriteAsync(listing, [.. groups.AsSpan(0, at), .. groups.AsSpan(at + 1)]);
         }
     }
 
-    private async Task<(RaftDirectoryRecord Record, GrainState<RaftDirectoryRecord> State)> ReadAsync()
+    private static void ValidateLimit(int limit)
     {
-        var state = new GrainState<RaftDirectoryRecord>();
-        await Storage.ReadStateAsync(StateName, RecordId, state);
-        return (state.RecordExists && state.State is { } record ? record : new RaftDirectoryRecord([]), state);
+        if (limit is < 1 or > IRaftDirectoryGrain.MaxPageSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, $"A page holds 1 to {IRaftDirectoryGrain.MaxPageSize} groups.");
+        }
     }
 
-    private Task WriteAsync(GrainState<RaftDirectoryRecord> state) => Storage.WriteStateAsync(StateName, RecordId, state);
+    private async Task<Listing> ReadAsync()
+    {
+        if (_cached is { } cached)
+        {
+            return cached;
+        }
+
+        var state = new GrainState<RaftDirectoryRecord>();
+        await Storage.ReadStateAsync(StateName, RecordId, state);
+        var read = new Listing(state.RecordExists && state.State is { } record ? record.Groups : [], state.ETag, state.RecordExists);
+
+        // Interleaved readers may have read it too: keep the first, so that one activation has one view.
+        return _cached ??= read;
+    }
+
+    private async Task WriteAsync(Listing current, string[] groups)
+    {
+        var state = new GrainState<RaftDirectoryRecord>(new RaftDirectoryRecord(groups), current.ETag!) { RecordExists = current.Exists };
+        try
+        {
+            await Storage.WriteStateAsync(StateName, RecordId, state);
+        }
+        catch
+        {
+            // Another activation wrote, or the write's outcome is unknown: read the record afresh next time.
+            _cached = null;
+            throw;
+        }
+
+        _cached = new Listing(groups, state.ETag, Exists: true);
+    }
+
+    /// <summary>The sorted ids as last read or written, with the ETag to write them again.</summary>
+    private sealed record Listing(string[] Groups, string? ETag, bool Exists);
 }
 
 /// <summary>The ids of every group, sorted ordinally.</summary>

@@ -183,7 +183,7 @@ internal sealed partial class RaftGroupGrain
         // Committed and recorded: the member can no longer start, so deleting its state cannot race a restart.
         try
         {
-            await Member(memberId).DestroyAsync().WaitAsync(Options.MembershipChangeTimeout);
+            await Member(memberId).DestroyAsync(Options.AdminToken).WaitAsync(Options.MembershipChangeTimeout);
         }
         catch (Exception e) when (e is TimeoutException or OrleansException)
         {

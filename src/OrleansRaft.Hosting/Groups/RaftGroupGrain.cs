@@ -23,8 +23,9 @@ internal sealed partial class RaftGroupGrain(IOptions<OrleansRaftOptions> option
 
     private string GroupId => this.GetPrimaryKeyString();
 
-    public async Task<RaftGroupInfo> CreateAsync(RaftGroupSpec spec)
+    public async Task<RaftGroupInfo> CreateAsync(RaftGroupSpec spec, string? adminToken)
     {
+        RaftAdminToken.Verify(Options, adminToken);
         ArgumentNullException.ThrowIfNull(spec);
         RaftMemberKey.ValidateGroupId(GroupId);
         if (spec.Members is null || spec.Members.Length == 0 || spec.Members.Contains(0UL) || spec.Members.Distinct().Count() != spec.Members.Length)
@@ -44,7 +45,7 @@ internal sealed partial class RaftGroupGrain(IOptions<OrleansRaftOptions> option
         RaftGroupRecord record;
         if (existing is null)
         {
-            record = new RaftGroupRecord(members, spec.StateMachineType, DateTimeOffset.UtcNow, Deleting: false);
+            record = new RaftGroupRecord(members, spec.StateMachineType, DateTimeOffset.UtcNow, Deleting: false, Incarnation: RaftGroupRecord.NewIncarnation());
             await RaftGroupRecords.WriteAsync(Storage, GroupId, record, etag);
             RaftLogMessages.GroupCreated(logger, GroupId, string.Join(",", members), spec.StateMachineType);
         }
@@ -72,8 +73,9 @@ internal sealed partial class RaftGroupGrain(IOptions<OrleansRaftOptions> option
         return record is null || record.Deleting ? null : ToInfo(record);
     }
 
-    public async Task<bool> DeleteAsync()
+    public async Task<bool> DeleteAsync(string? adminToken)
     {
+        RaftAdminToken.Verify(Options, adminToken);
         var (record, etag) = await RaftGroupRecords.ReadAsync(Storage, GroupId);
         if (record is null)
         {
@@ -88,7 +90,7 @@ internal sealed partial class RaftGroupGrain(IOptions<OrleansRaftOptions> option
             etag = await RaftGroupRecords.WriteAsync(Storage, GroupId, record, etag);
         }
 
-        await Task.WhenAll(record.AllMembers().Select(m => GrainFactory.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(GroupId, m)).DestroyAsync()));
+        await Task.WhenAll(record.AllMembers().Select(m => GrainFactory.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(GroupId, m)).DestroyAsync(Options.AdminToken)));
         await RaftGroupRecords.ClearAsync(Storage, GroupId, etag);
         await GrainFactory.GetGrain<IRaftDirectoryGrain>(IRaftDirectoryGrain.Key).RemoveAsync(GroupId);
         RaftLogMessages.GroupDeleted(logger, GroupId);

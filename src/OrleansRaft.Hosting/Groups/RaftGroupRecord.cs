@@ -1,4 +1,5 @@
 using Orleans.Storage;
+using OrleansRaft.Abstractions;
 
 namespace OrleansRaft.Hosting.Groups;
 
@@ -13,6 +14,10 @@ namespace OrleansRaft.Hosting.Groups;
 /// listed before they start, so that they may start, but not in any configuration yet.</para>
 /// <para>Fields 4 to 6 came with membership changes; a record written before them reads as a group whose
 /// membership never changed.</para>
+/// <para><see cref="Incarnation"/> is drawn at random when the group is created, and is part of every member's storage
+/// key (<see cref="StorageKeyOf"/>): a group deleted and created again under the same id never shares a record with
+/// its former self, so deleting a group may delete every record of its members, fences included. A record written
+/// before field 7 has none, and its members keep the key they always had.</para>
 /// </remarks>
 [GenerateSerializer, Alias("orleansraft.group-record")]
 internal sealed record RaftGroupRecord(
@@ -22,8 +27,21 @@ internal sealed record RaftGroupRecord(
     [property: Id(3)] bool Deleting,
     [property: Id(4)] ulong[]? Learners = null,
     [property: Id(5)] ulong ConfigurationIndex = 0,
-    [property: Id(6)] ulong[]? Joining = null)
+    [property: Id(6)] ulong[]? Joining = null,
+    [property: Id(7)] string? Incarnation = null)
 {
+    /// <summary>A fresh incarnation: 64 random bits, in hex.</summary>
+    public static string NewIncarnation() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+
+    /// <summary>
+    /// The key under which member <paramref name="member"/> keeps its log: <c>{groupId}/{memberId}@{incarnation}</c>, or
+    /// the member's grain key for a group created before incarnations.
+    /// </summary>
+    public string StorageKeyOf(RaftMemberKey member) => Incarnation is null ? member.ToString() : $"{member}@{Incarnation}";
+
+    /// <summary>May every record of a destroyed member go, fences included? Only once its incarnation can never load again.</summary>
+    public bool MayPurge => Deleting && Incarnation is not null;
+
     /// <summary>Every member that may run: voters, learners and joining members.</summary>
     /// <remarks>
     /// A method, not a property: storage providers that serialize records as JSON would write a property too, and fail

@@ -1,13 +1,17 @@
 using OrleansRaft.Abstractions;
+using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.Hosting.Diagnostics;
+using OrleansRaft.Hosting.Groups;
 using OrleansRaft.Hosting.Storage;
 
 namespace OrleansRaft.Hosting.Members;
 
 internal sealed partial class RaftMemberGrain
 {
-    public async Task DestroyAsync()
+    public async Task DestroyAsync(string? adminToken)
     {
+        RaftAdminToken.Verify(_options, adminToken);
+
         // Stop this activation first, so that nothing writes while the state goes away.
         StopForDeletion();
         if (_loop is { } loop)
@@ -15,10 +19,28 @@ internal sealed partial class RaftMemberGrain
             await loop;
         }
 
+        // The record names the storage key, and says whether the whole group goes. Without a record there is no key
+        // to find the state by: a deletion that cleared the record destroyed its members first.
+        var (group, _) = await RaftGroupRecords.ReadAsync(Storage, _key.GroupId);
+        if (group is null)
+        {
+            return;
+        }
+
         // A fresh claim fences any other activation of this member that might still write elsewhere.
-        var store = new GrainStorageRaftLogStore(Storage, _name, logger: _logger);
+        var store = new GrainStorageRaftLogStore(Storage, group.StorageKeyOf(_key), logger: _logger);
         await store.LoadAsync();
-        await store.DeleteAllAsync();
+        if (group.MayPurge)
+        {
+            // The group goes with its incarnation, which nothing loads again: nothing of the member need stay.
+            await store.PurgeAsync();
+        }
+        else
+        {
+            // A removed member, or a group from before incarnations: its key may be used again, so its fences stay.
+            await store.DeleteAllAsync();
+        }
+
         RaftLogMessages.MemberDestroyed(_logger, _name);
     }
 

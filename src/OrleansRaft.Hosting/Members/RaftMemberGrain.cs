@@ -210,7 +210,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
                 ?? throw new InvalidOperationException(
                     $"Raft group '{_key.GroupId}' uses state machine type '{group.StateMachineType}', which is not registered on silo {RuntimeIdentity}.");
 
-            var store = new GrainStorageRaftLogStore(storage, _name, logger: _logger);
+            var store = new GrainStorageRaftLogStore(storage, group.StorageKeyOf(_key), logger: _logger);
             var loaded = await store.LoadAsync();
             if (loaded.Snapshot.Index == 0 && loaded.Snapshot.Configuration.IsEmpty && store.LastIndex == 0 && group.MayBootstrap(_key.MemberId))
             {

@@ -127,7 +127,7 @@ internal static class ManyGroupsBenchmark
         var clients = new KvClient[ids.Length];
         await Parallel.ForEachAsync(Enumerable.Range(0, ids.Length), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
         {
-            await cluster.Client.GetGrain<IRaftGroupGrain>(ids[i]).CreateAsync(new RaftGroupSpec(members, KeyValueStore.StateMachineType));
+            await cluster.Client.GetGrain<IRaftGroupGrain>(ids[i]).CreateAsync(new RaftGroupSpec(members, KeyValueStore.StateMachineType), BenchAdminToken.Value);
             clients[i] = new KvClient(cluster.Client, ids[i], members);
             await clients[i].PutAsync(new PutRequest(KeyOf(0), Value(0)), new KvCallOptions { Timeout = TimeSpan.FromSeconds(60) });
         });

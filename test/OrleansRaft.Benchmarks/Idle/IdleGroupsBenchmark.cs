@@ -75,6 +75,7 @@ internal static class IdleGroupsBenchmark
             silo.AddOrleansRaft(o =>
             {
                 o.StorageProviderName = Storage;
+                o.AdminToken = BenchAdminToken.Value;
                 o.QuiesceAfter = quiesce ? TimeSpan.FromSeconds(1) : null;
             });
             silo.AddRaftKeyValueStore();
@@ -147,7 +148,7 @@ internal static class IdleGroupsBenchmark
 
             var clock = Stopwatch.StartNew();
             ulong[] members = [1, 2, 3];
-            await ForEachAsync(ids, id => cluster.Client.GetGrain<IRaftGroupGrain>(id).CreateAsync(new RaftGroupSpec(members, KeyValueStore.StateMachineType)));
+            await ForEachAsync(ids, id => cluster.Client.GetGrain<IRaftGroupGrain>(id).CreateAsync(new RaftGroupSpec(members, KeyValueStore.StateMachineType), BenchAdminToken.Value));
             var created = clock.Elapsed;
             await ForEachAsync(ids, async id =>
             {

@@ -125,7 +125,7 @@ internal static class KvBenchmark
                 await using var cluster = await StartCluster(connectionString, window);
                 var group = $"kvbench-{Guid.NewGuid():N}";
                 ulong[] members = [1, 2, 3];
-                await cluster.Client.GetGrain<IRaftGroupGrain>(group).CreateAsync(new RaftGroupSpec(members, KeyValueStore.StateMachineType));
+                await cluster.Client.GetGrain<IRaftGroupGrain>(group).CreateAsync(new RaftGroupSpec(members, KeyValueStore.StateMachineType), BenchAdminToken.Value);
                 await using var client = new KvClient(cluster.Client, group, members);
                 await Populate(client);
                 foreach (var cell in cells.Where(c => c.Window == window))
@@ -191,6 +191,7 @@ internal static class KvBenchmark
             silo.AddOrleansRaft(o =>
             {
                 o.StorageProviderName = Storage;
+                o.AdminToken = BenchAdminToken.Value;
                 if (window is { } w)
                 {
                     o.GroupCommitWindow = w;

@@ -150,6 +150,7 @@ internal static class RaftBenchmark
             silo.AddOrleansRaft(o =>
             {
                 o.StorageProviderName = Storage;
+                o.AdminToken = BenchAdminToken.Value;
                 if (window is { } w)
                 {
                     o.GroupCommitWindow = w;
@@ -168,7 +169,7 @@ internal static class RaftBenchmark
         var client = cluster.Client;
         var group = $"bench-{Guid.NewGuid():N}";
         ulong[] members = [1, 2, 3];
-        await client.GetGrain<IRaftGroupGrain>(group).CreateAsync(new RaftGroupSpec(members, CounterStateMachine.TypeName));
+        await client.GetGrain<IRaftGroupGrain>(group).CreateAsync(new RaftGroupSpec(members, CounterStateMachine.TypeName), BenchAdminToken.Value);
         return (client, group, members, await WaitForLeader(client, group, members, 0));
     }
 

@@ -61,7 +61,7 @@ public sealed class CliCluster : IAsyncLifetime
         }
 
         await WaitUntilAsync(() => Task.FromResult(AllActive()), "every silo to see every other as active");
-        await Grains.GetGrain<IRaftGroupGrain>(Group).CreateAsync(new RaftGroupSpec(Members, KeyValueStore.StateMachineType));
+        await Grains.GetGrain<IRaftGroupGrain>(Group).CreateAsync(new RaftGroupSpec(Members, KeyValueStore.StateMachineType), AdminToken);
         await WaitForLeaderAsync();
     }
 

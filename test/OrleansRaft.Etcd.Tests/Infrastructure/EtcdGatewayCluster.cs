@@ -24,6 +24,9 @@ public sealed class EtcdGatewayCluster : IAsyncLifetime
 {
     public const string GroupId = "kv";
 
+    /// <summary>The admin token of every silo: creating the group needs it.</summary>
+    public const string AdminToken = "etcd-tests-admin-token";
+
     /// <summary>
     /// The store answers at most this many keys or events per page, so that tests exercise the gateway's paging of
     /// ranges and watches with a few hundred keys.
@@ -49,7 +52,11 @@ public sealed class EtcdGatewayCluster : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage("raft");
-            silo.AddOrleansRaft(o => o.StorageProviderName = "raft");
+            silo.AddOrleansRaft(o =>
+            {
+                o.StorageProviderName = "raft";
+                o.AdminToken = AdminToken;
+            });
             silo.AddRaftKeyValueStore(KvLimits.Default with { MaxResultCount = PageSize });
         });
         _cluster = builder.Build();
@@ -68,7 +75,7 @@ public sealed class EtcdGatewayCluster : IAsyncLifetime
     /// </summary>
     public async Task CreateGroupAsync(string groupId)
     {
-        await Cluster.Client.GetGrain<IRaftGroupGrain>(groupId).CreateAsync(new RaftGroupSpec([1, 2, 3], KeyValueStore.StateMachineType));
+        await Cluster.Client.GetGrain<IRaftGroupGrain>(groupId).CreateAsync(new RaftGroupSpec([1, 2, 3], KeyValueStore.StateMachineType), AdminToken);
         await WaitUntilAsync(async () => (await Cluster.Client.GetGrain<IRaftGroupGrain>(groupId).GetStatusAsync()) is { Leader: not 0 }, $"a leader of group {groupId}");
     }
 

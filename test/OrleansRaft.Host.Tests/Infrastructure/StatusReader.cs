@@ -9,9 +9,16 @@ internal static class StatusReader
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 
-    public static async Task<StatusJson> ReadAsync(string statusUrl) =>
-        await Http.GetFromJsonAsync<StatusJson>(new Uri(new Uri(statusUrl), "status.json"), Options)
-        ?? throw new InvalidOperationException($"{statusUrl}status.json answered null.");
+    public static async Task<StatusJson> ReadAsync(string statusUrl, string query = "") =>
+        await Http.GetFromJsonAsync<StatusJson>(new Uri(new Uri(statusUrl), "status.json" + query), Options)
+        ?? throw new InvalidOperationException($"{statusUrl}status.json{query} answered null.");
+
+    /// <summary>The HTTP status of <c>/status.json</c> with <paramref name="query"/>, for requests it must refuse.</summary>
+    public static async Task<System.Net.HttpStatusCode> StatusCodeAsync(string statusUrl, string query)
+    {
+        using var response = await Http.GetAsync(new Uri(new Uri(statusUrl), "status.json" + query));
+        return response.StatusCode;
+    }
 
     /// <summary>The group once a member reports itself its leader, read from <paramref name="statusUrl"/>.</summary>
     public static Task<GroupJson> LeaderAsync(string statusUrl, string group, Func<GroupJson, bool>? also = null) =>
@@ -26,7 +33,9 @@ internal static class StatusReader
             $"a leader of group {group} on {statusUrl}");
 }
 
-internal sealed record StatusJson(string Silo, SiloJson[] Silos, GroupJson[] Groups, string? Error);
+internal sealed record StatusJson(string Silo, SiloJson[] Silos, GroupJson[] Groups, PageJson? Page, string? Error);
+
+internal sealed record PageJson(int Offset, int Count, int Total, int Limit, string? Next, string? Previous);
 
 internal sealed record SiloJson(string Address, string Name, string Status);
 

@@ -18,6 +18,9 @@ public sealed class RaftCluster : IAsyncDisposable
 {
     public const string StorageName = "raft";
 
+    /// <summary>The admin token every silo is configured with, unless a test's <c>configure</c> sets another.</summary>
+    public const string AdminToken = "hosting-tests-admin-token";
+
     private readonly ConcurrentDictionary<string, bool> _created = new();
 
     private RaftCluster(InProcessTestCluster cluster, RaftFaultInjector faults, RecordedLogs logs)
@@ -69,6 +72,7 @@ public sealed class RaftCluster : IAsyncDisposable
             silo.AddOrleansRaft(o =>
             {
                 o.StorageProviderName = StorageName;
+                o.AdminToken = AdminToken;
                 configure?.Invoke(o);
             });
             silo.AddRaftStateMachine<SequenceStateMachine>(SequenceStateMachine.TypeName);
@@ -92,7 +96,7 @@ public sealed class RaftCluster : IAsyncDisposable
     {
         var ids = Enumerable.Range(1, members).Select(i => (ulong)i).ToArray();
         _created[groupId] = true;
-        await Group(groupId).CreateAsync(new RaftGroupSpec(ids, SequenceStateMachine.TypeName));
+        await Group(groupId).CreateAsync(new RaftGroupSpec(ids, SequenceStateMachine.TypeName), AdminToken);
         return ids;
     }
 
@@ -101,7 +105,7 @@ public sealed class RaftCluster : IAsyncDisposable
     {
         foreach (var groupId in _created.Keys.ToList())
         {
-            await Group(groupId).DeleteAsync();
+            await Group(groupId).DeleteAsync(AdminToken);
             _created.TryRemove(groupId, out _);
         }
     }

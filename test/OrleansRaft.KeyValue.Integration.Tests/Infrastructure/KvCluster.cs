@@ -20,6 +20,9 @@ public sealed class KvCluster : IAsyncDisposable
 {
     public const string StorageName = "raft";
 
+    /// <summary>The admin token of every silo: creating and deleting groups needs it.</summary>
+    public const string AdminToken = "kv-tests-admin-token";
+
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     private KvCluster(InProcessTestCluster cluster, KvStorage storage)
@@ -65,6 +68,7 @@ public sealed class KvCluster : IAsyncDisposable
             silo.AddOrleansRaft(o =>
             {
                 o.StorageProviderName = StorageName;
+                o.AdminToken = AdminToken;
                 o.SnapshotEveryEntries = snapshotEveryEntries;
             });
             silo.AddRaftKeyValueStore();
@@ -79,7 +83,7 @@ public sealed class KvCluster : IAsyncDisposable
     public async Task<ulong[]> CreateGroupAsync(string groupId, int members = 3)
     {
         var ids = Enumerable.Range(1, members).Select(i => (ulong)i).ToArray();
-        await Client.GetGrain<IRaftGroupGrain>(groupId).CreateAsync(new RaftGroupSpec(ids, KeyValueStore.StateMachineType));
+        await Client.GetGrain<IRaftGroupGrain>(groupId).CreateAsync(new RaftGroupSpec(ids, KeyValueStore.StateMachineType), AdminToken);
         await WaitForLeaderAsync(groupId, ids);
         return ids;
     }
