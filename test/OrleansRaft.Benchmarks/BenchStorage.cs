@@ -4,7 +4,8 @@ namespace OrleansRaft.Benchmarks;
 
 /// <summary>
 /// The grain storage provider the cluster benchmarks keep their logs in: OrleansRaft's batching provider by
-/// default, or ADO.NET with <c>ORLEANSRAFT_BENCH_STORAGE=adonet</c>, to compare the two.
+/// default, or ADO.NET with <c>ORLEANSRAFT_BENCH_STORAGE=adonet</c>, to compare the two; and whether members
+/// coalesce their messages between silos (<c>ORLEANSRAFT_BENCH_COALESCE=0</c> turns it off).
 /// </summary>
 internal static class BenchStorage
 {
@@ -17,6 +18,19 @@ internal static class BenchStorage
         "adonet" => "adonet",
         var other => throw new ArgumentException($"{Variable} must be 'batching' or 'adonet', not '{other}'."),
     };
+
+    public const string CoalesceVariable = "ORLEANSRAFT_BENCH_COALESCE";
+
+    /// <summary>What <see cref="OrleansRaft.Hosting.Configuration.OrleansRaftOptions.CoalesceMessages"/> is set to.</summary>
+    public static bool Coalesce { get; } = Environment.GetEnvironmentVariable(CoalesceVariable)?.Trim() switch
+    {
+        null or "" or "1" => true,
+        "0" => false,
+        var other => throw new ArgumentException($"{CoalesceVariable} must be '0' or '1', not '{other}'."),
+    };
+
+    /// <summary>"batching provider, coalesced messages" and the like, for a benchmark's header line.</summary>
+    public static string Describe => $"{Kind} provider, {(Coalesce ? "coalesced" : "direct")} messages";
 
     public static ISiloBuilder Add(ISiloBuilder silo, string name, string connectionString) => Kind == "adonet"
         ? silo.AddRaftPostgresStorage(name, connectionString)

@@ -65,7 +65,7 @@ internal static class ManyGroupsBenchmark
     private static async Task<int> RunAsync(Settings settings)
     {
         var connectionString = TestPostgres.ConnectionString;
-        Console.WriteLine($"groups: 3 silos in process, logs in PostgreSQL ({BenchStorage.Kind} provider); {settings.Callers} callers doing {ValueSize}-byte puts over {KeysPerGroup} keys " +
+        Console.WriteLine($"groups: 3 silos in process, logs in PostgreSQL ({BenchStorage.Describe}); {settings.Callers} callers doing {ValueSize}-byte puts over {KeysPerGroup} keys " +
                           $"per group, spread over {settings.Groups} group(s) of 3, then on 1; one KvClient per group; median of {settings.Runs} run(s) " +
                           $"of {settings.Duration.TotalSeconds:0.#} s per phase (warm-up {settings.Warmup.TotalSeconds:0.#} s); " +
                           $"{Environment.ProcessorCount} cores, load average {KvBenchmark.LoadAverage()}");

@@ -76,6 +76,7 @@ internal static class IdleGroupsBenchmark
             {
                 o.StorageProviderName = Storage;
                 o.AdminToken = BenchAdminToken.Value;
+                o.CoalesceMessages = BenchStorage.Coalesce;
                 o.QuiesceAfter = quiesce ? TimeSpan.FromSeconds(1) : null;
             });
             silo.AddRaftKeyValueStore();
@@ -89,7 +90,7 @@ internal static class IdleGroupsBenchmark
     private static async Task<int> RunAsync(int[] counts, TimeSpan window, bool quiesce, bool kill, bool restart)
     {
         var connectionString = TestPostgres.ConnectionString;
-        Console.WriteLine($"idle: 3 silos in process, logs in PostgreSQL, quiescence {(quiesce ? "on" : "off")}, idle window {window.TotalSeconds:0} s; " +
+        Console.WriteLine($"idle: 3 silos in process, logs in PostgreSQL ({BenchStorage.Describe}), quiescence {(quiesce ? "on" : "off")}, idle window {window.TotalSeconds:0} s; " +
                           $"{Environment.ProcessorCount} cores");
         Console.WriteLine($"{"groups",7} {"create s",9} {"leaders s",10} {"quiet s",8} {"base cpu %",11} {"silo cpu %",11} {"pg cpu %",9} {"entries",8} {"rows",7} {"commits",8} {"KiB/member",11}");
         foreach (var count in counts)

@@ -151,6 +151,7 @@ internal static class RaftBenchmark
             {
                 o.StorageProviderName = Storage;
                 o.AdminToken = BenchAdminToken.Value;
+                o.CoalesceMessages = BenchStorage.Coalesce;
                 if (window is { } w)
                 {
                     o.GroupCommitWindow = w;
