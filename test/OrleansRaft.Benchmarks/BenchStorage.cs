@@ -1,3 +1,4 @@
+using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.Hosting.Storage;
 
 namespace OrleansRaft.Benchmarks;
@@ -35,4 +36,20 @@ internal static class BenchStorage
     public static ISiloBuilder Add(ISiloBuilder silo, string name, string connectionString) => Kind == "adonet"
         ? silo.AddRaftPostgresStorage(name, connectionString)
         : silo.AddRaftPostgresBatchingStorage(name, connectionString);
+
+    /// <summary>
+    /// The storage provider <paramref name="name"/> and OrleansRaft on it, with the benchmarks' admin token and transport,
+    /// then whatever <paramref name="configure"/> sets.
+    /// </summary>
+    public static ISiloBuilder AddRaft(ISiloBuilder silo, string name, string connectionString, Action<OrleansRaftOptions>? configure = null)
+    {
+        Add(silo, name, connectionString);
+        return silo.AddOrleansRaft(o =>
+        {
+            o.StorageProviderName = name;
+            o.AdminToken = BenchAdminToken.Value;
+            o.CoalesceMessages = Coalesce;
+            configure?.Invoke(o);
+        });
+    }
 }

@@ -103,4 +103,10 @@ public sealed class OrleansRaftOptions
     /// every member's messages as a grain call of their own.
     /// </summary>
     public bool CoalesceMessages { get; set; } = true;
+
+    /// <summary>
+    /// How often (jittered) a silo compares how many groups it leads with the other silos and hands leaders above its
+    /// share to members on silos below theirs. Null never moves leaders.
+    /// </summary>
+    public TimeSpan? LeaderBalanceInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -44,6 +44,8 @@ internal sealed class OrleansRaftOptionsValidator(IOptions<OrleansRaftOptions> o
         Check(o.LeadershipHandoffTimeout >= TimeSpan.Zero, $"LeadershipHandoffTimeout must not be negative (0 skips the hand-off), not {o.LeadershipHandoffTimeout}.");
         Check(o.QuiesceAfter is not { } quiet || quiet >= TimeSpan.Zero, $"QuiesceAfter must not be negative (null keeps groups awake), not {o.QuiesceAfter}.");
         Check(o.LivenessProbeInterval >= TimeSpan.FromMilliseconds(1), $"LivenessProbeInterval must be at least 1 ms, not {o.LivenessProbeInterval}.");
+        Check(o.LeaderBalanceInterval is null || o.LeaderBalanceInterval >= TimeSpan.FromMilliseconds(100),
+            $"LeaderBalanceInterval must be at least 100 ms, or empty to never move leaders, not {o.LeaderBalanceInterval}.");
         Check(o.LivenessProbeTimeout > TimeSpan.Zero, $"LivenessProbeTimeout must be positive, not {o.LivenessProbeTimeout}.");
         return errors;
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansRaft.Abstractions;
+using OrleansRaft.Hosting.Balancing;
 using OrleansRaft.Hosting.Diagnostics;
 using OrleansRaft.Hosting.Members;
 using OrleansRaft.Hosting.Placement;
@@ -42,6 +43,8 @@ public static class OrleansRaftSiloBuilderExtensions
         services.TryAddSingleton<RaftSiloTransportClient>();
         services.TryAddSingleton<RaftOutbox>();
         services.AddGrainService<RaftSiloTransport>();
+        services.TryAddSingleton<RaftLeaderBalancerClient>();
+        services.AddGrainService<RaftLeaderBalancer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RaftLeadershipHandoff>();
         services.TryAddSingleton<IRaftMessageFilter>(PassThroughMessageFilter.Instance);
         services.AddPlacementDirector<RaftGroupPlacementStrategy, RaftGroupPlacementDirector>();

@@ -72,6 +72,12 @@ internal static partial class RaftLogMessages
     [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Silo} is suspected ({Reason}); waking {Count} quiet Raft followers of its leaders.")]
     public static partial void LeaderSiloSuspected(ILogger logger, string silo, string reason, int count);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Silo} led {Leading} Raft groups, above its share of {Share}; it handed {Moved} of them to members on other silos.")]
+    public static partial void LeadersBalanced(ILogger logger, SiloAddress silo, int moved, int leading, int share);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A round of leader balancing failed; the next round tries again.")]
+    public static partial void LeaderBalanceFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Raft member {Member} ignores Raft messages from {From}, which is not a member of its group.")]
     public static partial void IgnoredNonMember(ILogger logger, string member, ulong from);
 }

@@ -4,8 +4,8 @@ namespace OrleansRaft.Hosting.Members;
 
 /// <summary>
 /// The member grains running on this silo: a member is listed once it started and unlisted when it starts to
-/// deactivate. The leadership hand-off reads it when the silo stops; the silo transport hands messages to the
-/// members it lists.
+/// deactivate. The leadership hand-off reads it when the silo stops, the leader balancer to count and move leaders,
+/// and the silo transport hands messages to the members it lists.
 /// </summary>
 internal sealed class RaftLocalMembers
 {
@@ -18,6 +18,9 @@ internal sealed class RaftLocalMembers
     /// <summary>The member <paramref name="memberKey"/> if it runs here.</summary>
     public bool TryGet(string memberKey, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RaftMemberGrain? member) =>
         _members.TryGetValue(memberKey, out member);
+
+    /// <summary>The keys of the listed members that lead their group now, as each last knew it.</summary>
+    public List<string> Leaders() => [.. _members.Where(m => m.Value.IsLeader).Select(m => m.Key).Order(StringComparer.Ordinal)];
 
     /// <summary>The member keys listed now, in ordinal order.</summary>
     public string[] Snapshot()

@@ -72,6 +72,12 @@ internal sealed partial class RaftMemberGrain
         return true;
     }
 
+    /// <summary>
+    /// Whether this member leads its group, read off the activation's scheduler by the leader balancer: a hint, which
+    /// the balancer acts on only through a leadership transfer the member itself decides.
+    /// </summary>
+    internal bool IsLeader => _failure is null && _node?.Role == RaftRole.Leader;
+
     private void NotePeerSilo(ulong peer, SiloAddress silo)
     {
         if (!_peerSilos.TryGetValue(peer, out var known) || !known.Silo.Equals(silo))

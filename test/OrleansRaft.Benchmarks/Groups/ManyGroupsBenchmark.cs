@@ -154,42 +154,9 @@ internal static class ManyGroupsBenchmark
     {
         var keys = Enumerable.Range(0, KeysPerGroup).Select(KeyOf).ToArray();
         var values = Enumerable.Range(0, 16).Select(Value).ToArray();
-        var latencies = new List<double>();
-        var errors = 0;
-        var process = Process.GetCurrentProcess();
-        var cpuBefore = process.TotalProcessorTime;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, callers).Select(caller => Task.Run(async () =>
-        {
-            var random = new Random(caller);
-            var mine = new List<double>(4096);
-            while (clock.Elapsed < duration)
-            {
-                var group = groups[random.Next(groups.Length)];
-                var start = Stopwatch.GetTimestamp();
-                try
-                {
-                    await group.PutAsync(new PutRequest(keys[random.Next(keys.Length)], values[random.Next(values.Length)]));
-                }
-                catch (Exception e) when (e is TimeoutException or KvRequestException or OrleansException)
-                {
-                    Interlocked.Increment(ref errors);
-                    continue;
-                }
-
-                mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-            }
-
-            lock (latencies)
-            {
-                latencies.AddRange(mine);
-            }
-        })));
-        var elapsed = clock.Elapsed;
-        process.Refresh();
-        var cpu = 100 * (process.TotalProcessorTime - cpuBefore).TotalSeconds / elapsed.TotalSeconds / Environment.ProcessorCount;
-        latencies.Sort();
-        return new PhaseResult(latencies.Count / elapsed.TotalSeconds, KvBenchmark.Percentile(latencies, 0.50), KvBenchmark.Percentile(latencies, 0.99), cpu, errors);
+        var result = await ClosedLoops.RunAsync(callers, duration, random =>
+            groups[random.Next(groups.Length)].PutAsync(new PutRequest(keys[random.Next(keys.Length)], values[random.Next(values.Length)])));
+        return new PhaseResult(result.Ops, result.P50, result.P99, result.Cpu, result.Errors);
     }
 
     private static byte[] KeyOf(int i) => KvBytes.From($"/bench/{i:D6}");

@@ -71,12 +71,8 @@ internal static class IdleGroupsBenchmark
         builder.Options.ServiceId = serviceId;
         builder.ConfigureSilo((_, silo) =>
         {
-            BenchStorage.Add(silo, Storage, connectionString);
-            silo.AddOrleansRaft(o =>
+            BenchStorage.AddRaft(silo, Storage, connectionString, o =>
             {
-                o.StorageProviderName = Storage;
-                o.AdminToken = BenchAdminToken.Value;
-                o.CoalesceMessages = BenchStorage.Coalesce;
                 o.QuiesceAfter = quiesce ? TimeSpan.FromSeconds(1) : null;
             });
             silo.AddRaftKeyValueStore();

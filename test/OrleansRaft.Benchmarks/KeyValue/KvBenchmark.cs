@@ -187,12 +187,8 @@ internal static class KvBenchmark
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
-            BenchStorage.Add(silo, Storage, connectionString);
-            silo.AddOrleansRaft(o =>
+            BenchStorage.AddRaft(silo, Storage, connectionString, o =>
             {
-                o.StorageProviderName = Storage;
-                o.AdminToken = BenchAdminToken.Value;
-                o.CoalesceMessages = BenchStorage.Coalesce;
                 if (window is { } w)
                 {
                     o.GroupCommitWindow = w;
@@ -234,53 +230,23 @@ internal static class KvBenchmark
         batches.Reset();
         var keys = Enumerable.Range(0, Keys).Select(KeyOf).ToArray();
         var values = Enumerable.Range(0, 16).Select(Value).ToArray();
-        var latencies = new List<double>();
-        var errors = 0;
-        var process = Process.GetCurrentProcess();
-        var cpuBefore = process.TotalProcessorTime;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, callers).Select(caller => Task.Run(async () =>
+        var result = await ClosedLoops.RunAsync(callers, duration, async random =>
         {
-            var random = new Random(caller);
-            var mine = new List<double>(4096);
-            while (clock.Elapsed < duration)
+            var key = keys[random.Next(keys.Length)];
+            switch (workload)
             {
-                var key = keys[random.Next(keys.Length)];
-                var start = Stopwatch.GetTimestamp();
-                try
-                {
-                    switch (workload)
-                    {
-                        case Workload.Put:
-                            await client.PutAsync(new PutRequest(key, values[random.Next(values.Length)]));
-                            break;
-                        case Workload.LinearizableGet:
-                            await client.GetAsync(key, KvCallOptions.Linearizable);
-                            break;
-                        default:
-                            await client.GetAsync(key, KvCallOptions.Serializable);
-                            break;
-                    }
-                }
-                catch (Exception e) when (e is TimeoutException or KvRequestException or OrleansException)
-                {
-                    Interlocked.Increment(ref errors);
-                    continue;
-                }
-
-                mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                case Workload.Put:
+                    await client.PutAsync(new PutRequest(key, values[random.Next(values.Length)]));
+                    break;
+                case Workload.LinearizableGet:
+                    await client.GetAsync(key, KvCallOptions.Linearizable);
+                    break;
+                default:
+                    await client.GetAsync(key, KvCallOptions.Serializable);
+                    break;
             }
-
-            lock (latencies)
-            {
-                latencies.AddRange(mine);
-            }
-        })));
-        var elapsed = clock.Elapsed;
-        process.Refresh();
-        var cpu = 100 * (process.TotalProcessorTime - cpuBefore).TotalSeconds / elapsed.TotalSeconds / Environment.ProcessorCount;
-        latencies.Sort();
-        return new RunResult(latencies.Count / elapsed.TotalSeconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99), cpu, errors, batches.Sizes());
+        });
+        return new RunResult(result.Ops, result.P50, result.P99, result.Cpu, result.Errors, batches.Sizes());
     }
 
     /// <summary>Collects <c>orleansraft.append.entries</c> of leaders, in process.</summary>

@@ -146,12 +146,8 @@ internal static class RaftBenchmark
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
-            BenchStorage.Add(silo, Storage, connectionString);
-            silo.AddOrleansRaft(o =>
+            BenchStorage.AddRaft(silo, Storage, connectionString, o =>
             {
-                o.StorageProviderName = Storage;
-                o.AdminToken = BenchAdminToken.Value;
-                o.CoalesceMessages = BenchStorage.Coalesce;
                 if (window is { } w)
                 {
                     o.GroupCommitWindow = w;

@@ -283,23 +283,12 @@ public sealed class PostgresCrashInjectionTests(StorageCluster cluster) : CrashI
 {
     protected override IGrainStorage Provider => cluster.Postgres;
 
-    protected override async Task<IReadOnlyCollection<(string StateName, string Key)>> StoredRecords(string member)
-    {
-        await using var connection = new NpgsqlConnection(cluster.PostgresConnectionString);
-        await connection.OpenAsync();
-        await using var select = new NpgsqlCommand(
+    protected override Task<IReadOnlyCollection<(string StateName, string Key)>> StoredRecords(string member) =>
+        PostgresRows.ListAsync(
+            cluster.PostgresConnectionString,
             "SELECT graintypestring, grainidextensionstring FROM orleansstorage " +
-            "WHERE (grainidextensionstring = $1 OR starts_with(grainidextensionstring, $1 || '/')) AND payloadbinary IS NOT NULL", connection);
-        select.Parameters.Add(new NpgsqlParameter { Value = member });
-        var rows = new List<(string, string)>();
-        await using var reader = await select.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            rows.Add((reader.GetString(0), reader.GetString(1)));
-        }
-
-        return rows;
-    }
+            "WHERE (grainidextensionstring = $1 OR starts_with(grainidextensionstring, $1 || '/')) AND payloadbinary IS NOT NULL",
+            member);
 }
 
 [Collection(StorageCollection.Name)]
@@ -308,13 +297,22 @@ public sealed class PostgresBatchingCrashInjectionTests(StorageCluster cluster) 
     protected override IGrainStorage Provider => cluster.PostgresBatching;
 
     /// <summary>The member's rows in the batching provider's table; a grain id is "type/key".</summary>
-    protected override async Task<IReadOnlyCollection<(string StateName, string Key)>> StoredRecords(string member)
-    {
-        await using var connection = new NpgsqlConnection(cluster.PostgresConnectionString);
-        await connection.OpenAsync();
-        await using var select = new NpgsqlCommand(
+    protected override Task<IReadOnlyCollection<(string StateName, string Key)>> StoredRecords(string member) =>
+        PostgresRows.ListAsync(
+            cluster.PostgresConnectionString,
             "SELECT state_name, key FROM (SELECT state_name, substr(grain_id, strpos(grain_id, '/') + 1) AS key FROM raft_grain_state) AS rows " +
-            "WHERE key = $1 OR starts_with(key, $1 || '/')", connection);
+            "WHERE key = $1 OR starts_with(key, $1 || '/')",
+            member);
+}
+
+/// <summary>The (state name, key) pairs a query over a provider's table lists for a member.</summary>
+internal static class PostgresRows
+{
+    public static async Task<IReadOnlyCollection<(string StateName, string Key)>> ListAsync(string connectionString, string sql, string member)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var select = new NpgsqlCommand(sql, connection);
         select.Parameters.Add(new NpgsqlParameter { Value = member });
         var rows = new List<(string, string)>();
         await using var reader = await select.ExecuteReaderAsync();
