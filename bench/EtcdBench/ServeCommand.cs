@@ -53,7 +53,7 @@ internal static class ServeCommand
         {
             if (storage == "postgres")
             {
-                silo.AddRaftPostgresStorage("raft", postgres!);
+                silo.AddRaftPostgresBatchingStorage("raft", postgres!);
             }
             else
             {
