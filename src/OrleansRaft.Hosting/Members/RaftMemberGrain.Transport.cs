@@ -53,11 +53,6 @@ internal sealed partial class RaftMemberGrain
     }
 
     /// <summary>
-    /// Starts the member for a message from a peer. Messages for a group that does not exist (or no longer does, while
-    /// it is being deleted) or for a member outside it are not errors of this call: they are dropped, logged, and the
-    /// activation goes away.
-    /// </summary>
-    /// <summary>
     /// Called by the silo transport, off this activation's scheduler: queues the delivery onto it, as an interleaved
     /// <see cref="DeliverAsync"/> call would run. False once deactivation began; the transport then makes a grain call.
     /// </summary>
@@ -86,6 +81,11 @@ internal sealed partial class RaftMemberGrain
         }
     }
 
+    /// <summary>
+    /// Starts the member for a message from a peer. Messages for a group that does not exist (or no longer does, while
+    /// it is being deleted) or for a member outside it are not errors of this call: they are dropped, logged, and the
+    /// activation goes away.
+    /// </summary>
     private async Task<bool> TryStartForPeerAsync(int messages)
     {
         try
