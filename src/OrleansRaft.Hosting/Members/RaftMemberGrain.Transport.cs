@@ -196,9 +196,15 @@ internal sealed partial class RaftMemberGrain
     /// </summary>
     private void Deliver(ulong to, RaftMessageData[] data)
     {
-        if (_outbox is not null && _peerSilos.TryGetValue(to, out var peer) && _outbox.TrySend(peer.Silo, peer.Key, data))
+        if (_outbox is not null && _peerSilos.TryGetValue(to, out var peer))
         {
-            return;
+            if (_outbox.TrySend(peer.Silo, peer.Key, data))
+            {
+                return;
+            }
+
+            // The silo is not a usable destination: call the peer directly until its messages name where it runs now.
+            _peerSilos.Remove(to);
         }
 
         Peer(to).DeliverAsync(data, _silo).Ignore();

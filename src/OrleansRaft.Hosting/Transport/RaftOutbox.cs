@@ -24,8 +24,23 @@ internal sealed class RaftOutbox(RaftSiloTransportClient transport, IClusterMemb
     /// <summary>Queues the messages for <paramref name="memberKey"/> on <paramref name="silo"/>; false when that silo is not a usable destination.</summary>
     public bool TrySend(SiloAddress silo, string memberKey, RaftMessageData[] messages)
     {
-        if (silo.Equals(_local) || membership.CurrentSnapshot.GetSiloStatus(silo) != SiloStatus.Active)
+        if (silo.Equals(_local))
         {
+            return false;
+        }
+
+        var status = membership.CurrentSnapshot.GetSiloStatus(silo);
+        if (status != SiloStatus.Active)
+        {
+            if (status == SiloStatus.Dead)
+            {
+                // A dead silo never comes back under the same address: forget it. A flush already queued keeps its envelopes.
+                lock (_pending)
+                {
+                    _pending.Remove(silo);
+                }
+            }
+
             return false;
         }
 
