@@ -75,6 +75,9 @@ internal static partial class RaftLogMessages
     [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Silo} led {Leading} Raft groups, above its share of {Share}; it handed {Moved} of them to members on other silos.")]
     public static partial void LeadersBalanced(ILogger logger, SiloAddress silo, int moved, int leading, int share);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not send {Count} coalesced Raft message envelopes to silo {Silo}; Raft sends again what matters.")]
+    public static partial void CoalescedSendFailed(ILogger logger, SiloAddress silo, int count, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "A round of leader balancing failed; the next round tries again.")]
     public static partial void LeaderBalanceFailed(ILogger logger, Exception exception);
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Hosting.Diagnostics;
@@ -16,7 +17,8 @@ namespace OrleansRaft.Hosting.Transport;
 /// destination is the sender's hint of where the member runs. It is used only while membership calls that silo
 /// active; otherwise <see cref="TrySend"/> refuses and the member falls back to a direct grain call.
 /// </remarks>
-internal sealed class RaftOutbox(RaftSiloTransportClient transport, IClusterMembershipService membership, ILocalSiloDetails local, RaftMetrics metrics)
+internal sealed class RaftOutbox(
+    RaftSiloTransportClient transport, IClusterMembershipService membership, ILocalSiloDetails local, RaftMetrics metrics, ILogger<RaftOutbox> logger)
 {
     private readonly Dictionary<SiloAddress, Pending> _pending = [];
     private readonly SiloAddress _local = local.SiloAddress;
@@ -80,7 +82,16 @@ internal sealed class RaftOutbox(RaftSiloTransportClient transport, IClusterMemb
         }
 
         metrics.TransportBatch.Record(envelopes.Length);
-        transport.On(pending.Silo).DeliverAsync(envelopes, _local).Ignore();
+        try
+        {
+            transport.On(pending.Silo).DeliverAsync(envelopes, _local).Ignore();
+        }
+        catch (Exception e)
+        {
+            // The call could not even be sent, as when this silo is shutting down and its runtime is being disposed.
+            // Raft messages may be lost; an exception escaping this thread-pool work item would end the process.
+            RaftLogMessages.CoalescedSendFailed(logger, pending.Silo, envelopes.Length, e);
+        }
     }
 
     private sealed class Pending(SiloAddress silo)
