@@ -5,6 +5,7 @@ return args.FirstOrDefault() switch
 {
     "load" => await LoadCommand.RunAsync(args[1..]),
     "serve" => await ServeCommand.RunAsync(args[1..]),
+    "budget" => await BudgetCommand.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -13,6 +14,7 @@ static int Usage()
     Console.Error.WriteLine("""
         usage: EtcdBench load --endpoints HOST:PORT[,HOST:PORT...] --op put|get|sget --clients N [--seconds S] [--value-bytes B] [--keys K]
                EtcdBench serve [--port P] [--storage memory|postgres] [--postgres CONNECTION-STRING]
+               EtcdBench budget --postgres CONNECTION-STRING [--seconds S] [--runs N]
         """);
     return 2;
 }

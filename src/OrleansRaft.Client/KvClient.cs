@@ -218,6 +218,7 @@ public sealed partial class KvClient : IAsyncDisposable
     private async Task<Proposed> ProposeWithMemberAsync(KvRequest request, KvCallOptions? call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        using var span = RaftTracing.Source.StartActivity(RaftTracing.KvClientWrite);
         var timeout = TimeoutOf(call);
         if (!_options.UseSessions)
         {

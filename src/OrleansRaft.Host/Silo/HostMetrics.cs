@@ -1,13 +1,16 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using OrleansRaft.Abstractions;
 using OrleansRaft.Hosting.Diagnostics;
 
 namespace OrleansRaft.Host.Silo;
 
 /// <summary>
 /// Exports the <c>OrleansRaft</c> meter (elections, commits, applies, apply lag) and Orleans' own meter with
-/// OpenTelemetry, when <c>Metrics</c> turns an exporter on: Prometheus at <c>/metrics</c>, or OTLP push.
+/// OpenTelemetry, when <c>Metrics</c> turns an exporter on: Prometheus at <c>/metrics</c>, or OTLP push. OTLP also
+/// receives the <c>OrleansRaft</c> activity source's spans (the stages of each write, see <see cref="RaftTracing"/>).
 /// </summary>
 internal static class HostMetrics
 {
@@ -34,6 +37,10 @@ internal static class HostMetrics
                 metrics.AddOtlpExporter(o => o.Endpoint = otlp);
             }
         });
+        if (otlp is not null)
+        {
+            services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(RaftTracing.SourceName).AddOtlpExporter(o => o.Endpoint = otlp));
+        }
     }
 
     public static void Map(WebApplication app, MetricsSettings settings)

@@ -1,3 +1,4 @@
+using OrleansRaft.Abstractions;
 using OrleansRaft.Core;
 using OrleansRaft.Hosting.Configuration;
 
@@ -63,6 +64,7 @@ internal sealed partial class RaftMemberGrain
     /// <summary>Waits until the gathering ends or <paramref name="wait"/> has passed, and tells the gate which.</summary>
     private async Task GatherAsync(TaskCompletionSource gathering, TimeSpan wait)
     {
+        using var span = RaftTracing.Source.StartActivity(RaftTracing.Gather);
         using var cancel = new CancellationTokenSource();
         var ended = await Task.WhenAny(gathering.Task, Task.Delay(wait, Time, cancel.Token));
         cancel.Cancel();

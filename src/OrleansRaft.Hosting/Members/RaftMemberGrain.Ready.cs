@@ -2,6 +2,7 @@ using OrleansRaft.Abstractions;
 using OrleansRaft.Core;
 using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.Hosting.Diagnostics;
+using OrleansRaft.Hosting.Storage;
 
 namespace OrleansRaft.Hosting.Members;
 
@@ -67,6 +68,9 @@ internal sealed partial class RaftMemberGrain
     /// <summary>Persist, send, apply, in the order <see cref="Ready"/> prescribes.</summary>
     private async Task HandleReadyAsync(Ready ready)
     {
+        var role = Node.Role == RaftRole.Leader ? "leader" : "follower";
+        using var span = RaftTracing.Source.StartActivity(RaftTracing.Ready)?
+            .SetTag(RaftTracing.RoleTag, role).SetTag(RaftTracing.CountTag, ready.Entries.Count);
         var store = _store!;
         var hardState = ready.HardState;
         var termOrVoteChanges = hardState is { } h && (h.Term != store.HardState.Term || h.Vote != store.HardState.Vote);
@@ -92,12 +96,12 @@ internal sealed partial class RaftMemberGrain
 
         if (ready.Entries.Count > 0)
         {
-            _metrics.AppendBatch.Record(ready.Entries.Count, new KeyValuePair<string, object?>("orleansraft.role", Node.Role == RaftRole.Leader ? "leader" : "follower"));
-            await store.AppendAsync(ready.Entries, hardState);
+            _metrics.AppendBatch.Record(ready.Entries.Count, new KeyValuePair<string, object?>(RaftTracing.RoleTag, role));
+            await WriteLogAsync(store, ready.Entries, hardState, role);
         }
         else if (termOrVoteChanges && hardState is { } changed)
         {
-            await store.AppendAsync([], changed);
+            await WriteLogAsync(store, [], changed, role);
         }
 
         // A change of the commit index alone is not written: the commit index is volatile in Raft, and the next write
@@ -120,6 +124,13 @@ internal sealed partial class RaftMemberGrain
         {
             OnSoftState(soft);
         }
+    }
+
+    private static async Task WriteLogAsync(IRaftLogStore store, IReadOnlyList<Entry> entries, HardState? hardState, string role)
+    {
+        using var span = RaftTracing.Source.StartActivity(RaftTracing.LogWrite)?
+            .SetTag(RaftTracing.RoleTag, role).SetTag(RaftTracing.CountTag, entries.Count);
+        await store.AppendAsync(entries, hardState);
     }
 
     private void OnSoftState(SoftState soft)
@@ -145,6 +156,7 @@ internal sealed partial class RaftMemberGrain
     /// <summary>Applies committed entries in order, answers their proposers and notifies observers.</summary>
     private void Apply(IReadOnlyList<Entry> committed)
     {
+        using var span = RaftTracing.Source.StartActivity(RaftTracing.Apply)?.SetTag(RaftTracing.CountTag, committed.Count);
         var commands = new List<RaftCommittedEntry>(committed.Count);
         foreach (var entry in committed)
         {

@@ -26,6 +26,7 @@ internal sealed partial class RaftMemberGrain
             throw new ArgumentException("A command must not be empty: empty entries are the leader's own.", nameof(command));
         }
 
+        using var span = RaftTracing.Source.StartActivity(RaftTracing.Propose);
         await EnsureStartedAsync();
         ThrowIfFailed();
         cancellationToken.ThrowIfCancellationRequested();

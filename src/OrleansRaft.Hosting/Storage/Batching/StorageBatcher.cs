@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Npgsql;
+using OrleansRaft.Abstractions;
 
 namespace OrleansRaft.Hosting.Storage.Batching;
 
@@ -131,6 +132,7 @@ internal sealed class StorageBatcher : IAsyncDisposable
     /// <summary>Sends the requests as one batch and returns each one's answer, once the batch has committed.</summary>
     private async Task<StorageRow?[]> ExecuteAsync(IReadOnlyList<StorageOperation> operations)
     {
+        using var span = RaftTracing.Source.StartActivity(RaftTracing.StorageRoundTrip)?.SetTag(RaftTracing.CountTag, operations.Count);
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var batch = new NpgsqlBatch(connection);
         foreach (var operation in operations)

@@ -1,0 +1,115 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Orleans.TestingHost;
+using OrleansRaft.Abstractions;
+using OrleansRaft.Etcd.Hosting;
+using OrleansRaft.Hosting.Configuration;
+using OrleansRaft.Hosting.Storage;
+using OrleansRaft.KeyValue.Hosting;
+
+namespace OrleansRaft.EtcdBench;
+
+/// <summary>
+/// Three in-process silos hosting one key-value group (logs in PostgreSQL through the batching provider, or in
+/// memory) and the etcd gateway on a loopback port. The gateway calls grains through the first silo, as the service
+/// host's gateway runs inside its silo.
+/// </summary>
+internal sealed class ServedCluster : IAsyncDisposable
+{
+    /// <summary>The admin token of the in-process silos, which create the served group themselves.</summary>
+    private const string AdminToken = "etcd-bench-admin-token";
+
+    private readonly InProcessTestCluster _cluster;
+    private readonly WebApplication _gateway;
+
+    private ServedCluster(InProcessTestCluster cluster, WebApplication gateway, string endpoint)
+    {
+        _cluster = cluster;
+        _gateway = gateway;
+        Endpoint = endpoint;
+    }
+
+    /// <summary>The gateway's <c>host:port</c>.</summary>
+    public string Endpoint { get; }
+
+    /// <param name="postgres">The connection string of the logs' PostgreSQL; null keeps them in memory.</param>
+    public static async Task<ServedCluster> StartAsync(string? postgres, int port)
+    {
+        var builder = new InProcessTestClusterBuilder(3);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSilo((_, silo) =>
+        {
+            if (postgres is not null)
+            {
+                silo.AddRaftPostgresBatchingStorage("raft", postgres);
+            }
+            else
+            {
+                silo.AddMemoryGrainStorage("raft");
+            }
+
+            silo.AddOrleansRaft(o =>
+            {
+                o.StorageProviderName = "raft";
+                o.AdminToken = AdminToken;
+            });
+            silo.AddRaftKeyValueStore();
+        });
+        var cluster = builder.Build();
+        try
+        {
+            await cluster.DeployAsync();
+            await WaitUntilAsync(() => Task.FromResult(cluster.Silos.All(silo =>
+                silo.SiloHost.Services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values
+                    .Count(m => m.Status == SiloStatus.Active) == cluster.Silos.Count)));
+            var group = $"kv-{Guid.NewGuid():N}";
+            await cluster.Client.GetGrain<IRaftGroupGrain>(group).CreateAsync(new RaftGroupSpec([1, 2, 3], KeyValueStore.StateMachineType), AdminToken);
+            await WaitUntilAsync(async () => (await cluster.Client.GetGrain<IRaftGroupGrain>(group).GetStatusAsync()) is { Leader: not 0 });
+
+            var web = WebApplication.CreateSlimBuilder();
+            web.Logging.ClearProviders();
+            web.Services.AddSingleton(cluster.Silos[0].SiloHost.Services.GetRequiredService<IGrainFactory>());
+            web.Services.AddOrleansRaftEtcd(o =>
+            {
+                o.GroupId = group;
+                o.Endpoint = new IPEndPoint(IPAddress.Loopback, port);
+            });
+            var app = web.Build();
+            app.MapOrleansRaftEtcd();
+            await app.StartAsync();
+            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+            return new ServedCluster(cluster, app, address.Authority);
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gateway.StopAsync();
+        await _gateway.DisposeAsync();
+        await _cluster.DisposeAsync();
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The in-process cluster did not come up within 60 s.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
