@@ -34,16 +34,19 @@ public interface IRaftDirectoryGrain : IGrainWithIntegerKey
     /// and its answer is left out of <see cref="RaftGroupStatusPage.Groups"/>.
     /// </summary>
     /// <remarks>
-    /// It interleaves with the directory's other calls: it waits on the groups' admin grains, and an admin grain that is
-    /// creating or deleting its group waits on the directory's <see cref="AddAsync"/> or <see cref="RemoveAsync"/>; taking
-    /// turns, the two would wait on each other until a call timed out.
+    /// It interleaves with the directory's other calls, as they all do: it waits on the groups' admin grains, and an admin
+    /// grain that is creating or deleting its group waits on the directory's <see cref="AddAsync"/> or
+    /// <see cref="RemoveAsync"/>; taking turns, the two would wait on each other until a call timed out.
     /// </remarks>
     [AlwaysInterleave]
     Task<RaftGroupStatusPage> GetStatusAsync(string? after, int limit);
 
     /// <summary>Lists <paramref name="groupId"/>; idempotent. Called by the group's admin grain.</summary>
+    /// <remarks>Interleaved: the directory gathers the changes that arrive together into shared writes.</remarks>
+    [AlwaysInterleave]
     Task AddAsync(string groupId);
 
     /// <summary>Unlists <paramref name="groupId"/>; idempotent. Called by the group's admin grain.</summary>
+    [AlwaysInterleave]
     Task RemoveAsync(string groupId);
 }

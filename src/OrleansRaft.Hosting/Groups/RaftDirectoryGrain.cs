@@ -7,30 +7,41 @@ using OrleansRaft.Hosting.Configuration;
 namespace OrleansRaft.Hosting.Groups;
 
 /// <summary>
-/// The cluster's list of groups, persisted in the Raft storage provider and kept in memory once read. Changes are not
-/// interleaved, so each reads, edits and writes the record with no other change in between; the ETag catches a second
-/// activation, and a failed write drops the cached record so that the next call reads it again.
+/// The cluster's list of groups, persisted in the Raft storage provider in <see cref="BucketCount"/> records (buckets)
+/// and kept in memory once read. A change rewrites only its group's bucket, and changes that arrive together share a
+/// write (see <see cref="RaftDirectoryBucket"/>), so creating many groups costs neither a write of the whole list per
+/// group nor one write after another.
 /// </summary>
 /// <remarks>
-/// Invariant: <see cref="_cached"/>, when set, is what this activation last read or wrote, sorted ordinally, and is
-/// replaced (never mutated) by a change, so that interleaved reads always see a whole list.
+/// Invariant: <see cref="_sorted"/>, when set, is the union of the buckets' lists sorted ordinally, rebuilt when a
+/// bucket changed; it is replaced (never mutated), so that interleaved reads always see a whole list. A directory
+/// written before buckets existed kept every id in one record; the first activation that reads it moves its ids into
+/// their buckets and only then clears it, so a crash in between leaves ids in both places, which the next activation
+/// merges again.
 /// </remarks>
 internal sealed class RaftDirectoryGrain(IOptions<OrleansRaftOptions> options) : Grain, IRaftDirectoryGrain
 {
+    /// <summary>Fixed for good: a group's bucket is derived from its id, and a bucket's record from its number.</summary>
+    internal const int BucketCount = 64;
+
     private const string StateName = "raft-directory";
 
-    private static readonly GrainId RecordId = GrainId.Create(GrainType.Create("raftdirectory"), "groups");
+    private static readonly GrainType RecordType = GrainType.Create("raftdirectory");
 
-    private Listing? _cached;
+    /// <summary>The single record of every id that a directory kept before it had buckets.</summary>
+    private static readonly GrainId LegacyRecordId = GrainId.Create(RecordType, "groups");
+
+    private Task<RaftDirectoryBucket[]>? _loading;
+    private string[]? _sorted;
 
     private IGrainStorage Storage => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(options.Value.StorageProviderName);
 
-    public async Task<string[]> ListGroupsAsync() => (await ReadAsync()).Groups;
+    public async Task<string[]> ListGroupsAsync() => await SortedAsync();
 
     public async Task<RaftGroupPage> ListGroupsAsync(string? after, int limit)
     {
         ValidateLimit(limit);
-        return RaftGroupPages.Cut((await ReadAsync()).Groups, after, limit);
+        return RaftGroupPages.Cut(await SortedAsync(), after, limit);
     }
 
     public async Task<RaftGroupStatusPage> GetStatusAsync(string? after, int limit)
@@ -58,25 +69,29 @@ internal sealed class RaftDirectoryGrain(IOptions<OrleansRaftOptions> options) :
     public async Task AddAsync(string groupId)
     {
         RaftMemberKey.ValidateGroupId(groupId);
-        var listing = await ReadAsync();
-        var groups = listing.Groups;
-        var at = Array.BinarySearch(groups, groupId, StringComparer.Ordinal);
-        if (at < 0)
-        {
-            at = ~at;
-            await WriteAsync(listing, [.. groups.AsSpan(0, at), groupId, .. groups.AsSpan(at)]);
-        }
+        var buckets = await LoadAsync();
+        await buckets[BucketOf(groupId)].ChangeAsync(groupId, add: true);
     }
 
     public async Task RemoveAsync(string groupId)
     {
-        var listing = await ReadAsync();
-        var groups = listing.Groups;
-        var at = Array.BinarySearch(groups, groupId, StringComparer.Ordinal);
-        if (at >= 0)
+        var buckets = await LoadAsync();
+        await buckets[BucketOf(groupId)].ChangeAsync(groupId, add: false);
+    }
+
+    /// <summary>
+    /// The bucket of <paramref name="groupId"/>: FNV-1a over its UTF-16 code units, which, unlike
+    /// <see cref="string.GetHashCode()"/>, is the same in every process and every version.
+    /// </summary>
+    internal static int BucketOf(string groupId)
+    {
+        var hash = 2166136261u;
+        foreach (var c in groupId)
         {
-            await WriteAsync(listing, [.. groups.AsSpan(0, at), .. groups.AsSpan(at + 1)]);
+            hash = (hash ^ c) * 16777619u;
         }
+
+        return (int)(hash % BucketCount);
     }
 
     private static void ValidateLimit(int limit)
@@ -87,40 +102,47 @@ internal sealed class RaftDirectoryGrain(IOptions<OrleansRaftOptions> options) :
         }
     }
 
-    private async Task<Listing> ReadAsync()
+    private async Task<string[]> SortedAsync()
     {
-        if (_cached is { } cached)
+        var buckets = await LoadAsync();
+        if (_sorted is { } sorted)
         {
-            return cached;
+            return sorted;
         }
 
-        var state = new GrainState<RaftDirectoryRecord>();
-        await Storage.ReadStateAsync(StateName, RecordId, state);
-        var read = new Listing(state.RecordExists && state.State is { } record ? record.Groups : [], state.ETag, state.RecordExists);
-
-        // Interleaved readers may have read it too: keep the first, so that one activation has one view.
-        return _cached ??= read;
+        var all = buckets.SelectMany(b => b.Groups).ToArray();
+        Array.Sort(all, StringComparer.Ordinal);
+        return _sorted = all;
     }
 
-    private async Task WriteAsync(Listing current, string[] groups)
+    /// <summary>Every bucket, read once per activation by whichever call comes first; a failed read is tried again by the next call.</summary>
+    private Task<RaftDirectoryBucket[]> LoadAsync()
     {
-        var state = new GrainState<RaftDirectoryRecord>(new RaftDirectoryRecord(groups), current.ETag!) { RecordExists = current.Exists };
-        try
+        if (_loading is { IsFaulted: true } or { IsCanceled: true })
         {
-            await Storage.WriteStateAsync(StateName, RecordId, state);
-        }
-        catch
-        {
-            // Another activation wrote, or the write's outcome is unknown: read the record afresh next time.
-            _cached = null;
-            throw;
+            _loading = null;
         }
 
-        _cached = new Listing(groups, state.ETag, Exists: true);
+        return _loading ??= LoadBucketsAsync();
     }
 
-    /// <summary>The sorted ids as last read or written, with the ETag to write them again.</summary>
-    private sealed record Listing(string[] Groups, string? ETag, bool Exists);
+    private async Task<RaftDirectoryBucket[]> LoadBucketsAsync()
+    {
+        var buckets = Enumerable.Range(0, BucketCount)
+            .Select(n => new RaftDirectoryBucket(Storage, StateName, GrainId.Create(RecordType, $"groups-{n:D2}"), () => _sorted = null))
+            .ToArray();
+        await Task.WhenAll(buckets.Select(b => b.ReadAsync()));
+
+        var legacy = new GrainState<RaftDirectoryRecord>();
+        await Storage.ReadStateAsync(StateName, LegacyRecordId, legacy);
+        if (legacy.RecordExists)
+        {
+            await Task.WhenAll((legacy.State?.Groups ?? []).Select(id => buckets[BucketOf(id)].ChangeAsync(id, add: true)));
+            await Storage.ClearStateAsync(StateName, LegacyRecordId, legacy);
+        }
+
+        return buckets;
+    }
 }
 
 /// <summary>The ids of every group, sorted ordinally.</summary>
