@@ -6,6 +6,7 @@ using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
 using OrleansRaft.Abstractions;
+using OrleansRaft.Benchmarks;
 
 namespace OrleansRaft.EtcdBench;
 
@@ -16,9 +17,8 @@ namespace OrleansRaft.EtcdBench;
 /// PostgreSQL's commits, WAL flushes and rows per put and the CPU per put of this process and of PostgreSQL.
 /// </summary>
 /// <remarks>
-/// PostgreSQL's statistics reach its views when a backend idles (at most every second, or ten seconds after a burst),
-/// so each run reads them after a quiet pause on both sides of the measured window; the group is quiescent then and
-/// writes nothing.
+/// Each run reads PostgreSQL's statistics after a quiet pause on both sides of the measured window (see
+/// <see cref="PostgresCounters"/>); the group is quiescent then and writes nothing.
 /// </remarks>
 internal static class BudgetCommand
 {
@@ -111,7 +111,7 @@ internal static class BudgetCommand
             $"  storage requests per round trip {(double)requests / Math.Max(1, roundTrips):F2}; per put: PostgreSQL commits {postgres.Commits / (double)puts:F2}, " +
             $"WAL flushes {postgres.WalSyncs / (double)puts:F2}, rows inserted {postgres.Inserted / (double)puts:F2}, updated {postgres.Updated / (double)puts:F2}, deleted {postgres.Deleted / (double)puts:F2}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  CPU per put: this process (silos, gateway, client) {cpu.TotalMilliseconds / puts:F2} ms, PostgreSQL {postgres.CpuMilliseconds / puts:F2} ms"));
+            $"  CPU per put: this process (silos, gateway, client) {cpu.TotalMilliseconds / puts:F2} ms, PostgreSQL {postgres.CpuSeconds * 1000 / puts:F2} ms"));
 
         List<double> Durations(string name, string? role) =>
             spans.Where(s => s.Name == name && (role is null || s.Role == role)).Select(s => s.Milliseconds).ToList();

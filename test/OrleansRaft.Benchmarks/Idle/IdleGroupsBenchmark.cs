@@ -4,8 +4,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans.TestingHost;
 using OrleansRaft.Abstractions;
+using OrleansRaft.Client;
 using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.Hosting.Storage;
+using OrleansRaft.KeyValue;
 using OrleansRaft.KeyValue.Hosting;
 using OrleansRaft.TestSupport;
 
@@ -126,7 +128,7 @@ internal static class IdleGroupsBenchmark
         // asked, and its members wait out an election timeout before the first campaign.
         await ForEachAsync(ids, async id =>
         {
-            await using var client = new OrleansRaft.Client.KvClient(cluster.Client, id, [1, 2, 3]);
+            await using var client = new KvClient(cluster.Client, id, [1, 2, 3]);
             await client.GetAsync("/idle");
         }, parallelism: RestartParallelism);
         Console.WriteLine($"        restarted the whole cluster: silos up in {started.TotalSeconds:F1} s, every one of the {ids.Length} groups " +
@@ -152,7 +154,7 @@ internal static class IdleGroupsBenchmark
             var created = clock.Elapsed;
             await ForEachAsync(ids, async id =>
             {
-                await using var client = new OrleansRaft.Client.KvClient(cluster.Client, id, members);
+                await using var client = new KvClient(cluster.Client, id, members);
                 await client.PutAsync("/idle", "x");
             });
             var led = clock.Elapsed;
@@ -177,20 +179,29 @@ internal static class IdleGroupsBenchmark
                               $"{entries,8} {pgAfter.Rows - pg.Rows,7} {pgAfter.Commits - pg.Commits,8} {perMember,11:F1}");
             if (kill)
             {
-                await KillBusiestSiloAsync(cluster, statusAfter);
+                await KillBusiestSiloAsync(cluster, statusAfter, ids);
             }
         }
     }
 
     /// <summary>
-    /// Kills the silo that leads the most groups, as a crash would, and reports how long each of those groups took
-    /// until a survivor led it in a later term.
+    /// Kills the silo that leads the most groups, as a crash would, while <see cref="LoadedGroups"/> groups drawn at
+    /// random take puts, and reports how long each group that silo led took until a survivor led it in a later term,
+    /// and what the puts saw.
     /// </summary>
-    private static async Task KillBusiestSiloAsync(InProcessTestCluster cluster, List<RaftMemberStatus> statuses)
+    private static async Task KillBusiestSiloAsync(InProcessTestCluster cluster, List<RaftMemberStatus> statuses, string[] ids)
     {
         var leaders = statuses.Where(s => s.Role == RaftMemberRole.Leader).ToList();
         var busiest = leaders.GroupBy(s => s.Silo).MaxBy(g => g.Count())!;
         var victim = cluster.Silos.Single(s => s.SiloAddress.ToString() == busiest.Key);
+
+        var loaded = ids.OrderBy(_ => Random.Shared.Next()).Take(LoadedGroups)
+            .Select(id => new KvClient(cluster.Client, id, [1, 2, 3])).ToArray();
+        var value = new byte[256];
+        var load = ClosedLoops.RunAsync(LoadCallers, LoadDuration, random =>
+            loaded[random.Next(loaded.Length)].PutAsync(new PutRequest(KvBytes.From($"/kill/{random.Next(1000):D4}"), value)));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
         var clock = Stopwatch.StartNew();
         await cluster.KillSiloAsync(victim);
         var recovered = await Task.WhenAll(busiest.Select(async old =>
@@ -221,7 +232,20 @@ internal static class IdleGroupsBenchmark
         double At(double q) => times.Length == 0 ? double.NaN : times[Math.Min(times.Length - 1, (int)(q * times.Length))];
         Console.WriteLine($"        killed the silo leading {busiest.Count()} of {leaders.Count} groups: {times.Length} recovered, " +
                           $"time to a new leader p50 {At(0.5):F0} ms, p99 {At(0.99):F0} ms, max {At(1):F0} ms");
+        var puts = await load;
+        foreach (var client in loaded)
+        {
+            await client.DisposeAsync();
+        }
+
+        Console.WriteLine($"        puts to {loaded.Length} random groups by {LoadCallers} callers over {LoadDuration.TotalSeconds:F0} s around the kill: " +
+                          $"{puts.Ops:F0} ops/s, p50 {puts.P50:F1} ms, p99 {puts.P99:F1} ms, {puts.Errors} failed");
     }
+
+    /// <summary>Groups that take puts while the busiest silo is killed, the callers that put, and for how long.</summary>
+    private const int LoadedGroups = 100;
+    private const int LoadCallers = 16;
+    private static readonly TimeSpan LoadDuration = TimeSpan.FromSeconds(15);
 
     private static long ManagedBytes()
     {
@@ -270,56 +294,6 @@ internal static class IdleGroupsBenchmark
             }
 
             await Task.Delay(500);
-        }
-    }
-
-    /// <summary>The benchmark's PostgreSQL server: CPU of its processes (from /proc), rows written and commits.</summary>
-    private sealed record PostgresCounters(double CpuSeconds, long Rows, long Commits)
-    {
-        public static async Task<PostgresCounters> ReadAsync(string connectionString)
-        {
-            await using var connection = new NpgsqlConnection(connectionString);
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand(
-                "SELECT current_setting('data_directory'), tup_inserted + tup_updated + tup_deleted, xact_commit FROM pg_stat_database WHERE datname = current_database()",
-                connection);
-            await using var reader = await command.ExecuteReaderAsync();
-            await reader.ReadAsync();
-            var dataDirectory = reader.GetString(0);
-            var rows = reader.GetInt64(1);
-            var commits = reader.GetInt64(2);
-            return new PostgresCounters(ServerCpuSeconds(dataDirectory), rows, commits);
-        }
-
-        /// <summary>User and system time of the postmaster named in the data directory and of its children.</summary>
-        private static double ServerCpuSeconds(string dataDirectory)
-        {
-            var postmaster = int.Parse(File.ReadLines(Path.Combine(dataDirectory, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
-            var ticks = 0L;
-            foreach (var dir in Directory.EnumerateDirectories("/proc"))
-            {
-                if (!int.TryParse(Path.GetFileName(dir), out var pid))
-                {
-                    continue;
-                }
-
-                try
-                {
-                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                    var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
-                    if (pid == postmaster || parent == postmaster)
-                    {
-                        ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-                    }
-                }
-                catch (IOException)
-                {
-                    // The process ended while we looked.
-                }
-            }
-
-            return ticks / 100.0;
         }
     }
 }
