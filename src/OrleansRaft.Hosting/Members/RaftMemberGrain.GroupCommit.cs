@@ -1,5 +1,4 @@
 using OrleansRaft.Core;
-using OrleansRaft.Hosting.Configuration;
 
 namespace OrleansRaft.Hosting.Members;
 

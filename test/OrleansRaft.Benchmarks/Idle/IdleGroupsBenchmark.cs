@@ -4,8 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans.TestingHost;
 using OrleansRaft.Abstractions;
-using OrleansRaft.Hosting.Configuration;
-using OrleansRaft.Hosting.Storage;
 using OrleansRaft.KeyValue.Hosting;
 using OrleansRaft.TestSupport;
 
