@@ -8,8 +8,6 @@ using Orleans.Runtime;
 using Orleans.TestingHost;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Etcd.Hosting;
-using OrleansRaft.Hosting.Configuration;
-using OrleansRaft.Hosting.Storage;
 using OrleansRaft.KeyValue.Hosting;
 
 namespace OrleansRaft.EtcdBench;

@@ -1,6 +1,7 @@
-using OrleansRaft.Hosting.Configuration;
+using OrleansRaft.KeyValue;
+using OrleansRaft.KeyValue.Hosting;
 
-namespace OrleansRaft.KeyValue.Hosting;
+namespace Orleans.Hosting;
 
 /// <summary>Adds the key-value store to a silo that hosts Raft groups.</summary>
 public static class KeyValueStoreSiloBuilderExtensions

@@ -1,5 +1,4 @@
 using OrleansRaft.Hosting.Configuration;
-using OrleansRaft.Hosting.Storage;
 
 namespace OrleansRaft.Benchmarks;
 

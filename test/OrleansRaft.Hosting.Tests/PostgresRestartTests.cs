@@ -1,4 +1,3 @@
-using OrleansRaft.Hosting.Storage;
 using OrleansRaft.Hosting.Tests.Infrastructure;
 using OrleansRaft.TestSupport;
 

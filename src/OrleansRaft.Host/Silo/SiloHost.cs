@@ -11,7 +11,6 @@ using OrleansRaft.Etcd.Hosting;
 using OrleansRaft.Host.Status;
 using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.Hosting.Storage;
-using OrleansRaft.KeyValue.Hosting;
 
 namespace OrleansRaft.Host.Silo;
 

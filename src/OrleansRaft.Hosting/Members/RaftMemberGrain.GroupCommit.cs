@@ -1,6 +1,5 @@
 using OrleansRaft.Abstractions;
 using OrleansRaft.Core;
-using OrleansRaft.Hosting.Configuration;
 
 namespace OrleansRaft.Hosting.Members;
 

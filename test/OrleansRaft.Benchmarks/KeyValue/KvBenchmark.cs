@@ -6,7 +6,6 @@ using OrleansRaft.Abstractions;
 using OrleansRaft.Client;
 using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.Hosting.Diagnostics;
-using OrleansRaft.Hosting.Storage;
 using OrleansRaft.KeyValue;
 using OrleansRaft.KeyValue.Hosting;
 using OrleansRaft.TestSupport;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Orleans.TestingHost;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Hosting.Configuration;
-using OrleansRaft.Hosting.Storage;
 using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Benchmarks.Raft;

@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
-using OrleansRaft.Hosting.Storage;
 using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Benchmarks.Storage;

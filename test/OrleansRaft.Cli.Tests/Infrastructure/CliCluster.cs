@@ -9,7 +9,6 @@ using Orleans.Runtime;
 using Orleans.Storage;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Client;
-using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.KeyValue.Hosting;
 using OrleansRaft.KeyValue.Integration.Tests.Infrastructure;
 using OrleansRaft.TestSupport;

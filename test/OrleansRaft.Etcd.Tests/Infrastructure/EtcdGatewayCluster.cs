@@ -9,7 +9,6 @@ using Orleans.Runtime;
 using Orleans.TestingHost;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Etcd.Hosting;
-using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.KeyValue;
 using OrleansRaft.KeyValue.Hosting;
 

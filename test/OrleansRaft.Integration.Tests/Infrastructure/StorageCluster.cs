@@ -3,7 +3,6 @@ using Orleans.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TestingHost;
-using OrleansRaft.Hosting.Storage;
 using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Integration.Tests.Infrastructure;

@@ -5,8 +5,6 @@ using Orleans.Storage;
 using Orleans.TestingHost;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Client;
-using OrleansRaft.Hosting.Configuration;
-using OrleansRaft.Hosting.Storage;
 using OrleansRaft.KeyValue.Hosting;
 using OrleansRaft.TestSupport;
 

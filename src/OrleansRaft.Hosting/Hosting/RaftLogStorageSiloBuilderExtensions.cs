@@ -6,9 +6,10 @@ using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
+using OrleansRaft.Hosting.Storage;
 using OrleansRaft.Hosting.Storage.Batching;
 
-namespace OrleansRaft.Hosting.Storage;
+namespace Orleans.Hosting;
 
 /// <summary>Registers grain storage providers for Raft logs.</summary>
 public static class RaftLogStorageSiloBuilderExtensions
@@ -82,15 +83,4 @@ public static class RaftLogStorageSiloBuilderExtensions
 
         return builder;
     }
-}
-
-/// <summary>Applies the PostgreSQL schema as the silo starts, before storage and clustering providers initialize.</summary>
-internal sealed class PostgresSchemaStartup(string connectionString, ILogger<PostgresSchemaStartup> logger) : ILifecycleParticipant<ISiloLifecycle>
-{
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(PostgresSchemaStartup), ServiceLifecycleStage.RuntimeInitialize, async cancellationToken =>
-        {
-            var applied = await PostgresSchema.ApplyAsync(connectionString, cancellationToken);
-            LogMessages.SchemaApplied(logger, applied.Count, string.Join(", ", applied));
-        });
 }

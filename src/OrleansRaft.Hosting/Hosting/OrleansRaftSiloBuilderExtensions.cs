@@ -2,13 +2,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Hosting.Balancing;
+using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.Hosting.Diagnostics;
 using OrleansRaft.Hosting.Members;
 using OrleansRaft.Hosting.Placement;
 using OrleansRaft.Hosting.Quiescence;
 using OrleansRaft.Hosting.Transport;
 
-namespace OrleansRaft.Hosting.Configuration;
+namespace Orleans.Hosting;
 
 /// <summary>Adds Raft groups to a silo.</summary>
 public static class OrleansRaftSiloBuilderExtensions
