@@ -257,6 +257,13 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
             _localMembers.Add(_name, this);
             RaftLogMessages.MemberStarted(_logger, _name, RuntimeIdentity, _node.Term, snapshot.Index, store.LastIndex, _node.CommitIndex);
         }
+        catch (Exception e) when (StorageFailures.IsUnavailable(e))
+        {
+            // The driver's exception stays here: its type may not cross a grain call, and its text describes the silo's insides.
+            RaftLogMessages.StorageUnavailable(_logger, _name, e.Message);
+            this.DeactivateOnIdle();
+            throw new RaftStorageUnavailableException(_name);
+        }
         catch
         {
             // A member that cannot start is of no use in this activation; the next call starts afresh.
@@ -287,9 +294,17 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
     {
         if (_failure is not null)
         {
-            throw new InvalidOperationException($"Raft member {_name} failed and is restarting; retry.", _failure);
+            throw FailureForCallers(_failure, "failed and is restarting");
         }
     }
+
+    /// <summary>
+    /// What callers are told of <paramref name="cause"/>: an exception every caller can deserialize, without the cause
+    /// itself (a storage driver's exception may not be serializable on a client) and without its text.
+    /// </summary>
+    private Exception FailureForCallers(Exception cause, string what) => StorageFailures.IsUnavailable(cause)
+        ? new RaftStorageUnavailableException(_name)
+        : new InvalidOperationException($"Raft member {_name} {what}; retry.");
 
     /// <summary>Stops this activation for good: fail what waits, and let the next activation reload the log.</summary>
     private void Fail(Exception exception)
