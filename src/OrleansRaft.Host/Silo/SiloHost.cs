@@ -118,6 +118,10 @@ internal static class SiloHost
                 }
 
                 o.AllowedGroups.UnionWith(etcd.AllowedGroups);
+                if (etcd.RequestTimeout is { } requestTimeout)
+                {
+                    o.Client = o.Client with { RequestTimeout = requestTimeout, AttemptTimeout = requestTimeout < o.Client.AttemptTimeout ? requestTimeout : o.Client.AttemptTimeout };
+                }
             });
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
