@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Net.Client;
@@ -17,7 +18,7 @@ namespace OrleansRaft.Host.Tests;
 /// a bound once PostgreSQL is back, without a restart; the history is linearizable; every acknowledged write is read
 /// back at its revision.
 /// </summary>
-public sealed class PostgresFaultTests(ITestOutputHelper output) : IDisposable
+public sealed partial class PostgresFaultTests(ITestOutputHelper output) : IDisposable
 {
     private const int Clients = 6;
     private static readonly string[] Keys = ["/pg/a", "/pg/b", "/pg/c", "/pg/d"];
@@ -111,6 +112,11 @@ public sealed class PostgresFaultTests(ITestOutputHelper output) : IDisposable
                 $"faults: {string.Join(", ", schedule.Faults.GroupBy(f => f.Kind).Select(g => $"{g.Count()} {g.Key}"))}; " +
                 $"longest unavailability after PostgreSQL's return {longest.Gap.TotalSeconds:F2} s ({longest.Kind}); checker: {check.Outcome}"));
 
+            foreach (var reason in StorageFailureReasons())
+            {
+                Log(clock, $"silos saw: {reason}");
+            }
+
             Assert.Empty(workload.OtherErrors);
             Assert.DoesNotContain("exited with code", launcher.Output, StringComparison.Ordinal);
             Assert.All(launcher.Silos, s => Assert.True(Signal.IsRunning(s.Pid), $"Silo {s.Number} (pid {s.Pid}) is gone."));
@@ -139,6 +145,20 @@ public sealed class PostgresFaultTests(ITestOutputHelper output) : IDisposable
                 $"{write.Key}={write.Value} was acknowledged at revision {write.Revision}, but that revision holds {string.Join(", ", range.Kvs.Select(k => $"{k.Value.ToStringUtf8()}@{k.ModRevision}"))}.");
         }
     }
+
+    /// <summary>The distinct storage failures the silos logged (what the provider threw), with how often each came.</summary>
+    private IEnumerable<string> StorageFailureReasons() =>
+        Directory.GetFiles(Path.Combine(_dataDir.Path, "logs"), "silo-*.log")
+            .SelectMany(File.ReadLines)
+            .Select(line => StorageReason().Match(line))
+            .Where(m => m.Success)
+            .GroupBy(m => m.Groups[1].Value)
+            .OrderByDescending(g => g.Count())
+            .Take(12)
+            .Select(g => $"{g.Count()} x {g.Key}");
+
+    [GeneratedRegex(@"(?:its storage is unavailable|failed and deactivates) \((.*?)\); (?:the|its next)")]
+    private static partial Regex StorageReason();
 
     private static async Task<TimeSpan> WaitForWriteAfterAsync(EtcdRegisterWorkload workload, TimeSpan after)
     {

@@ -260,7 +260,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
         catch (Exception e) when (StorageFailures.IsUnavailable(e))
         {
             // The driver's exception stays here: its type may not cross a grain call, and its text describes the silo's insides.
-            RaftLogMessages.StorageUnavailable(_logger, _name, e.Message);
+            RaftLogMessages.StorageUnavailable(_logger, _name, $"{e.GetType().Name}: {e.Message}");
             this.DeactivateOnIdle();
             throw new RaftStorageUnavailableException(_name);
         }
@@ -315,7 +315,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
         }
 
         _failure = exception;
-        RaftLogMessages.MemberFailed(_logger, _name, exception);
+        RaftLogMessages.MemberFailed(_logger, _name, $"{exception.GetType().Name}: {exception.Message}", exception);
         StopTimers();
         FailPendingRequests(exception);
         this.DeactivateOnIdle();

@@ -22,7 +22,7 @@ internal sealed class StorageFailureCallFilter(ILogger<StorageFailureCallFilter>
         }
         catch (Exception e) when (e is not RaftStorageUnavailableException && IsOurs(context) && StorageFailures.IsUnavailable(e))
         {
-            RaftLogMessages.CallFailedOnStorage(logger, context.TargetId.ToString(), e.Message);
+            RaftLogMessages.CallFailedOnStorage(logger, context.TargetId.ToString(), $"{e.GetType().Name}: {e.Message}");
             throw new RaftStorageUnavailableException(context.TargetId.Key.ToString() ?? context.TargetId.ToString());
         }
     }
