@@ -55,7 +55,12 @@ public sealed class RaftGroupExistsException : Exception
 public sealed class RaftStorageUnavailableException : Exception
 {
     public RaftStorageUnavailableException(string grain)
-        : base($"The storage of {grain} is unavailable (it could not be read or written); retry.")
+        : this(grain, "it could not be read or written")
+    {
+    }
+
+    public RaftStorageUnavailableException(string grain, string reason)
+        : base($"The storage of {grain} is unavailable ({reason}); retry.")
     {
         Grain = grain;
     }

@@ -23,7 +23,7 @@ internal sealed class RaftDirectoryGrain(IOptions<OrleansRaftOptions> options) :
 
     private Listing? _cached;
 
-    private IGrainStorage Storage => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(options.Value.StorageProviderName);
+    private IGrainStorage Storage => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(options.Value.GroupStorage);
 
     public async Task<string[]> ListGroupsAsync() => (await ReadAsync()).Groups;
 

@@ -46,6 +46,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
     private readonly RaftQuietFollowers _quietFollowers;
     private readonly RaftOutbox? _outbox;
     private readonly SiloAddress _silo;
+    private readonly string _siloName;
 
     private RaftMemberKey _key;
     private string _name = "";
@@ -72,6 +73,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
         _localMembers = localMembers;
         _quietFollowers = quietFollowers;
         _silo = silo.SiloAddress;
+        _siloName = silo.Name;
         _options = options.Value;
         _outbox = _options.CoalesceMessages ? outbox : null;
         _logger = logger;
@@ -80,7 +82,11 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
         _observers = new ObserverManager<IRaftCommitObserver>(_options.ObserverExpiration, logger);
     }
 
+    /// <summary>Where this member's log lives.</summary>
     private IGrainStorage Storage => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(_options.StorageProviderName);
+
+    /// <summary>Where the group's record and this member's silo binding live: storage every silo reads.</summary>
+    private IGrainStorage GroupStorage => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(_options.GroupStorage);
 
     private RaftNode Node => _node ?? throw new InvalidOperationException($"Raft member {_name} has not started.");
 
@@ -195,7 +201,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
         try
         {
             var storage = Storage;
-            var (group, _) = await RaftGroupRecords.ReadAsync(storage, _key.GroupId);
+            var (group, _) = await RaftGroupRecords.ReadAsync(GroupStorage, _key.GroupId);
             if (group is null || group.Deleting)
             {
                 throw new RaftGroupNotFoundException(_key.GroupId);
@@ -209,6 +215,11 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
             var stateMachine = ServiceProvider.GetKeyedService<IRaftStateMachine>(group.StateMachineType)
                 ?? throw new InvalidOperationException(
                     $"Raft group '{_key.GroupId}' uses state machine type '{group.StateMachineType}', which is not registered on silo {RuntimeIdentity}.");
+
+            if (_options.BindMembersToSilos)
+            {
+                await ClaimSiloAsync(group);
+            }
 
             var store = new GrainStorageRaftLogStore(storage, group.StorageKeyOf(_key), logger: _logger);
             var loaded = await store.LoadAsync();
@@ -269,6 +280,19 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
             // A member that cannot start is of no use in this activation; the next call starts afresh.
             this.DeactivateOnIdle();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Binds this member to this silo on its first start, or checks that it is bound here: its log is in this silo's
+    /// storage only. An activation elsewhere (placed while the binding was not yet readable) refuses to run.
+    /// </summary>
+    private async Task ClaimSiloAsync(RaftGroupRecord group)
+    {
+        var bound = await RaftMemberSilos.ClaimAsync(GroupStorage, group.StorageKeyOf(_key), _siloName);
+        if (!string.Equals(bound, _siloName, StringComparison.Ordinal))
+        {
+            throw new RaftStorageUnavailableException(_name, $"its log is kept by silo '{bound}', not by '{_siloName}'");
         }
     }
 
