@@ -103,6 +103,16 @@ internal sealed class PostgresControl(string dataDir)
         return Convert.ToInt32(await command.ExecuteScalarAsync());
     }
 
+    /// <summary>How many rows of the batching provider's table hold the state <paramref name="stateName"/>.</summary>
+    public async Task<long> CountRowsAsync(string stateName)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM raft_grain_state WHERE state_name = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = stateName });
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
     /// <summary>The postmaster and its children (backends and auxiliary processes).</summary>
     private List<int> ServerProcesses()
     {
