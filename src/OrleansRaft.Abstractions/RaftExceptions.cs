@@ -45,3 +45,27 @@ public sealed class RaftGroupExistsException : Exception
     [Id(0)]
     public string GroupId { get; }
 }
+
+/// <summary>
+/// A grain could not read or write its durable state (for a member, its Raft log) because the storage did not answer:
+/// the database is down, paused or dropped the connection. Nothing was acknowledged on the strength of the failed
+/// write; the call may be retried, at this member or another one.
+/// </summary>
+[GenerateSerializer, Alias("orleansraft.storage-unavailable")]
+public sealed class RaftStorageUnavailableException : Exception
+{
+    public RaftStorageUnavailableException(string grain)
+        : this(grain, "it could not be read or written")
+    {
+    }
+
+    public RaftStorageUnavailableException(string grain, string reason)
+        : base($"The storage of {grain} is unavailable ({reason}); retry.")
+    {
+        Grain = grain;
+    }
+
+    /// <summary>The grain whose storage failed, for example a member's <c>{group}/{member}</c> key.</summary>
+    [Id(0)]
+    public string Grain { get; }
+}

@@ -45,9 +45,9 @@ public sealed partial class KvClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(grains);
 
-        // The group's admin grain may sit on a silo that just died and is not yet declared dead: calls to it fail
-        // at once until Orleans moves it, so failures of the cluster (not "no such group") are retried for as long
-        // as a request may take.
+        // The group's admin grain may sit on a silo that just died and is not yet declared dead (calls to it fail at
+        // once until Orleans moves it), or find its storage down: failures of the cluster and of its storage (not
+        // "no such group") are retried for as long as a request may take.
         var settings = options ?? new KvClientOptions();
         var clock = Stopwatch.StartNew();
         var backoff = settings.InitialBackoff;
@@ -58,7 +58,7 @@ public sealed partial class KvClient : IAsyncDisposable
                 var info = await grains.GetGrain<IRaftGroupGrain>(groupId).GetAsync() ?? throw new RaftGroupNotFoundException(groupId);
                 return new KvClient(grains, groupId, info.Members, options);
             }
-            catch (OrleansException) when (clock.Elapsed + backoff < settings.RequestTimeout)
+            catch (Exception e) when (e is OrleansException or RaftStorageUnavailableException && clock.Elapsed + backoff < settings.RequestTimeout)
             {
                 await Task.Delay(backoff);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, settings.MaxBackoff.Ticks));
@@ -190,7 +190,7 @@ public sealed partial class KvClient : IAsyncDisposable
         {
             await _router.SendAsync(true, (m, token) => m.ProposeAsync(new KvCommand(new CloseSessionRequest(id)), token), _options.AttemptTimeout, CancellationToken.None);
         }
-        catch (Exception e) when (e is TimeoutException or OrleansException or RaftGroupNotFoundException)
+        catch (Exception e) when (e is TimeoutException or OrleansException or RaftGroupNotFoundException or RaftStorageUnavailableException)
         {
             // The store expires an idle session on its own, and a deleted group has none left.
         }

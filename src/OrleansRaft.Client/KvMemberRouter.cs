@@ -132,6 +132,10 @@ internal sealed class KvMemberRouter
         RaftGroupNotFoundException or RaftMemberNotFoundException => false,
         TimeoutException or OrleansException or OperationCanceledException => true,
 
+        // The member's storage did not answer: it acknowledged nothing it could not persist, and answers again once
+        // the database is back; another member, with storage of its own, may answer before.
+        RaftStorageUnavailableException => true,
+
         // A member that failed or is deactivating answers InvalidOperationException and restarts on the next call.
         InvalidOperationException => true,
         _ => false,

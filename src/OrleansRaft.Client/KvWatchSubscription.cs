@@ -168,5 +168,5 @@ internal sealed class KvWatchSubscription : IAsyncDisposable
 
     private static bool IsTransient(Exception e) =>
         e is TimeoutException or OrleansException or OperationCanceledException or InvalidOperationException
-            or RaftGroupNotFoundException or RaftMemberNotFoundException;
+            or RaftGroupNotFoundException or RaftMemberNotFoundException or RaftStorageUnavailableException;
 }

@@ -16,6 +16,9 @@ internal static class EtcdErrors
     public const string LeaseNotFound = "etcdserver: requested lease not found";
     public const string TimedOut = "etcdserver: request timed out";
 
+    /// <summary>A member's log storage did not answer; etcd has no such error (its disk is local), so the words are ours, in its style.</summary>
+    public const string StorageUnavailable = "etcdserver: storage unavailable, retry";
+
     public static RpcException Unimplemented(string what) => new(new Status(StatusCode.Unimplemented, $"OrleansRaft etcd gateway: {what}"));
 
     /// <summary>
@@ -33,6 +36,7 @@ internal static class EtcdErrors
         KvRequestException refused => new RpcException(FromStore(refused.Code, refused.Message)),
         KvWatchCompactedException => new RpcException(new Status(StatusCode.OutOfRange, Compacted)),
         TimeoutException => new RpcException(new Status(StatusCode.Unavailable, TimedOut)),
+        RaftStorageUnavailableException => new RpcException(new Status(StatusCode.Unavailable, StorageUnavailable)),
         RaftGroupNotFoundException missing => new RpcException(new Status(StatusCode.Unavailable, $"etcdserver: {missing.Message}")),
         OperationCanceledException when callCancelled.IsCancellationRequested => new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled.")),
         OrleansException orleans => new RpcException(new Status(StatusCode.Unavailable, $"etcdserver: the cluster did not answer: {orleans.Message}")),

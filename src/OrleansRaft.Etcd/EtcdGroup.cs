@@ -83,7 +83,7 @@ internal sealed class EtcdGroup : IAsyncDisposable
                 {
                     await RefreshStatusAsync(cancellationToken);
                 }
-                catch (Exception e) when (e is TimeoutException or OrleansException)
+                catch (Exception e) when (e is TimeoutException or OrleansException or RaftStorageUnavailableException)
                 {
                     // Headers carry term 0 until a refresh succeeds.
                     EtcdLogMessages.StatusRefreshFailed(_logger, GroupId, e);
@@ -149,7 +149,7 @@ internal sealed class EtcdGroup : IAsyncDisposable
                 await SharedRefreshAsync().WaitAsync(_options.Client.AttemptTimeout, cancellationToken);
             }
         }
-        catch (Exception e) when (e is TimeoutException or OrleansException or RaftGroupNotFoundException)
+        catch (Exception e) when (e is TimeoutException or OrleansException or RaftGroupNotFoundException or RaftStorageUnavailableException)
         {
             EtcdLogMessages.StatusRefreshFailed(_logger, GroupId, e);
         }

@@ -14,6 +14,12 @@ internal static class HostConfiguration
     /// <summary>The key of the PostgreSQL connection string; it is read from configuration only and never logged.</summary>
     public const string PostgresKey = "ConnectionStrings:Postgres";
 
+    /// <summary>
+    /// The key of the connection string of the Raft logs (members' storage) when they live apart from the shared
+    /// database, for example in a PostgreSQL of each silo's own; read and kept as <see cref="PostgresKey"/> is.
+    /// </summary>
+    public const string RaftLogKey = "ConnectionStrings:RaftLog";
+
     public static IConfigurationBuilder AddHostSources(this IConfigurationBuilder builder, string[] args) =>
         builder
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false)
@@ -26,5 +32,12 @@ internal static class HostConfiguration
     {
         var value = configuration[PostgresKey];
         return string.IsNullOrWhiteSpace(value) ? null : value;
+    }
+
+    /// <summary>The Raft logs' own connection string, or null when they share <see cref="PostgresKey"/>'s database.</summary>
+    public static string? RaftLogConnectionString(IConfiguration configuration, string postgres)
+    {
+        var value = configuration[RaftLogKey];
+        return string.IsNullOrWhiteSpace(value) || value == postgres ? null : value;
     }
 }

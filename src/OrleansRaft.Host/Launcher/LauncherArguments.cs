@@ -3,14 +3,18 @@ namespace OrleansRaft.Host.Launcher;
 /// <summary>The launcher's own flags; every other argument goes to the configuration of each silo it starts.</summary>
 internal sealed record LauncherArguments(string DataDir, int Silos, bool FreePorts, bool Help, string? Error)
 {
+    /// <summary>Each silo keeps its members' logs in a throwaway PostgreSQL of its own (<c>ConnectionStrings:RaftLog</c>).</summary>
+    public bool PostgresPerSilo { get; init; }
+
     public const string Usage =
         """
-        usage: OrleansRaft.Host [--data-dir DIR] [--silos N] [--free-ports] [--demo] [--Section:Key value ...]
+        usage: OrleansRaft.Host [--data-dir DIR] [--silos N] [--free-ports] [--postgres-per-silo] [--demo] [--Section:Key value ...]
 
           Without a PostgreSQL connection string (ConnectionStrings:Postgres), starts a local cluster: a throwaway
           PostgreSQL and N silos (default 3), each its own process, with their data in DIR (default .orleansraft).
           With one, runs one silo. --free-ports lets the system pick the silos' ports instead of 11111+, 30000+, 8080+.
-          --demo runs the Raft core demo alone. Other --Section:Key value pairs configure the silos (see README).
+          --postgres-per-silo gives each silo a throwaway PostgreSQL of its own for its members' logs (DIR/postgres-silo-N),
+          beside the shared one of membership and group records. --demo runs the Raft core demo alone. Other --Section:Key value pairs configure the silos (see README).
         """;
 
     public static LauncherArguments Parse(string[] args, out string[] rest)
@@ -18,6 +22,7 @@ internal sealed record LauncherArguments(string DataDir, int Silos, bool FreePor
         var dataDir = ".orleansraft";
         var silos = 3;
         var freePorts = false;
+        var perSilo = false;
         var help = false;
         var others = new List<string>();
         for (var i = 0; i < args.Length; i++)
@@ -41,6 +46,9 @@ internal sealed record LauncherArguments(string DataDir, int Silos, bool FreePor
                 case "--free-ports":
                     freePorts = true;
                     break;
+                case "--postgres-per-silo":
+                    perSilo = true;
+                    break;
                 case "--help" or "-h":
                     help = true;
                     break;
@@ -51,6 +59,6 @@ internal sealed record LauncherArguments(string DataDir, int Silos, bool FreePor
         }
 
         rest = [.. others];
-        return new LauncherArguments(Path.GetFullPath(dataDir), silos, freePorts, help, null);
+        return new LauncherArguments(Path.GetFullPath(dataDir), silos, freePorts, help, null) { PostgresPerSilo = perSilo };
     }
 }

@@ -46,23 +46,37 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
         var postgres = new LocalPostgres(script, Path.Combine(dataDir, "postgres"), Path.Combine(logs, "postgres.log"));
         Say($"OrleansRaft local cluster; data in {dataDir}");
         Say($"starting PostgreSQL (log: {Path.Combine(logs, "postgres.log")})");
+        // With --postgres-per-silo, silo N keeps its members' logs in a server of its own; the shared one keeps membership,
+        // group records and members' silo bindings.
+        var logServers = arguments.PostgresPerSilo
+            ? Enumerable.Range(1, arguments.Silos)
+                .Select(n => new LocalPostgres(script, Path.Combine(dataDir, $"postgres-silo-{n}"), Path.Combine(logs, $"postgres-silo-{n}.log")))
+                .ToArray()
+            : [];
         string connectionString;
+        string[] logConnectionStrings;
         try
         {
             connectionString = await postgres.StartAsync();
             await ForgetOldSilosAsync(connectionString, cluster.ClusterId);
+            if (logServers.Length > 0)
+            {
+                Say($"starting {logServers.Length} PostgreSQL servers for the silos' logs (logs: {Path.Combine(logs, "postgres-silo-N.log")})");
+            }
+
+            logConnectionStrings = await Task.WhenAll(logServers.Select(s => s.StartAsync()));
         }
         catch (Exception exception) when (exception is InvalidOperationException or NpgsqlException)
         {
             Console.Error.WriteLine(exception.Message);
-            await postgres.StopAsync();
+            await StopPostgresAsync(postgres, logServers);
             return 1;
         }
 
         var exitCode = 0;
         try
         {
-            StartSilos(SiloConnectionString(connectionString), logs);
+            StartSilos(SiloConnectionString(connectionString), [.. logConnectionStrings.Select(SiloConnectionString)], logs);
             new ClusterFile(
                 [.. _silos.Select(s => $"127.0.0.1:{s.GatewayPort}")],
                 [.. _silos.Select(s => s.StatusUrl)],
@@ -88,9 +102,9 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
         {
             await StopSilosAsync();
             Say("stopping PostgreSQL");
-            if (!await postgres.StopAsync())
+            if (!await StopPostgresAsync(postgres, logServers))
             {
-                Say($"PostgreSQL did not stop cleanly; see {Path.Combine(logs, "postgres.log")}");
+                Say($"PostgreSQL did not stop cleanly; see {logs}/postgres*.log");
                 exitCode = 1;
             }
 
@@ -98,6 +112,13 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
         }
 
         return exitCode;
+    }
+
+    /// <summary>Stops the shared server and the silos' own; true when every one stopped.</summary>
+    private static async Task<bool> StopPostgresAsync(LocalPostgres shared, LocalPostgres[] perSilo)
+    {
+        var stopped = await Task.WhenAll(perSilo.Select(s => s.StopAsync()));
+        return await shared.StopAsync() && stopped.All(s => s);
     }
 
     private void OnSignal(PosixSignalContext context)
@@ -147,7 +168,8 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
     private string SiloConnectionString(string connectionString) =>
         new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = Math.Max(10, 150 / arguments.Silos) }.ConnectionString;
 
-    private void StartSilos(string connectionString, string logs)
+    /// <summary>Starts the silos; silo N keeps its members' logs in <paramref name="logConnectionStrings"/>[N - 1] when there are any.</summary>
+    private void StartSilos(string connectionString, string[] logConnectionStrings, string logs)
     {
         var ports = new PortPicker(arguments.FreePorts);
 
@@ -175,6 +197,11 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
                 [Key("Etcd:Port")] = etcdPort.ToString(),
                 [Key("Raft:AdminToken")] = adminToken,
             };
+            if (logConnectionStrings.Length > 0)
+            {
+                environment[Key(HostConfiguration.RaftLogKey)] = logConnectionStrings[n - 1];
+            }
+
             var silo = SiloProcess.Start(n, siloPort, gatewayPort, statusPort, etcdPort, Path.Combine(logs, $"silo-{n}.log"), environment, siloArgs);
             lock (_silos)
             {

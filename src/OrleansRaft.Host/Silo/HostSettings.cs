@@ -74,6 +74,12 @@ internal sealed class EtcdSettings
     /// </summary>
     public string? Group { get; set; }
 
+    /// <summary>
+    /// How long the gateway tries a request (retries included) before it answers <c>Unavailable</c>, "request timed out":
+    /// while a group has no leader or its members' storage is down. The key-value client's default (10 s) when empty.
+    /// </summary>
+    public TimeSpan? RequestTimeout { get; set; }
+
     /// <summary>The groups a request may choose with the <c>orleansraft-group</c> header besides <see cref="Group"/>; empty: any.</summary>
     public string[] AllowedGroups { get; set; } = [];
 

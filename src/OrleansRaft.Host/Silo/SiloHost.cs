@@ -21,18 +21,26 @@ namespace OrleansRaft.Host.Silo;
 /// </summary>
 internal static class SiloHost
 {
+    /// <summary>The storage provider of group records, the directory and members' silo bindings when the logs live apart.</summary>
+    public const string GroupStorageName = "raft-groups";
+
     public static async Task<int> RunAsync(string[] args, string connectionString)
     {
-        var app = Build(args, connectionString);
+        var app = Build(args, connectionString, out var raftLog);
 
         // Applied before the silo starts: the AdoNet clustering and storage providers read their tables and queries
         // as they initialize. Idempotent, and serialized among silos by an advisory lock.
         await PostgresSchema.ApplyAsync(connectionString);
+        if (raftLog is not null)
+        {
+            await PostgresSchema.ApplyAsync(raftLog);
+        }
+
         await app.RunAsync();
         return 0;
     }
 
-    private static WebApplication Build(string[] args, string connectionString)
+    private static WebApplication Build(string[] args, string connectionString, out string? raftLog)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.Sources.Clear();
@@ -47,6 +55,8 @@ internal static class SiloHost
         var groups = configuration.GetSection("Groups").Get<GroupSettings[]>() ?? [];
         var raft = new OrleansRaftOptions();
         configuration.GetSection("Raft").Bind(raft);
+        var logs = HostConfiguration.RaftLogConnectionString(configuration, connectionString);
+        raftLog = logs;
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Logging.AddSimpleConsole(o =>
@@ -81,16 +91,23 @@ internal static class SiloHost
                 orleans.ConfigureEndpoints(IPAddress.Parse(silo.Address), silo.Port, silo.GatewayPort, listenOnAnyHostAddress: false);
             }
 
-            if (storage.Provider == StorageProviderKind.AdoNet)
+            AddStorage(orleans, storage.Provider, raft.StorageProviderName, logs ?? connectionString);
+            if (logs is not null)
             {
-                orleans.AddRaftPostgresStorage(raft.StorageProviderName, connectionString, applySchema: false);
-            }
-            else
-            {
-                orleans.AddRaftPostgresBatchingStorage(raft.StorageProviderName, connectionString, applySchema: false);
+                // The logs are this silo's own; what every silo reads stays in the shared database.
+                AddStorage(orleans, storage.Provider, GroupStorageName, connectionString);
             }
 
-            orleans.AddOrleansRaft(o => configuration.GetSection("Raft").Bind(o));
+            orleans.AddOrleansRaft(o =>
+            {
+                configuration.GetSection("Raft").Bind(o);
+                if (logs is not null)
+                {
+                    // A member's log is in one silo's database only: the member may run on that silo alone.
+                    o.GroupStorageProviderName = GroupStorageName;
+                    o.BindMembersToSilos = true;
+                }
+            });
             orleans.AddRaftKeyValueStore();
         });
 
@@ -117,6 +134,10 @@ internal static class SiloHost
                 }
 
                 o.AllowedGroups.UnionWith(etcd.AllowedGroups);
+                if (etcd.RequestTimeout is { } requestTimeout)
+                {
+                    o.Client = o.Client with { RequestTimeout = requestTimeout, AttemptTimeout = requestTimeout < o.Client.AttemptTimeout ? requestTimeout : o.Client.AttemptTimeout };
+                }
             });
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
@@ -138,6 +159,18 @@ internal static class SiloHost
         }
 
         return app;
+    }
+
+    private static void AddStorage(ISiloBuilder orleans, StorageProviderKind kind, string name, string connectionString)
+    {
+        if (kind == StorageProviderKind.AdoNet)
+        {
+            orleans.AddRaftPostgresStorage(name, connectionString, applySchema: false);
+        }
+        else
+        {
+            orleans.AddRaftPostgresBatchingStorage(name, connectionString, applySchema: false);
+        }
     }
 
     /// <summary>An address as the status page's URL accepts it: an IP address, <c>localhost</c>, or <c>*</c> / <c>+</c> / <c>0.0.0.0</c> for every address.</summary>

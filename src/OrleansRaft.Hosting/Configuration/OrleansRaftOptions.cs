@@ -10,8 +10,29 @@ namespace OrleansRaft.Hosting.Configuration;
 /// </remarks>
 public sealed class OrleansRaftOptions
 {
-    /// <summary>The name of the <c>IGrainStorage</c> provider that holds group records and members' logs.</summary>
+    /// <summary>
+    /// The name of the <c>IGrainStorage</c> provider that holds members' logs (and, unless
+    /// <see cref="GroupStorageProviderName"/> names another, group records).
+    /// </summary>
     public string StorageProviderName { get; set; } = "raft";
+
+    /// <summary>
+    /// The name of the <c>IGrainStorage</c> provider that holds what every silo must read: group records, the group
+    /// directory and members' silo bindings. Empty: <see cref="StorageProviderName"/>. Set it when each silo keeps its
+    /// members' logs in a database of its own, with <see cref="BindMembersToSilos"/>.
+    /// </summary>
+    public string? GroupStorageProviderName { get; set; }
+
+    /// <summary>
+    /// Binds each member to the silo it first starts on, by the silo's name (<c>SiloOptions.SiloName</c>, which must be
+    /// stable across restarts and unique in the cluster): from then on it activates only there, and while that silo is
+    /// down the member is unavailable and its group goes on with the others, as an etcd member whose disk is gone.
+    /// Needed when <see cref="StorageProviderName"/> is a database of each silo's own: a member's log is only there.
+    /// </summary>
+    public bool BindMembersToSilos { get; set; }
+
+    /// <summary>The provider of group records: <see cref="GroupStorageProviderName"/>, else <see cref="StorageProviderName"/>.</summary>
+    internal string GroupStorage => string.IsNullOrWhiteSpace(GroupStorageProviderName) ? StorageProviderName : GroupStorageProviderName;
 
     /// <summary>How often each member's timer ticks the Raft core.</summary>
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(50);

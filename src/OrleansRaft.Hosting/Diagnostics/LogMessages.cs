@@ -21,8 +21,14 @@ internal static partial class RaftLogMessages
     [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} installed a snapshot at {Index} from its leader.")]
     public static partial void SnapshotInstalled(ILogger logger, string member, ulong index);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Raft member {Member} failed and deactivates; its next activation reloads the log.")]
-    public static partial void MemberFailed(ILogger logger, string member, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Raft member {Member} failed and deactivates ({Reason}); its next activation reloads the log.")]
+    public static partial void MemberFailed(ILogger logger, string member, string reason, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Raft member {Member} could not start: its storage is unavailable ({Reason}); the next call tries again.")]
+    public static partial void StorageUnavailable(ILogger logger, string member, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A call to {Grain} failed because its storage is unavailable ({Reason}); the caller was told to retry.")]
+    public static partial void CallFailedOnStorage(ILogger logger, string grain, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Raft member {Member} could not deliver a snapshot to member {To}.")]
     public static partial void SnapshotSendFailed(ILogger logger, string member, ulong to, Exception exception);

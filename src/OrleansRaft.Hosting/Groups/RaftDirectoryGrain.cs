@@ -34,7 +34,7 @@ internal sealed class RaftDirectoryGrain(IOptions<OrleansRaftOptions> options) :
     private Task<RaftDirectoryBucket[]>? _loading;
     private string[]? _sorted;
 
-    private IGrainStorage Storage => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(options.Value.StorageProviderName);
+    private IGrainStorage Storage => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(options.Value.GroupStorage);
 
     public async Task<string[]> ListGroupsAsync() => await SortedAsync();
 

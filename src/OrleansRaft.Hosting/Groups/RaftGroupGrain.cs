@@ -19,7 +19,7 @@ internal sealed partial class RaftGroupGrain(IOptions<OrleansRaftOptions> option
 
     private ILogger Logger => logger;
 
-    private IGrainStorage Storage => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(options.Value.StorageProviderName);
+    private IGrainStorage Storage => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(options.Value.GroupStorage);
 
     private string GroupId => this.GetPrimaryKeyString();
 

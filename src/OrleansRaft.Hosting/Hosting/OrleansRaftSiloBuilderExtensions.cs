@@ -7,6 +7,7 @@ using OrleansRaft.Hosting.Diagnostics;
 using OrleansRaft.Hosting.Members;
 using OrleansRaft.Hosting.Placement;
 using OrleansRaft.Hosting.Quiescence;
+using OrleansRaft.Hosting.Storage;
 using OrleansRaft.Hosting.Transport;
 
 namespace Orleans.Hosting;
@@ -49,6 +50,7 @@ public static class OrleansRaftSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RaftLeadershipHandoff>();
         services.TryAddSingleton<IRaftMessageFilter>(PassThroughMessageFilter.Instance);
         services.AddPlacementDirector<RaftGroupPlacementStrategy, RaftGroupPlacementDirector>();
+        services.AddSingleton<IIncomingGrainCallFilter, StorageFailureCallFilter>();
         return services;
     }
 

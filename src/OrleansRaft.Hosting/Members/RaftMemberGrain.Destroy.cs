@@ -21,7 +21,7 @@ internal sealed partial class RaftMemberGrain
 
         // The record names the storage key, and says whether the whole group goes. Without a record there is no key
         // to find the state by: a deletion that cleared the record destroyed its members first.
-        var (group, _) = await RaftGroupRecords.ReadAsync(Storage, _key.GroupId);
+        var (group, _) = await RaftGroupRecords.ReadAsync(GroupStorage, _key.GroupId);
         if (group is null)
         {
             return;
@@ -39,6 +39,12 @@ internal sealed partial class RaftMemberGrain
         {
             // A removed member, or a group from before incarnations: its key may be used again, so its fences stay.
             await store.DeleteAllAsync();
+        }
+
+        if (_options.BindMembersToSilos)
+        {
+            // Last: a binding without a log binds nothing that matters, a log without its binding could start anywhere.
+            await RaftMemberSilos.ClearAsync(GroupStorage, group.StorageKeyOf(_key));
         }
 
         RaftLogMessages.MemberDestroyed(_logger, _name);

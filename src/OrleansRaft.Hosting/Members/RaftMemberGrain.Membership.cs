@@ -128,7 +128,7 @@ internal sealed partial class RaftMemberGrain
 
     private async Task PersistMembershipAsync(MembershipConfiguration configuration, ulong index)
     {
-        var record = await RaftGroupRecords.WriteConfigurationAsync(Storage, _key.GroupId, index, [.. configuration.Voters], [.. configuration.Learners]);
+        var record = await RaftGroupRecords.WriteConfigurationAsync(GroupStorage, _key.GroupId, index, [.. configuration.Voters], [.. configuration.Learners]);
         if (record is not null)
         {
             _recordMembers = [.. record.AllMembers()];
@@ -167,7 +167,7 @@ internal sealed partial class RaftMemberGrain
     {
         try
         {
-            var (record, _) = await RaftGroupRecords.ReadAsync(Storage, _key.GroupId);
+            var (record, _) = await RaftGroupRecords.ReadAsync(GroupStorage, _key.GroupId);
             if (record is not null)
             {
                 _recordMembers = [.. record.AllMembers()];

@@ -191,10 +191,9 @@ internal sealed partial class RaftMemberGrain
 
     private void FailPendingRequests(Exception exception)
     {
-        // The cause travels as text: callers are often clients, and a storage driver's exception type (for example
-        // Npgsql's) may not be serializable there, which would turn a retryable failure into a codec error.
-        var failure = new InvalidOperationException(
-            $"Raft member {_name} stopped before answering ({exception.GetType().Name}: {exception.Message}); retry.");
+        // Callers are often clients, where a storage driver's exception type (for example Npgsql's) may not be
+        // serializable: that would turn a retryable failure into a codec error. The log has the cause.
+        var failure = FailureForCallers(exception, "stopped before answering");
         foreach (var proposal in _proposals.Values)
         {
             proposal.Completion.TrySetException(failure);

@@ -46,6 +46,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
     private readonly RaftQuietFollowers _quietFollowers;
     private readonly RaftOutbox? _outbox;
     private readonly SiloAddress _silo;
+    private readonly string _siloName;
 
     private RaftMemberKey _key;
     private string _name = "";
@@ -72,6 +73,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
         _localMembers = localMembers;
         _quietFollowers = quietFollowers;
         _silo = silo.SiloAddress;
+        _siloName = silo.Name;
         _options = options.Value;
         _outbox = _options.CoalesceMessages ? outbox : null;
         _logger = logger;
@@ -80,7 +82,11 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
         _observers = new ObserverManager<IRaftCommitObserver>(_options.ObserverExpiration, logger);
     }
 
+    /// <summary>Where this member's log lives.</summary>
     private IGrainStorage Storage => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(_options.StorageProviderName);
+
+    /// <summary>Where the group's record and this member's silo binding live: storage every silo reads.</summary>
+    private IGrainStorage GroupStorage => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(_options.GroupStorage);
 
     private RaftNode Node => _node ?? throw new InvalidOperationException($"Raft member {_name} has not started.");
 
@@ -195,7 +201,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
         try
         {
             var storage = Storage;
-            var (group, _) = await RaftGroupRecords.ReadAsync(storage, _key.GroupId);
+            var (group, _) = await RaftGroupRecords.ReadAsync(GroupStorage, _key.GroupId);
             if (group is null || group.Deleting)
             {
                 throw new RaftGroupNotFoundException(_key.GroupId);
@@ -209,6 +215,11 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
             var stateMachine = ServiceProvider.GetKeyedService<IRaftStateMachine>(group.StateMachineType)
                 ?? throw new InvalidOperationException(
                     $"Raft group '{_key.GroupId}' uses state machine type '{group.StateMachineType}', which is not registered on silo {RuntimeIdentity}.");
+
+            if (_options.BindMembersToSilos)
+            {
+                await ClaimSiloAsync(group);
+            }
 
             var store = new GrainStorageRaftLogStore(storage, group.StorageKeyOf(_key), logger: _logger);
             var loaded = await store.LoadAsync();
@@ -257,11 +268,31 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
             _localMembers.Add(_name, this);
             RaftLogMessages.MemberStarted(_logger, _name, RuntimeIdentity, _node.Term, snapshot.Index, store.LastIndex, _node.CommitIndex);
         }
+        catch (Exception e) when (StorageFailures.IsUnavailable(e))
+        {
+            // The driver's exception stays here: its type may not cross a grain call, and its text describes the silo's insides.
+            RaftLogMessages.StorageUnavailable(_logger, _name, $"{e.GetType().Name}: {e.Message}");
+            this.DeactivateOnIdle();
+            throw new RaftStorageUnavailableException(_name);
+        }
         catch
         {
             // A member that cannot start is of no use in this activation; the next call starts afresh.
             this.DeactivateOnIdle();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Binds this member to this silo on its first start, or checks that it is bound here: its log is in this silo's
+    /// storage only. An activation elsewhere (placed while the binding was not yet readable) refuses to run.
+    /// </summary>
+    private async Task ClaimSiloAsync(RaftGroupRecord group)
+    {
+        var bound = await RaftMemberSilos.ClaimAsync(GroupStorage, group.StorageKeyOf(_key), _siloName);
+        if (!string.Equals(bound, _siloName, StringComparison.Ordinal))
+        {
+            throw new RaftStorageUnavailableException(_name, $"its log is kept by silo '{bound}', not by '{_siloName}'");
         }
     }
 
@@ -287,9 +318,17 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
     {
         if (_failure is not null)
         {
-            throw new InvalidOperationException($"Raft member {_name} failed and is restarting; retry.", _failure);
+            throw FailureForCallers(_failure, "failed and is restarting");
         }
     }
+
+    /// <summary>
+    /// What callers are told of <paramref name="cause"/>: an exception every caller can deserialize, without the cause
+    /// itself (a storage driver's exception may not be serializable on a client) and without its text.
+    /// </summary>
+    private Exception FailureForCallers(Exception cause, string what) => StorageFailures.IsUnavailable(cause)
+        ? new RaftStorageUnavailableException(_name)
+        : new InvalidOperationException($"Raft member {_name} {what}; retry.");
 
     /// <summary>Stops this activation for good: fail what waits, and let the next activation reload the log.</summary>
     private void Fail(Exception exception)
@@ -300,7 +339,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
         }
 
         _failure = exception;
-        RaftLogMessages.MemberFailed(_logger, _name, exception);
+        RaftLogMessages.MemberFailed(_logger, _name, $"{exception.GetType().Name}: {exception.Message}", exception);
         StopTimers();
         FailPendingRequests(exception);
         this.DeactivateOnIdle();

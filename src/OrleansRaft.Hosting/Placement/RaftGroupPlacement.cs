@@ -3,7 +3,13 @@ using System.Security.Cryptography;
 using System.Text;
 using Orleans.Placement;
 using Orleans.Runtime.Placement;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Storage;
 using OrleansRaft.Abstractions;
+using OrleansRaft.Hosting.Configuration;
+using OrleansRaft.Hosting.Groups;
+using OrleansRaft.Hosting.Storage;
 
 namespace OrleansRaft.Hosting.Placement;
 
@@ -33,16 +39,76 @@ public sealed class RaftGroupPlacementAttribute : PlacementAttribute
 /// members remain).
 /// </summary>
 /// <remarks>
-/// A member that joins a live group is placed by the admin grain's hint instead: the request that activates it carries,
+/// <para>A member that joins a live group is placed by the admin grain's hint instead: the request that activates it carries,
 /// under <see cref="AvoidSilosKey"/>, the silos (as <see cref="SiloAddress.ToString"/>) that hold the group's other
-/// members, and it goes to the first silo of the ranking not among them (by the rule above when every silo is).
+/// members, and it goes to the first silo of the ranking not among them (by the rule above when every silo is).</para>
+/// <para>With <see cref="OrleansRaftOptions.BindMembersToSilos"/>, a member bound to a silo (see <see cref="RaftMemberSilos"/>)
+/// is placed on that silo only, found by name among the active silos; while it is not active the activation fails with
+/// <see cref="RaftStorageUnavailableException"/>, and callers try another member. Only a member not bound yet (its first
+/// start) is placed by the rules above.</para>
 /// </remarks>
-internal sealed class RaftGroupPlacementDirector : IPlacementDirector
+internal sealed class RaftGroupPlacementDirector(IServiceProvider services, IOptions<OrleansRaftOptions> options, IClusterMembershipService membership) : IPlacementDirector
 {
     /// <summary>The request context key of the silos a joining member avoids.</summary>
     public const string AvoidSilosKey = "orleansraft.avoid-silos";
 
-    public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    {
+        var chosen = Choose(target, context);
+        if (options.Value.BindMembersToSilos && MemberOf(target) is { } member)
+        {
+            return await BoundSiloAsync(member, context.GetCompatibleSilos(target)) ?? chosen;
+        }
+
+        return chosen;
+    }
+
+    /// <summary>The silo <paramref name="member"/> is bound to; null while it is bound to none.</summary>
+    private async Task<SiloAddress?> BoundSiloAsync(RaftMemberKey member, SiloAddress[] compatible)
+    {
+        var storage = services.GetRequiredKeyedService<IGrainStorage>(options.Value.GroupStorage);
+        string? name;
+        try
+        {
+            var (group, _) = await RaftGroupRecords.ReadAsync(storage, member.GroupId);
+            name = group is null ? null : await RaftMemberSilos.ReadAsync(storage, group.StorageKeyOf(member));
+        }
+        catch (Exception e) when (StorageFailures.IsUnavailable(e))
+        {
+            // The caller may not be able to read the driver's exception; it is told to retry.
+            throw new RaftStorageUnavailableException(member.ToString(), "its silo binding could not be read");
+        }
+
+        if (name is null)
+        {
+            return null;
+        }
+
+        var silos = membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active && string.Equals(m.Name, name, StringComparison.Ordinal) && compatible.Contains(m.SiloAddress))
+            .Select(m => m.SiloAddress)
+            .ToList();
+        return silos switch
+        {
+            [var only] => only,
+            [] => throw new RaftStorageUnavailableException(member.ToString(), $"its log is kept by silo '{name}', which is not active"),
+            _ => throw new RaftStorageUnavailableException(member.ToString(), $"its log is kept by silo '{name}', and {silos.Count} active silos have that name"),
+        };
+    }
+
+    private static RaftMemberKey? MemberOf(PlacementTarget target)
+    {
+        try
+        {
+            return RaftMemberKey.Parse(target.GrainIdentity.Key.ToString()!);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static SiloAddress Choose(PlacementTarget target, IPlacementContext context)
     {
         var silos = context.GetCompatibleSilos(target);
         if (silos.Length == 0)
@@ -59,7 +125,7 @@ internal sealed class RaftGroupPlacementDirector : IPlacementDirector
         catch (FormatException)
         {
             // Not a member key: the call fails on activation with a clear error; place it locally meanwhile.
-            return Task.FromResult(silos.Contains(context.LocalSilo) ? context.LocalSilo : silos[0]);
+            return silos.Contains(context.LocalSilo) ? context.LocalSilo : silos[0];
         }
 
         var ranked = silos.OrderBy(s => Rank(member.GroupId, s)).ThenBy(s => s.ToParsableString(), StringComparer.Ordinal).ToArray();
@@ -69,11 +135,11 @@ internal sealed class RaftGroupPlacementDirector : IPlacementDirector
             var free = ranked.FirstOrDefault(s => !avoid.Contains(s.ToString()));
             if (free is not null)
             {
-                return Task.FromResult(free);
+                return free;
             }
         }
 
-        return Task.FromResult(ranked[(int)((member.MemberId - 1) % (ulong)ranked.Length)]);
+        return ranked[(int)((member.MemberId - 1) % (ulong)ranked.Length)];
     }
 
     private static ulong Rank(string groupId, SiloAddress silo) =>

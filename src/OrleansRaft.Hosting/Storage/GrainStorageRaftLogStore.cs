@@ -207,6 +207,12 @@ public sealed partial class GrainStorageRaftLogStore : IRaftLogStore
 
     private static bool IsUndecodable(Exception e)
     {
+        if (StorageFailures.IsUnavailable(e))
+        {
+            // A connection that broke while a record was read (Npgsql's EndOfStreamException, say) corrupted nothing.
+            return false;
+        }
+
         for (Exception? inner = e; inner is not null; inner = inner.InnerException)
         {
             if (inner is Orleans.Serialization.SerializerException or EndOfStreamException or InvalidCastException)

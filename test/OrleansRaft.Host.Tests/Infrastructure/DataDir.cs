@@ -10,11 +10,14 @@ namespace OrleansRaft.Host.Tests.Infrastructure;
 internal sealed class DataDir : IDisposable
 {
     private readonly PostgresFolder _postgres;
+    private readonly PostgresFolder[] _siloDatabases;
 
-    public DataDir()
+    /// <summary>A new folder; with <paramref name="siloDatabases"/>, the servers of <c>--postgres-per-silo</c> are guarded too.</summary>
+    public DataDir(int siloDatabases = 0)
     {
         Path = TestFolders.Create("host");
         _postgres = PostgresFolder.Guard(System.IO.Path.Combine(Path, "postgres"));
+        _siloDatabases = [.. Enumerable.Range(1, siloDatabases).Select(n => PostgresFolder.Guard(System.IO.Path.Combine(Path, $"postgres-silo-{n}")))];
     }
 
     public string Path { get; }
@@ -25,6 +28,11 @@ internal sealed class DataDir : IDisposable
     public void Dispose()
     {
         _postgres.Dispose();
+        foreach (var database in _siloDatabases)
+        {
+            database.Dispose();
+        }
+
         TestFolders.Delete(Path);
     }
 }

@@ -66,4 +66,5 @@ internal sealed record ClusterJson(
     [property: System.Text.Json.Serialization.JsonPropertyName("statusUrls")] string[] StatusUrls,
     [property: System.Text.Json.Serialization.JsonPropertyName("clusterId")] string ClusterId,
     [property: System.Text.Json.Serialization.JsonPropertyName("serviceId")] string ServiceId,
-    [property: System.Text.Json.Serialization.JsonPropertyName("group")] string Group);
+    [property: System.Text.Json.Serialization.JsonPropertyName("group")] string Group,
+    [property: System.Text.Json.Serialization.JsonPropertyName("etcdEndpoints")] string[]? EtcdEndpoints = null);

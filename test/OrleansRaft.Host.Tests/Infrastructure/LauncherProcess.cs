@@ -45,8 +45,8 @@ internal sealed partial class LauncherProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the launcher and returns once it printed that the group has a leader.</summary>
-    public static async Task<LauncherProcess> StartAsync(string dataDir)
+    /// <summary>Starts the launcher with <paramref name="arguments"/> added and returns once it printed that the group has a leader.</summary>
+    public static async Task<LauncherProcess> StartAsync(string dataDir, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -57,6 +57,11 @@ internal sealed partial class LauncherProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = dataDir,
         };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
         var process = new Process { StartInfo = info };
         var launcher = new LauncherProcess(dataDir, process);
         process.OutputDataReceived += (_, e) => launcher.Add(e.Data);

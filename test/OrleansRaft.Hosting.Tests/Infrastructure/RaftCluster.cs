@@ -139,7 +139,7 @@ public sealed class RaftCluster : IAsyncDisposable
             {
                 return await Member(groupId, m).GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(2));
             }
-            catch (Exception e) when (e is TimeoutException or OrleansException or InvalidOperationException or SiloUnavailableException)
+            catch (Exception e) when (e is TimeoutException or OrleansException or InvalidOperationException or SiloUnavailableException or RaftStorageUnavailableException)
             {
                 return null;
             }
@@ -205,7 +205,7 @@ public sealed class RaftCluster : IAsyncDisposable
 
                 target = leaderHint != 0 && status == RaftRequestStatus.NotLeader ? leaderHint : members[++attempt % members.Count];
             }
-            catch (Exception e) when (e is TimeoutException or OrleansException or InvalidOperationException or SiloUnavailableException or RaftMemberNotFoundException)
+            catch (Exception e) when (e is TimeoutException or OrleansException or InvalidOperationException or SiloUnavailableException or RaftMemberNotFoundException or RaftStorageUnavailableException)
             {
                 // A member removed from the group answers RaftMemberNotFoundException: another member leads now.
                 target = members[++attempt % members.Count];
@@ -277,7 +277,7 @@ public sealed class RaftCluster : IAsyncDisposable
                 {
                     return await AppliedAsync(groupId, m).WaitAsync(TimeSpan.FromSeconds(2));
                 }
-                catch (Exception e) when (e is TimeoutException or OrleansException or InvalidOperationException or SiloUnavailableException)
+                catch (Exception e) when (e is TimeoutException or OrleansException or InvalidOperationException or SiloUnavailableException or RaftStorageUnavailableException)
                 {
                     return null;
                 }

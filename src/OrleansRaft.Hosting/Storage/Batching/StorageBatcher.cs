@@ -105,8 +105,9 @@ internal sealed class StorageBatcher : IAsyncDisposable
                 batch[i].Succeed(answers[i]);
             }
         }
-        catch (PostgresException) when (batch.Count > 1)
+        catch (PostgresException e) when (batch.Count > 1)
         {
+            ForgetBrokenConnections(e);
             // One statement failed and took the batch with it: nothing of it committed. Alone, each request fails or not on its own.
             foreach (var operation in batch)
             {
@@ -114,18 +115,31 @@ internal sealed class StorageBatcher : IAsyncDisposable
                 {
                     operation.Succeed((await ExecuteAsync([operation]))[0]);
                 }
-                catch (Exception e)
+                catch (Exception alone)
                 {
-                    operation.Fail(e);
+                    operation.Fail(alone);
                 }
             }
         }
         catch (Exception e)
         {
+            ForgetBrokenConnections(e);
             foreach (var operation in batch)
             {
                 operation.Fail(e);
             }
+        }
+    }
+
+    /// <summary>
+    /// After a failure of the server or the network, drops the pool's idle connections: a server that restarted or
+    /// terminated its backends left them all dead, and each would otherwise fail one more round trip when it is next used.
+    /// </summary>
+    private void ForgetBrokenConnections(Exception e)
+    {
+        if (StorageFailures.IsUnavailable(e))
+        {
+            _dataSource.Clear();
         }
     }
 
