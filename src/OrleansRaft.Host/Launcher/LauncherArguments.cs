@@ -14,7 +14,8 @@ internal sealed record LauncherArguments(string DataDir, int Silos, bool FreePor
           PostgreSQL and N silos (default 3), each its own process, with their data in DIR (default .orleansraft).
           With one, runs one silo. --free-ports lets the system pick the silos' ports instead of 11111+, 30000+, 8080+.
           --postgres-per-silo gives each silo a throwaway PostgreSQL of its own for its members' logs (DIR/postgres-silo-N),
-          beside the shared one of membership and group records. --demo runs the Raft core demo alone. Other --Section:Key value pairs configure the silos (see README).
+          beside the shared one of membership and group records. --demo runs the Raft core demo alone. Other
+          --Section:Key value pairs configure the silos (see README).
         """;
 
     public static LauncherArguments Parse(string[] args, out string[] rest)
