@@ -7,9 +7,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Orleans.TestingHost;
+using Orleans.Storage;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Etcd.Hosting;
 using OrleansRaft.KeyValue.Hosting;
+using OrleansRaft.Testing;
 
 namespace OrleansRaft.EtcdBench;
 
@@ -45,6 +47,8 @@ internal static class ServeCommand
             return 2;
         }
 
+        // The in-process storage shared by the three silos (Orleans' memory storage dies with each silo).
+        var memory = new RaftTestStorage();
         var builder = new InProcessTestClusterBuilder(3);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
@@ -55,7 +59,7 @@ internal static class ServeCommand
             }
             else
             {
-                silo.AddMemoryGrainStorage("raft");
+                silo.Services.AddKeyedSingleton<IGrainStorage>("raft", memory);
             }
 
             silo.AddOrleansRaft(o =>

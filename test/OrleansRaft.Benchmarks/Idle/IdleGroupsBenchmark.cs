@@ -6,6 +6,7 @@ using Orleans.TestingHost;
 using OrleansRaft.Abstractions;
 using OrleansRaft.KeyValue.Hosting;
 using OrleansRaft.TestSupport;
+using OrleansRaft.Testing;
 
 namespace OrleansRaft.Benchmarks.Idle;
 
@@ -77,7 +78,7 @@ internal static class IdleGroupsBenchmark
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        await OrleansRaft.Hosting.Tests.Infrastructure.MembershipReadiness.WaitForAllActiveAsync(cluster, TimeSpan.FromSeconds(30));
+        await cluster.WaitForMembershipAsync(TimeSpan.FromSeconds(30));
         return cluster;
     }
 
