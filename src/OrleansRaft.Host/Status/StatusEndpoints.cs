@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Host.Silo;
+using OrleansRaft.Hosting.Groups;
 
 namespace OrleansRaft.Host.Status;
 
@@ -31,7 +32,7 @@ internal static class StatusEndpoints
     public static void Map(WebApplication app, string? siloName)
     {
         app.MapGet("/", () => Results.Bytes(Page.Value, "text/html; charset=utf-8"));
-        app.MapGet("/status.json", async (IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails local, ClusterReadiness readiness, ClusterSettings cluster, HttpContext http) =>
+        app.MapGet("/status.json", async (IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails local, RaftGroupStartup startup, ClusterSettings cluster, HttpContext http) =>
         {
             http.Response.Headers.CacheControl = "no-store";
             if (!TryReadPage(http.Request.Query, out var after, out var limit, out var problem))
@@ -39,7 +40,7 @@ internal static class StatusEndpoints
                 return Results.BadRequest(new { error = problem });
             }
 
-            return Results.Json(await ReportAsync(grains, membership, local, readiness, cluster, siloName, after, limit));
+            return Results.Json(await ReportAsync(grains, membership, local, startup, cluster, siloName, after, limit));
         });
     }
 
@@ -61,7 +62,7 @@ internal static class StatusEndpoints
     }
 
     private static async Task<StatusReport> ReportAsync(
-        IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails local, ClusterReadiness readiness, ClusterSettings cluster, string? siloName,
+        IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails local, RaftGroupStartup startup, ClusterSettings cluster, string? siloName,
         string? after, int limit)
     {
         var silos = membership.CurrentSnapshot.Members.Values
@@ -69,7 +70,7 @@ internal static class StatusEndpoints
             .Select(m => new SiloReport(m.SiloAddress.ToString(), m.Name, m.Status.ToString()))
             .ToArray();
         var self = string.IsNullOrWhiteSpace(siloName) ? local.Name : siloName;
-        if (!readiness.IsReady)
+        if (!startup.SilosReady.IsCompleted)
         {
             var active = silos.Count(s => s.Status == nameof(SiloStatus.Active));
             return new StatusReport(self, DateTimeOffset.UtcNow, silos, [], null, $"waiting for the cluster: {active} of {cluster.ExpectedSilos} silos active");

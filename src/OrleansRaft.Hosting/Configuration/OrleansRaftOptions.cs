@@ -13,6 +13,12 @@ public sealed class OrleansRaftOptions
     /// <summary>The name of the <c>IGrainStorage</c> provider that holds group records and members' logs.</summary>
     public string StorageProviderName { get; set; } = "raft";
 
+    /// <summary>
+    /// Test mode: lets <see cref="StorageProviderName"/> be Orleans' memory storage, which the silo otherwise refuses at
+    /// start because its data dies with the silo that holds it, taking the logs of groups that span silos with it.
+    /// </summary>
+    public bool AllowVolatileStorage { get; set; }
+
     /// <summary>How often each member's timer ticks the Raft core.</summary>
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 

@@ -83,4 +83,22 @@ internal static partial class RaftLogMessages
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Raft member {Member} ignores Raft messages from {From}, which is not a member of its group.")]
     public static partial void IgnoredNonMember(ILogger logger, string member, ulong from);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Only {Active} of {Expected} silos became active within {Timeout}; creating the configured Raft groups now, so some members may share a silo.")]
+    public static partial void StartupFewSilos(ILogger logger, int active, int expected, TimeSpan timeout);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft group {Group} is ready with members {Members}, state machine '{StateMachineType}'.")]
+    public static partial void StartupGroupReady(ILogger logger, string group, string members, string stateMachineType);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Raft group {Group} exists with another membership or state machine than the configured members {Members} and state machine '{StateMachineType}'; it is left as it is.")]
+    public static partial void StartupGroupDiffers(ILogger logger, string group, string members, string stateMachineType);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The configured Raft group {Group} is invalid: {Reason}")]
+    public static partial void StartupGroupInvalid(ILogger logger, string group, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The configured Raft group {Group} was not created: {Reason}")]
+    public static partial void StartupGroupRefused(ILogger logger, string group, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Creating the configured Raft group {Group} failed ({Reason}); retrying in {Delay}.")]
+    public static partial void StartupGroupRetry(ILogger logger, string group, TimeSpan delay, string reason);
 }
