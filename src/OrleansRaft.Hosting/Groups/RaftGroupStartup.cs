@@ -15,7 +15,8 @@ namespace OrleansRaft.Hosting.Groups;
 /// <remarks>
 /// Creating a group is an admin call: the silo presents its own <see cref="OrleansRaftOptions.AdminToken"/>. A group
 /// that exists with another membership or state machine, an invalid definition or a refused token is logged and left
-/// alone; any other failure (the cluster still settling, storage restarting) is retried with backoff.
+/// alone; any other failure (the cluster still settling, storage restarting) is retried with backoff, logged without a
+/// stack trace when <see cref="RaftExpectedFailures"/> explains it.
 /// </remarks>
 public sealed class RaftGroupStartup : ILifecycleParticipant<ISiloLifecycle>
 {
@@ -141,7 +142,15 @@ public sealed class RaftGroupStartup : ILifecycleParticipant<ISiloLifecycle>
             }
             catch (Exception exception) when (!stopping.IsCancellationRequested)
             {
-                RaftLogMessages.StartupGroupRetry(_logger, group.GroupId, delay, exception.Message);
+                if (RaftExpectedFailures.IsExpected(exception))
+                {
+                    RaftLogMessages.StartupGroupRetry(_logger, group.GroupId, delay, exception.Message);
+                }
+                else
+                {
+                    RaftLogMessages.StartupGroupFailed(_logger, group.GroupId, delay, exception);
+                }
+
                 await Task.Delay(delay, stopping);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
             }
