@@ -40,7 +40,8 @@ internal static class StatusEndpoints
                 return Results.BadRequest(new { error = problem });
             }
 
-            return Results.Json(await ReportAsync(grains, membership, local, startup, cluster, siloName, after, limit));
+            var group = http.Request.Query["group"].ToString();
+            return Results.Json(await ReportAsync(grains, membership, local, startup, cluster, siloName, after, limit, group.Length > 0 ? group : null));
         });
     }
 
@@ -63,7 +64,7 @@ internal static class StatusEndpoints
 
     private static async Task<StatusReport> ReportAsync(
         IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails local, RaftGroupStartup startup, ClusterSettings cluster, string? siloName,
-        string? after, int limit)
+        string? after, int limit, string? group)
     {
         var silos = membership.CurrentSnapshot.Members.Values
             .OrderBy(m => m.SiloAddress.ToString(), StringComparer.Ordinal)
@@ -78,14 +79,21 @@ internal static class StatusEndpoints
 
         try
         {
+            if (group is not null)
+            {
+                // One group's page: its own status only, whatever the number of groups.
+                var one = await grains.GetGrain<IRaftGroupGrain>(group).GetStatusAsync().WaitAsync(Timeout);
+                return one is null
+                    ? new StatusReport(self, DateTimeOffset.UtcNow, silos, [], null, $"there is no group '{group}'")
+                    : new StatusReport(self, DateTimeOffset.UtcNow, silos, [GroupReport.From(one)], null, null);
+            }
+
             var status = await grains.GetGrain<IRaftDirectoryGrain>(IRaftDirectoryGrain.Key).GetStatusAsync(after, limit).WaitAsync(Timeout);
-            var reports = status.Groups
-                .Select(g => new GroupReport(g.GroupId, g.StateMachineType, g.Leader, g.Term, [.. g.Members.Select(MemberReport.From)]))
-                .ToArray();
+            var reports = status.Groups.Select(GroupReport.From).ToArray();
             var page = status.Page;
             return new StatusReport(self, DateTimeOffset.UtcNow, silos, reports, new PageReport(page.Offset, page.Groups.Length, page.Total, limit, page.Next, page.Previous), null);
         }
-        catch (Exception exception) when (exception is TimeoutException or OrleansException or InvalidOperationException)
+        catch (Exception exception) when (exception is TimeoutException or OrleansException or InvalidOperationException or ArgumentException)
         {
             return new StatusReport(self, DateTimeOffset.UtcNow, silos, [], null, exception.Message);
         }
