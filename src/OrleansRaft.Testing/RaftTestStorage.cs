@@ -19,6 +19,7 @@ public sealed class RaftTestStorage : IGrainStorage
     /// <summary>How many records the storage holds.</summary>
     public int Count => _records.Count;
 
+    /// <inheritdoc/>
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (_records.TryGetValue((stateName, grainId), out var record))
@@ -37,6 +38,7 @@ public sealed class RaftTestStorage : IGrainStorage
         return Task.CompletedTask;
     }
 
+    /// <inheritdoc/>
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var key = (stateName, grainId);
@@ -58,6 +60,7 @@ public sealed class RaftTestStorage : IGrainStorage
         return Task.CompletedTask;
     }
 
+    /// <inheritdoc/>
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var key = (stateName, grainId);
