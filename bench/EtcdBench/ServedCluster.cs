@@ -5,16 +5,18 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
+using Orleans.Storage;
 using Orleans.TestingHost;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Etcd.Hosting;
 using OrleansRaft.KeyValue.Hosting;
+using OrleansRaft.Testing;
 
 namespace OrleansRaft.EtcdBench;
 
 /// <summary>
 /// Three in-process silos hosting one key-value group (logs in PostgreSQL through the batching provider, or in
-/// memory) and the etcd gateway on a loopback port. The gateway calls grains through the first silo, as the service
+/// memory shared by the silos) and the etcd gateway on a loopback port. The gateway calls grains through the first silo, as the service
 /// host's gateway runs inside its silo.
 /// </summary>
 internal sealed class ServedCluster : IAsyncDisposable
@@ -38,6 +40,8 @@ internal sealed class ServedCluster : IAsyncDisposable
     /// <param name="postgres">The connection string of the logs' PostgreSQL; null keeps them in memory.</param>
     public static async Task<ServedCluster> StartAsync(string? postgres, int port)
     {
+        // In memory, one storage shared by the three silos: Orleans' memory storage dies with each silo.
+        var memory = new RaftTestStorage();
         var builder = new InProcessTestClusterBuilder(3);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
@@ -48,7 +52,7 @@ internal sealed class ServedCluster : IAsyncDisposable
             }
             else
             {
-                silo.AddMemoryGrainStorage("raft");
+                silo.Services.AddKeyedSingleton<IGrainStorage>("raft", memory);
             }
 
             silo.AddOrleansRaft(o =>

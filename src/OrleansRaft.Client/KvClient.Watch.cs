@@ -97,12 +97,3 @@ public sealed partial class KvClient
         return WatchAsync(start, KeyRanges.PrefixEnd(start), fromRevision, call, cancellationToken);
     }
 }
-
-/// <summary>A watch asked for events before the compact revision: they are gone, and the watch ended.</summary>
-public sealed class KvWatchCompactedException(long fromRevision, long compactRevision)
-    : Exception($"The watch asked for events from revision {fromRevision}, but the store is compacted up to {compactRevision}.")
-{
-    public long FromRevision { get; } = fromRevision;
-
-    public long CompactRevision { get; } = compactRevision;
-}

@@ -86,7 +86,7 @@ internal sealed class EtcdGroup : IAsyncDisposable
                 catch (Exception e) when (e is TimeoutException or OrleansException or RaftStorageUnavailableException)
                 {
                     // Headers carry term 0 until a refresh succeeds.
-                    EtcdLogMessages.StatusRefreshFailed(_logger, GroupId, e);
+                    EtcdLogMessages.StatusRefreshFailedOrInterrupted(_logger, GroupId, e);
                 }
 
                 _client = client;
@@ -151,7 +151,7 @@ internal sealed class EtcdGroup : IAsyncDisposable
         }
         catch (Exception e) when (e is TimeoutException or OrleansException or RaftGroupNotFoundException or RaftStorageUnavailableException)
         {
-            EtcdLogMessages.StatusRefreshFailed(_logger, GroupId, e);
+            EtcdLogMessages.StatusRefreshFailedOrInterrupted(_logger, GroupId, e);
         }
 
         return Header(raftMemberId, revision, asLeader: true);
@@ -227,7 +227,7 @@ internal sealed class EtcdGroup : IAsyncDisposable
         {
             // Try again once the interval has passed, not on the next request.
             Interlocked.Exchange(ref _statusAt, Stopwatch.GetTimestamp());
-            EtcdLogMessages.StatusRefreshFailed(_logger, GroupId, e);
+            EtcdLogMessages.StatusRefreshFailedOrInterrupted(_logger, GroupId, e);
             throw;
         }
     }

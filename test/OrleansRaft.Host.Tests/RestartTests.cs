@@ -45,6 +45,15 @@ public sealed class RestartTests : IAsyncLifetime
             }
 
             Assert.Equal(0, await first.StopAsync(TimeSpan.FromSeconds(90)));
+
+            // Stopping silos is expected: no silo logged an exception's stack trace or an undeliverable message for it.
+            foreach (var silo in first.Silos)
+            {
+                var text = await File.ReadAllTextAsync(Path.Combine(_dataDir.Path, "logs", $"silo-{silo.Number}.log"));
+                Assert.DoesNotMatch(@"\n\s+at \S+\(", text);
+                Assert.DoesNotContain("Failed to address message", text, StringComparison.Ordinal);
+            }
+
             Assert.DoesNotContain(first.Silos, s => Signal.IsRunning(s.Pid));
             Assert.False(PostgresRunning(), "PostgreSQL still runs after the launcher stopped.");
             Assert.Contains("stopping PostgreSQL", first.Output, StringComparison.Ordinal);

@@ -11,6 +11,22 @@ internal static partial class EtcdLogMessages
     [LoggerMessage(Level = LogLevel.Warning, Message = "etcd gateway could not refresh the status of group {Group}.")]
     public static partial void StatusRefreshFailed(ILogger logger, string group, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "etcd gateway could not refresh the status of group {Group} ({Reason}); it asks again on a later request.")]
+    public static partial void StatusRefreshInterrupted(ILogger logger, string group, string reason);
+
+    /// <summary>A failed refresh: without a stack trace when a stopping or dead silo explains it.</summary>
+    public static void StatusRefreshFailedOrInterrupted(ILogger logger, string group, Exception exception)
+    {
+        if (OrleansRaft.Abstractions.RaftExpectedFailures.IsExpected(exception) || exception is OrleansRaft.Abstractions.RaftGroupNotFoundException)
+        {
+            StatusRefreshInterrupted(logger, group, exception.Message);
+        }
+        else
+        {
+            StatusRefreshFailed(logger, group, exception);
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Error, Message = "etcd gateway call {Method} failed unexpectedly.")]
     public static partial void CallFailed(ILogger logger, string method, Exception exception);
 

@@ -11,6 +11,7 @@ using OrleansRaft.Etcd.Hosting;
 using OrleansRaft.Host.Status;
 using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.Hosting.Storage;
+using OrleansRaft.KeyValue.Hosting;
 
 namespace OrleansRaft.Host.Silo;
 
@@ -109,12 +110,18 @@ internal static class SiloHost
                 }
             });
             orleans.AddRaftKeyValueStore();
+            orleans.ConfigureRaftGroupStartup(o =>
+            {
+                o.ExpectedSilos = cluster.ExpectedSilos;
+                o.ExpectedSilosTimeout = cluster.ExpectedSilosTimeout;
+            });
+            foreach (var group in groups)
+            {
+                orleans.AddRaftGroup(group.Id, group.Members, KeyValueStore.StateMachineType);
+            }
         });
 
         builder.Services.AddSingleton(cluster);
-        builder.Services.AddSingleton<ClusterReadiness>();
-        builder.Services.AddSingleton(groups);
-        builder.Services.AddHostedService<GroupBootstrapper>();
         if (silo.Supervised)
         {
             builder.Services.AddHostedService<StandardInputWatch>();

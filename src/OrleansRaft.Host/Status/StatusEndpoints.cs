@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Host.Silo;
+using OrleansRaft.Hosting.Groups;
 
 namespace OrleansRaft.Host.Status;
 
@@ -31,7 +32,7 @@ internal static class StatusEndpoints
     public static void Map(WebApplication app, string? siloName)
     {
         app.MapGet("/", () => Results.Bytes(Page.Value, "text/html; charset=utf-8"));
-        app.MapGet("/status.json", async (IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails local, ClusterReadiness readiness, ClusterSettings cluster, HttpContext http) =>
+        app.MapGet("/status.json", async (IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails local, RaftGroupStartup startup, ClusterSettings cluster, HttpContext http) =>
         {
             http.Response.Headers.CacheControl = "no-store";
             if (!TryReadPage(http.Request.Query, out var after, out var limit, out var problem))
@@ -39,7 +40,8 @@ internal static class StatusEndpoints
                 return Results.BadRequest(new { error = problem });
             }
 
-            return Results.Json(await ReportAsync(grains, membership, local, readiness, cluster, siloName, after, limit));
+            var group = http.Request.Query["group"].ToString();
+            return Results.Json(await ReportAsync(grains, membership, local, startup, cluster, siloName, after, limit, group.Length > 0 ? group : null));
         });
     }
 
@@ -61,15 +63,15 @@ internal static class StatusEndpoints
     }
 
     private static async Task<StatusReport> ReportAsync(
-        IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails local, ClusterReadiness readiness, ClusterSettings cluster, string? siloName,
-        string? after, int limit)
+        IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails local, RaftGroupStartup startup, ClusterSettings cluster, string? siloName,
+        string? after, int limit, string? group)
     {
         var silos = membership.CurrentSnapshot.Members.Values
             .OrderBy(m => m.SiloAddress.ToString(), StringComparer.Ordinal)
             .Select(m => new SiloReport(m.SiloAddress.ToString(), m.Name, m.Status.ToString()))
             .ToArray();
         var self = string.IsNullOrWhiteSpace(siloName) ? local.Name : siloName;
-        if (!readiness.IsReady)
+        if (!startup.SilosReady.IsCompleted)
         {
             var active = silos.Count(s => s.Status == nameof(SiloStatus.Active));
             return new StatusReport(self, DateTimeOffset.UtcNow, silos, [], null, $"waiting for the cluster: {active} of {cluster.ExpectedSilos} silos active");
@@ -77,14 +79,21 @@ internal static class StatusEndpoints
 
         try
         {
+            if (group is not null)
+            {
+                // One group's page: its own status only, whatever the number of groups.
+                var one = await grains.GetGrain<IRaftGroupGrain>(group).GetStatusAsync().WaitAsync(Timeout);
+                return one is null
+                    ? new StatusReport(self, DateTimeOffset.UtcNow, silos, [], null, $"there is no group '{group}'")
+                    : new StatusReport(self, DateTimeOffset.UtcNow, silos, [GroupReport.From(one)], null, null);
+            }
+
             var status = await grains.GetGrain<IRaftDirectoryGrain>(IRaftDirectoryGrain.Key).GetStatusAsync(after, limit).WaitAsync(Timeout);
-            var reports = status.Groups
-                .Select(g => new GroupReport(g.GroupId, g.StateMachineType, g.Leader, g.Term, [.. g.Members.Select(MemberReport.From)]))
-                .ToArray();
+            var reports = status.Groups.Select(GroupReport.From).ToArray();
             var page = status.Page;
             return new StatusReport(self, DateTimeOffset.UtcNow, silos, reports, new PageReport(page.Offset, page.Groups.Length, page.Total, limit, page.Next, page.Previous), null);
         }
-        catch (Exception exception) when (exception is TimeoutException or OrleansException or InvalidOperationException)
+        catch (Exception exception) when (exception is TimeoutException or OrleansException or InvalidOperationException or ArgumentException)
         {
             return new StatusReport(self, DateTimeOffset.UtcNow, silos, [], null, exception.Message);
         }

@@ -18,7 +18,10 @@ internal sealed record PageReport(int Offset, int Count, int Total, int Limit, s
 internal sealed record SiloReport(string Address, string Name, string Status);
 
 /// <summary>A group: <see cref="Leader"/> and <see cref="Term"/> as the member with the highest term reported them.</summary>
-internal sealed record GroupReport(string Id, string StateMachine, ulong Leader, ulong Term, MemberReport[] Members);
+internal sealed record GroupReport(string Id, string StateMachine, ulong Leader, ulong Term, MemberReport[] Members)
+{
+    public static GroupReport From(RaftGroupStatus g) => new(g.GroupId, g.StateMachineType, g.Leader, g.Term, [.. g.Members.Select(MemberReport.From)]);
+}
 
 /// <summary>
 /// A member: its silo, role (follower, precandidate, candidate, leader), term, commit and applied index, and lag (the

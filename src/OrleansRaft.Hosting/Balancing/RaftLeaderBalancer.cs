@@ -89,7 +89,14 @@ internal sealed class RaftLeaderBalancer : GrainService, IRaftLeaderBalancer
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    RaftLogMessages.LeaderBalanceFailed(_logger, e);
+                    if (RaftExpectedFailures.IsExpected(e))
+                    {
+                        RaftLogMessages.LeaderBalanceInterrupted(_logger, e.Message);
+                    }
+                    else
+                    {
+                        RaftLogMessages.LeaderBalanceFailed(_logger, e);
+                    }
                 }
             }
         }

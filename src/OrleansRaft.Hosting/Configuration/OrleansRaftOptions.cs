@@ -34,6 +34,12 @@ public sealed class OrleansRaftOptions
     /// <summary>The provider of group records: <see cref="GroupStorageProviderName"/>, else <see cref="StorageProviderName"/>.</summary>
     internal string GroupStorage => string.IsNullOrWhiteSpace(GroupStorageProviderName) ? StorageProviderName : GroupStorageProviderName;
 
+    /// <summary>
+    /// Test mode: lets <see cref="StorageProviderName"/> be Orleans' memory storage, which the silo otherwise refuses at
+    /// start because its data dies with the silo that holds it, taking the logs of groups that span silos with it.
+    /// </summary>
+    public bool AllowVolatileStorage { get; set; }
+
     /// <summary>How often each member's timer ticks the Raft core.</summary>
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 

@@ -33,6 +33,9 @@ internal static partial class RaftLogMessages
     [LoggerMessage(Level = LogLevel.Warning, Message = "Raft member {Member} could not deliver a snapshot to member {To}.")]
     public static partial void SnapshotSendFailed(ILogger logger, string member, ulong to, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} could not deliver a snapshot to member {To} ({Reason}); it sends one again once the member answers.")]
+    public static partial void SnapshotSendInterrupted(ILogger logger, string member, ulong to, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} stops: its group is being deleted.")]
     public static partial void MemberStopping(ILogger logger, string member);
 
@@ -54,11 +57,14 @@ internal static partial class RaftLogMessages
     [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} handed its leadership to member {Target} (now term {Term}) in {Milliseconds} ms, as its silo stops.")]
     public static partial void LeadershipHandedOff(ILogger logger, string member, ulong target, ulong term, long milliseconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Raft member {Member} still leads as its silo stops: {Reason}; its group elects a leader after an election timeout.")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} still leads as its silo stops: {Reason}; its group elects a leader after an election timeout.")]
     public static partial void LeadershipNotHandedOff(ILogger logger, string member, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Raft member {Member} could not hand its leadership off as its silo stops; its group elects a leader after an election timeout.")]
     public static partial void LeadershipHandoffFailed(ILogger logger, string member, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} could not hand its leadership off as its silo stops ({Reason}); its group elects a leader after an election timeout.")]
+    public static partial void LeadershipHandoffInterrupted(ILogger logger, string member, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} proposed the membership change '{Change}' at index {Index}.")]
     public static partial void MembershipChangeProposed(ILogger logger, string member, string change, ulong index);
@@ -87,6 +93,30 @@ internal static partial class RaftLogMessages
     [LoggerMessage(Level = LogLevel.Warning, Message = "A round of leader balancing failed; the next round tries again.")]
     public static partial void LeaderBalanceFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "A round of leader balancing was cut short ({Reason}); the next round tries again.")]
+    public static partial void LeaderBalanceInterrupted(ILogger logger, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Raft member {Member} ignores Raft messages from {From}, which is not a member of its group.")]
     public static partial void IgnoredNonMember(ILogger logger, string member, ulong from);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Only {Active} of {Expected} silos became active within {Timeout}; creating the configured Raft groups now, so some members may share a silo.")]
+    public static partial void StartupFewSilos(ILogger logger, int active, int expected, TimeSpan timeout);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft group {Group} is ready with members {Members}, state machine '{StateMachineType}'.")]
+    public static partial void StartupGroupReady(ILogger logger, string group, string members, string stateMachineType);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Raft group {Group} exists with another membership or state machine than the configured members {Members} and state machine '{StateMachineType}'; it is left as it is.")]
+    public static partial void StartupGroupDiffers(ILogger logger, string group, string members, string stateMachineType);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The configured Raft group {Group} is invalid: {Reason}")]
+    public static partial void StartupGroupInvalid(ILogger logger, string group, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The configured Raft group {Group} was not created: {Reason}")]
+    public static partial void StartupGroupRefused(ILogger logger, string group, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Creating the configured Raft group {Group} did not succeed yet ({Reason}); retrying in {Delay}.")]
+    public static partial void StartupGroupRetry(ILogger logger, string group, TimeSpan delay, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Creating the configured Raft group {Group} failed; retrying in {Delay}.")]
+    public static partial void StartupGroupFailed(ILogger logger, string group, TimeSpan delay, Exception exception);
 }

@@ -4,6 +4,7 @@ using OrleansRaft.Abstractions;
 using OrleansRaft.Hosting.Balancing;
 using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.Hosting.Diagnostics;
+using OrleansRaft.Hosting.Groups;
 using OrleansRaft.Hosting.Members;
 using OrleansRaft.Hosting.Placement;
 using OrleansRaft.Hosting.Quiescence;
@@ -37,6 +38,7 @@ public static class OrleansRaftSiloBuilderExtensions
         }
 
         services.AddSingleton<IConfigurationValidator, OrleansRaftOptionsValidator>();
+        services.AddSingleton<IConfigurationValidator, RaftSiloValidator>();
         services.TryAddSingleton<RaftMetrics>();
         services.TryAddSingleton<RaftLocalMembers>();
         services.TryAddSingleton<RaftQuietFollowers>();
@@ -74,6 +76,44 @@ public static class OrleansRaftSiloBuilderExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(stateMachineType);
         ArgumentNullException.ThrowIfNull(factory);
         builder.Services.AddKeyedTransient(stateMachineType, (provider, _) => factory(provider));
+        return builder;
+    }
+
+    /// <summary>
+    /// Creates the group <paramref name="groupId"/> of <paramref name="members"/>, running the state machine registered
+    /// as <paramref name="stateMachineType"/>, once the silo runs and enough silos are active
+    /// (<see cref="RaftGroupStartupOptions"/>; <see cref="RaftGroupStartup"/> tells when). Call it with the same groups on
+    /// every silo: creation is idempotent, and a group that exists with another definition is logged and left alone.
+    /// Creating is an admin call, so <see cref="OrleansRaftOptions.AdminToken"/> must be set.
+    /// </summary>
+    /// <example><code>
+    /// siloBuilder.AddRaftStateMachine&lt;LedgerStateMachine&gt;("ledger")
+    ///            .AddRaftGroup("bank", [1, 2, 3], "ledger");
+    /// </code></example>
+    public static ISiloBuilder AddRaftGroup(this ISiloBuilder builder, string groupId, IReadOnlyList<ulong> members, string stateMachineType)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var group = new RaftGroupDefinition(groupId, members, stateMachineType);
+        group.Validate();
+        RaftMemberKey.ValidateGroupId(groupId);
+        return builder.ConfigureRaftGroupStartup(o => o.Groups.Add(group));
+    }
+
+    /// <summary>
+    /// Adds the silo's group startup (<see cref="RaftGroupStartup"/>) and configures it: how many silos it waits for
+    /// before creating the groups of <see cref="AddRaftGroup"/>, and for how long.
+    /// </summary>
+    public static ISiloBuilder ConfigureRaftGroupStartup(this ISiloBuilder builder, Action<RaftGroupStartupOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure(configure);
+        if (!builder.Services.Any(d => d.ServiceType == typeof(RaftGroupStartup)))
+        {
+            builder.Services.AddSingleton<RaftGroupStartup>();
+            builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<RaftGroupStartup>());
+        }
+
         return builder;
     }
 

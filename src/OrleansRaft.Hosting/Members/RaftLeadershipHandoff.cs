@@ -95,6 +95,10 @@ internal sealed class RaftLeadershipHandoff(
         {
             RaftLogMessages.LeadershipNotHandedOff(logger, member.ToString(), $"no transfer completed within {options.Value.LeadershipHandoffTimeout}");
         }
+        catch (Exception exception) when (exception is not OperationCanceledException && RaftExpectedFailures.IsExpected(exception))
+        {
+            RaftLogMessages.LeadershipHandoffInterrupted(logger, member.ToString(), exception.Message);
+        }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             RaftLogMessages.LeadershipHandoffFailed(logger, member.ToString(), exception);

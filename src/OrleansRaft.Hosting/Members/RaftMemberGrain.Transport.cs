@@ -232,6 +232,10 @@ internal sealed partial class RaftMemberGrain
 
             delivered = await Peer(to).InstallSnapshotAsync(message);
         }
+        catch (Exception e) when (RaftExpectedFailures.IsExpected(e))
+        {
+            RaftLogMessages.SnapshotSendInterrupted(_logger, _name, to, e.Message);
+        }
         catch (Exception e)
         {
             RaftLogMessages.SnapshotSendFailed(_logger, _name, to, e);

@@ -1,6 +1,7 @@
 namespace OrleansRaft.Hosting.Storage;
 
-/// <summary>A typed failure of an <see cref="IRaftLogStore"/>.</summary>
+/// <summary>A typed failure of an <see cref="IRaftLogStore"/>. It crosses grain calls with its fields.</summary>
+[GenerateSerializer]
 public abstract class RaftLogStoreException : Exception
 {
     protected RaftLogStoreException(string message, Exception? innerException = null)
@@ -10,6 +11,7 @@ public abstract class RaftLogStoreException : Exception
 }
 
 /// <summary>The requested index lies before the snapshot: those entries were folded into it.</summary>
+[GenerateSerializer, Alias("orleansraft.log-compacted")]
 public sealed class RaftLogCompactedException : RaftLogStoreException
 {
     public RaftLogCompactedException(ulong index, ulong firstIndex)
@@ -19,12 +21,15 @@ public sealed class RaftLogCompactedException : RaftLogStoreException
         FirstIndex = firstIndex;
     }
 
+    [Id(0)]
     public ulong Index { get; }
 
+    [Id(1)]
     public ulong FirstIndex { get; }
 }
 
 /// <summary>Stored data does not form a valid log. The store does not guess: the member must not run on it.</summary>
+[GenerateSerializer, Alias("orleansraft.log-corrupted")]
 public sealed class RaftLogCorruptedException : RaftLogStoreException
 {
     public RaftLogCorruptedException(string member, string message, Exception? innerException = null)
@@ -33,6 +38,7 @@ public sealed class RaftLogCorruptedException : RaftLogStoreException
         Member = member;
     }
 
+    [Id(0)]
     public string Member { get; }
 }
 
@@ -40,6 +46,7 @@ public sealed class RaftLogCorruptedException : RaftLogStoreException
 /// Another instance claimed this member's log after this one loaded it (for example a second activation of
 /// the member after its silo was declared dead). This instance is fenced for good: nothing it writes lands.
 /// </summary>
+[GenerateSerializer, Alias("orleansraft.log-conflict")]
 public sealed class RaftLogConflictException : RaftLogStoreException
 {
     public RaftLogConflictException(string member, string message, Exception? innerException = null)
@@ -48,5 +55,6 @@ public sealed class RaftLogConflictException : RaftLogStoreException
         Member = member;
     }
 
+    [Id(0)]
     public string Member { get; }
 }

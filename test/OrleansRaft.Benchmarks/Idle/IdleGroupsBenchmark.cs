@@ -8,6 +8,7 @@ using OrleansRaft.Client;
 using OrleansRaft.KeyValue;
 using OrleansRaft.KeyValue.Hosting;
 using OrleansRaft.TestSupport;
+using OrleansRaft.Testing;
 
 namespace OrleansRaft.Benchmarks.Idle;
 
@@ -79,7 +80,7 @@ internal static class IdleGroupsBenchmark
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        await OrleansRaft.Hosting.Tests.Infrastructure.MembershipReadiness.WaitForAllActiveAsync(cluster, TimeSpan.FromSeconds(30));
+        await cluster.WaitForMembershipAsync(TimeSpan.FromSeconds(30));
         return cluster;
     }
 

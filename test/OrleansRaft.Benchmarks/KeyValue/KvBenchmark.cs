@@ -9,6 +9,7 @@ using OrleansRaft.Hosting.Diagnostics;
 using OrleansRaft.KeyValue;
 using OrleansRaft.KeyValue.Hosting;
 using OrleansRaft.TestSupport;
+using OrleansRaft.Testing;
 
 namespace OrleansRaft.Benchmarks.KeyValue;
 
@@ -197,7 +198,7 @@ internal static class KvBenchmark
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        await OrleansRaft.Hosting.Tests.Infrastructure.MembershipReadiness.WaitForAllActiveAsync(cluster, TimeSpan.FromSeconds(30));
+        await cluster.WaitForMembershipAsync(TimeSpan.FromSeconds(30));
         return cluster;
     }
 

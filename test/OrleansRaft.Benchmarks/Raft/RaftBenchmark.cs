@@ -3,6 +3,7 @@ using Orleans.TestingHost;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.TestSupport;
+using OrleansRaft.Testing;
 
 namespace OrleansRaft.Benchmarks.Raft;
 
@@ -156,7 +157,7 @@ internal static class RaftBenchmark
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        await OrleansRaft.Hosting.Tests.Infrastructure.MembershipReadiness.WaitForAllActiveAsync(cluster, TimeSpan.FromSeconds(30));
+        await cluster.WaitForMembershipAsync(TimeSpan.FromSeconds(30));
         return cluster;
     }
 

@@ -10,14 +10,14 @@ using Orleans.Storage;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Client;
 using OrleansRaft.KeyValue.Hosting;
-using OrleansRaft.KeyValue.Integration.Tests.Infrastructure;
+using OrleansRaft.Testing;
 using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Cli.Tests.Infrastructure;
 
 /// <summary>
 /// Three Orleans silos in the test process, each its own host listening on real TCP ports (silo and gateway), over
-/// development clustering (the first silo keeps the membership table) and one <see cref="ProcessGrainStorage"/>. They
+/// development clustering (the first silo keeps the membership table) and one <see cref="RaftTestStorage"/>. They
 /// host one 3-member key-value group named <see cref="Group"/>. The CLI reaches them through the gateways' ports, as
 /// it reaches any cluster.
 /// </summary>
@@ -33,7 +33,7 @@ public sealed class CliCluster : IAsyncLifetime
     public const string AdminToken = "cli-tests-admin-token";
 
     private const string StorageName = "raft";
-    private readonly ProcessGrainStorage _storage = new();
+    private readonly RaftTestStorage _storage = new();
     private readonly List<Silo> _silos = [];
 
     /// <summary>Every silo's gateway as HOST:PORT, killed ones included.</summary>

@@ -11,6 +11,7 @@ using OrleansRaft.Abstractions;
 using OrleansRaft.Etcd.Hosting;
 using OrleansRaft.KeyValue;
 using OrleansRaft.KeyValue.Hosting;
+using OrleansRaft.Testing;
 
 namespace OrleansRaft.Etcd.Tests.Infrastructure;
 
@@ -48,21 +49,11 @@ public sealed class EtcdGatewayCluster : IAsyncLifetime
     {
         var builder = new InProcessTestClusterBuilder(3);
         builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.AddMemoryGrainStorage("raft");
-            silo.AddOrleansRaft(o =>
-            {
-                o.StorageProviderName = "raft";
-                o.AdminToken = AdminToken;
-            });
-            silo.AddRaftKeyValueStore(KvLimits.Default with { MaxResultCount = PageSize });
-        });
+        builder.AddOrleansRaft(o => o.AdminToken = AdminToken);
+        builder.ConfigureSilo((_, silo) => silo.AddRaftKeyValueStore(KvLimits.Default with { MaxResultCount = PageSize }));
         _cluster = builder.Build();
         await _cluster.DeployAsync();
-        await WaitUntilAsync(() => Task.FromResult(_cluster.Silos.All(silo =>
-            silo.SiloHost.Services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values
-                .Count(m => m.Status == SiloStatus.Active) == _cluster.Silos.Count)), "every silo to see every other as active");
+        await _cluster.WaitForMembershipAsync(Bound);
         await CreateGroupAsync(GroupId);
 
         (_app, Endpoint) = await StartGatewayAsync(_ => { });

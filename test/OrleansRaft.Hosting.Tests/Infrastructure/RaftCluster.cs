@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Storage;
 using Orleans.TestingHost;
+using OrleansRaft.Testing;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.Hosting.Transport;
@@ -41,7 +41,7 @@ public sealed class RaftCluster : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="silos"/> silos. <paramref name="addStorage"/> registers the provider named
-    /// <see cref="StorageName"/> on each; by default one <see cref="SharedMemoryGrainStorage"/> for all.
+    /// <see cref="StorageName"/> on each; by default one <see cref="RaftTestStorage"/> for all.
     /// </summary>
     public static async Task<RaftCluster> StartAsync(
         int silos,
@@ -49,15 +49,7 @@ public sealed class RaftCluster : IAsyncDisposable
         Action<OrleansRaftOptions>? configure = null,
         string? serviceId = null)
     {
-        var faults = new RaftFaultInjector();
         var logs = new RecordedLogs();
-        SharedMemoryGrainStorage? shared = null;
-        if (addStorage is null)
-        {
-            shared = new SharedMemoryGrainStorage();
-            addStorage = silo => silo.Services.AddKeyedSingleton<IGrainStorage>(StorageName, shared);
-        }
-
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.Options.ConfigureFileLogging = false;
         if (serviceId is not null)
@@ -65,27 +57,45 @@ public sealed class RaftCluster : IAsyncDisposable
             // Durable providers key their rows by service id: a cluster that resumes another's data must share it.
             builder.Options.ServiceId = serviceId;
         }
+
+        void Configure(OrleansRaftOptions o)
+        {
+            o.StorageProviderName = StorageName;
+            o.AdminToken = AdminToken;
+            configure?.Invoke(o);
+        }
+
+        RaftTestStorage? shared = null;
+        RaftFaultInjector faults;
+        if (addStorage is null)
+        {
+            var harness = builder.AddOrleansRaft(Configure);
+            (shared, faults) = (harness.Storage, harness.Faults);
+        }
+        else
+        {
+            faults = new RaftFaultInjector();
+            builder.ConfigureSilo((_, silo) =>
+            {
+                addStorage(silo);
+                silo.AddOrleansRaft(Configure);
+                silo.AddRaftMessageFilter(faults);
+            });
+        }
+
         builder.ConfigureSilo((_, silo) =>
         {
-            addStorage(silo);
             silo.Services.AddLogging(logging => logging.AddProvider(logs));
-            silo.AddOrleansRaft(o =>
-            {
-                o.StorageProviderName = StorageName;
-                o.AdminToken = AdminToken;
-                configure?.Invoke(o);
-            });
             silo.AddRaftStateMachine<SequenceStateMachine>(SequenceStateMachine.TypeName);
-            silo.AddRaftMessageFilter(faults);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        await MembershipReadiness.WaitForAllActiveAsync(cluster, TimeSpan.FromSeconds(30));
+        await cluster.WaitForMembershipAsync(TimeSpan.FromSeconds(30));
         return new RaftCluster(cluster, faults, logs) { SharedStorage = shared };
     }
 
     /// <summary>The storage shared by the silos, when the cluster uses the default.</summary>
-    public SharedMemoryGrainStorage? SharedStorage { get; private init; }
+    public RaftTestStorage? SharedStorage { get; private init; }
 
     public IRaftMemberGrain Member(string groupId, ulong id) => Client.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(groupId, id));
 
@@ -111,39 +121,11 @@ public sealed class RaftCluster : IAsyncDisposable
     }
 
     /// <summary>Waits until one member of <paramref name="members"/> leads and a quorum of them agrees on it; returns it.</summary>
-    public async Task<RaftMemberStatus> WaitForLeaderAsync(string groupId, IReadOnlyList<ulong> members, TimeSpan timeout, ulong notThis = 0)
-    {
-        RaftMemberStatus? found = null;
-        await WaitUntilAsync(async () =>
-        {
-            var statuses = await StatusesAsync(groupId, members);
-            var leaders = statuses.Where(s => s is { Role: RaftMemberRole.Leader } && s.MemberId != notThis).OrderByDescending(s => s!.Term).ToList();
-            if (leaders.Count == 0)
-            {
-                return false;
-            }
-
-            var leader = leaders[0]!;
-            var agreeing = statuses.Count(s => s is not null && s.Term == leader.Term && s.Leader == leader.MemberId);
-            found = leader;
-            return agreeing > members.Count / 2;
-        }, timeout, $"a leader of {groupId}");
-        return found!;
-    }
+    public Task<RaftMemberStatus> WaitForLeaderAsync(string groupId, IReadOnlyList<ulong> members, TimeSpan timeout, ulong notThis = 0) =>
+        Cluster.WaitForLeaderAsync(groupId, members, timeout, notThis);
 
     /// <summary>Each member's status, or null for members that do not answer right now.</summary>
-    public async Task<RaftMemberStatus?[]> StatusesAsync(string groupId, IReadOnlyList<ulong> members) =>
-        await Task.WhenAll(members.Select(async m =>
-        {
-            try
-            {
-                return await Member(groupId, m).GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(2));
-            }
-            catch (Exception e) when (e is TimeoutException or OrleansException or InvalidOperationException or SiloUnavailableException or RaftStorageUnavailableException)
-            {
-                return null;
-            }
-        }));
+    public Task<RaftMemberStatus?[]> StatusesAsync(string groupId, IReadOnlyList<ulong> members) => Client.MemberStatusesAsync(groupId, members);
 
     /// <summary>Proposes through whichever member leads, following hints and retrying until <paramref name="timeout"/>.</summary>
     public Task<RaftProposeResult> ProposeAsync(string groupId, IReadOnlyList<ulong> members, byte[] command, TimeSpan timeout, ulong hint = 0) =>
@@ -228,24 +210,11 @@ public sealed class RaftCluster : IAsyncDisposable
     public async Task<List<RaftCommittedEntry>> AppliedAsync(string groupId, ulong id) =>
         SequenceStateMachine.Decode((await Member(groupId, id).ReadLocalAsync(ReadOnlyMemory<byte>.Empty)).Result);
 
-    public InProcessSiloHandle SiloOf(RaftMemberStatus status) =>
-        Cluster.Silos.Single(s => s.SiloAddress.ToString() == status.Silo);
+    public InProcessSiloHandle SiloOf(RaftMemberStatus status) => Cluster.SiloOf(status);
 
-    /// <summary>
-    /// Waits until every member answers, which resolves each one's activation, and returns their statuses. Call it
-    /// before killing a silo: a call that must first look up where a member lives can hang until Orleans declares a
-    /// killed silo dead, which is Orleans' failure detection, not Raft's fail-over.
-    /// </summary>
-    public async Task<RaftMemberStatus[]> ResolveMembersAsync(string groupId, IReadOnlyList<ulong> members, TimeSpan timeout)
-    {
-        RaftMemberStatus?[] statuses = [];
-        await WaitUntilAsync(async () =>
-        {
-            statuses = await StatusesAsync(groupId, members);
-            return statuses.All(s => s is not null);
-        }, timeout, $"every member of {groupId} to answer");
-        return [.. statuses.Select(s => s!)];
-    }
+    /// <inheritdoc cref="RaftTestClusterExtensions.ResolveMembersAsync"/>
+    public Task<RaftMemberStatus[]> ResolveMembersAsync(string groupId, IReadOnlyList<ulong> members, TimeSpan timeout) =>
+        Client.ResolveMembersAsync(groupId, members, timeout);
 
     /// <summary>Kills the silos at once: each host stops with its cancellation already requested, as in a crash.</summary>
     public async Task KillSilosAsync(IEnumerable<InProcessSiloHandle> silos) =>
@@ -258,7 +227,7 @@ public sealed class RaftCluster : IAsyncDisposable
     public async Task<InProcessSiloHandle> StartSiloAsync(TimeSpan timeout)
     {
         var silo = await Cluster.StartAdditionalSiloAsync();
-        await MembershipReadiness.WaitForAllActiveAsync(Cluster, timeout);
+        await Cluster.WaitForMembershipAsync(timeout);
         return silo;
     }
 
@@ -303,20 +272,8 @@ public sealed class RaftCluster : IAsyncDisposable
     private static (ulong Index, ulong Term, string Data) Signature(RaftCommittedEntry entry) =>
         (entry.Index, entry.Term, Convert.ToHexString(entry.Data.Span));
 
-    /// <summary>Polls <paramref name="condition"/> every 20 ms until it holds; fails the test after <paramref name="timeout"/>.</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > timeout)
-            {
-                throw new TimeoutException($"Waited {timeout} for {what}.");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    /// <inheritdoc cref="RaftWait.UntilAsync"/>
+    public static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) => RaftWait.UntilAsync(condition, timeout, what);
 
     public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
 }

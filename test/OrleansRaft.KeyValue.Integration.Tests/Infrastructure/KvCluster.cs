@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Orleans.Storage;
@@ -6,12 +5,13 @@ using Orleans.TestingHost;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Client;
 using OrleansRaft.KeyValue.Hosting;
+using OrleansRaft.Testing;
 using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.KeyValue.Integration.Tests.Infrastructure;
 
 /// <summary>
-/// An in-process Orleans cluster whose silos host key-value groups, over one <see cref="ProcessGrainStorage"/> or
+/// An in-process Orleans cluster whose silos host key-value groups, over one <see cref="RaftTestStorage"/> or
 /// over PostgreSQL (see <see cref="KvStorage"/>). Every wait is on a condition, bounded by a deadline.
 /// </summary>
 public sealed class KvCluster : IAsyncDisposable
@@ -56,7 +56,7 @@ public sealed class KvCluster : IAsyncDisposable
         }
         else
         {
-            var shared = new ProcessGrainStorage();
+            var shared = new RaftTestStorage();
             addStorage = silo => silo.Services.AddKeyedSingleton<IGrainStorage>(StorageName, shared);
         }
 
@@ -91,43 +91,22 @@ public sealed class KvCluster : IAsyncDisposable
     public IRaftMemberGrain Member(string groupId, ulong id) => Client.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(groupId, id));
 
     /// <summary>Waits until a member other than <paramref name="notThis"/> leads with a quorum agreeing; returns its status.</summary>
-    public async Task<RaftMemberStatus> WaitForLeaderAsync(string groupId, IReadOnlyList<ulong> members, ulong notThis = 0)
-    {
-        RaftMemberStatus? found = null;
-        await WaitUntilAsync(async () =>
-        {
-            var statuses = await StatusesAsync(groupId, members);
-            found = statuses.Where(s => s is { Role: RaftMemberRole.Leader } && s.MemberId != notThis).MaxBy(s => s!.Term);
-            return found is not null && statuses.Count(s => s is not null && s.Term == found.Term && s.Leader == found.MemberId) > members.Count / 2;
-        }, $"a leader of {groupId}");
-        return found!;
-    }
+    public Task<RaftMemberStatus> WaitForLeaderAsync(string groupId, IReadOnlyList<ulong> members, ulong notThis = 0) =>
+        Cluster.WaitForLeaderAsync(groupId, members, Bound, notThis);
 
     /// <summary>
     /// Waits until every member answers, which resolves where each one lives. Call it before killing a silo: a call
     /// that must first look a member up can hang until Orleans declares the killed silo dead.
     /// </summary>
-    public Task ResolveMembersAsync(string groupId, IReadOnlyList<ulong> members) =>
-        WaitUntilAsync(async () => (await StatusesAsync(groupId, members)).All(s => s is not null), $"every member of {groupId} to answer");
+    public Task ResolveMembersAsync(string groupId, IReadOnlyList<ulong> members) => Client.ResolveMembersAsync(groupId, members, Bound);
 
-    public async Task<RaftMemberStatus?[]> StatusesAsync(string groupId, IReadOnlyList<ulong> members) =>
-        await Task.WhenAll(members.Select(async m =>
-        {
-            try
-            {
-                return await Member(groupId, m).GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(2));
-            }
-            catch (Exception e) when (e is TimeoutException or OrleansException or InvalidOperationException)
-            {
-                return null;
-            }
-        }));
+    public Task<RaftMemberStatus?[]> StatusesAsync(string groupId, IReadOnlyList<ulong> members) => Client.MemberStatusesAsync(groupId, members);
 
     /// <summary>Kills the silo that hosts the member <paramref name="status"/> describes, as a crash would.</summary>
     public Task KillSiloOfAsync(RaftMemberStatus status) => Cluster.KillSiloAsync(SiloOf(status));
 
     /// <summary>The live silo that hosted the member when <paramref name="status"/> was taken.</summary>
-    public InProcessSiloHandle SiloOf(RaftMemberStatus status) => Cluster.Silos.Single(s => s.SiloAddress.ToString() == status.Silo);
+    public InProcessSiloHandle SiloOf(RaftMemberStatus status) => Cluster.SiloOf(status);
 
     /// <summary>
     /// Starts a silo in place of a killed one and waits until every silo sees exactly the live silos as active, so
@@ -140,30 +119,11 @@ public sealed class KvCluster : IAsyncDisposable
         return silo;
     }
 
-    /// <summary>Polls <paramref name="condition"/> every 20 ms until it holds; fails after <see cref="Bound"/>.</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > Bound)
-            {
-                throw new TimeoutException($"Waited {Bound} for {what}.");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails after <see cref="Bound"/>.</summary>
+    public static Task WaitUntilAsync(Func<Task<bool>> condition, string what) => RaftWait.UntilAsync(condition, Bound, what);
 
     /// <summary>Placement reads the local silo's membership view: groups are created once every silo sees every other.</summary>
-    private static Task WaitForAllActiveAsync(InProcessTestCluster cluster) =>
-        WaitUntilAsync(() =>
-        {
-            var silos = cluster.Silos.ToList();
-            return Task.FromResult(silos.All(silo =>
-                silo.SiloHost.Services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values
-                    .Count(m => m.Status == SiloStatus.Active) == silos.Count));
-        }, "every silo to see every other as active");
+    private static Task WaitForAllActiveAsync(InProcessTestCluster cluster) => cluster.WaitForMembershipAsync(Bound);
 
     public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
 }

@@ -5,7 +5,7 @@ namespace OrleansRaft.KeyValue.Integration.Tests.Infrastructure;
 /// <summary>Where a <see cref="KvCluster"/> keeps the members' logs, hard state and snapshots.</summary>
 public enum KvStorage
 {
-    /// <summary>A <see cref="ProcessGrainStorage"/> held by the test process: fast, and it outlives a killed silo.</summary>
+    /// <summary>A <see cref="OrleansRaft.Testing.RaftTestStorage"/> held by the test process: fast, and it outlives a killed silo.</summary>
     Process,
 
     /// <summary>OrleansRaft's batching grain storage on the test process's <see cref="TestPostgres"/> server, as a production silo has it.</summary>

@@ -2,21 +2,24 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Orleans.Storage;
 
-namespace OrleansRaft.Hosting.Tests.Infrastructure;
+namespace OrleansRaft.Testing;
 
 /// <summary>
 /// Grain storage held by the test process and shared by every silo of an in-process cluster, so that it outlives
-/// any silo (Orleans' memory provider keeps its data in grains, which die with their silo). ETags behave as the
-/// ADO.NET provider's: a null ETag inserts and fails if the record exists, a stale one fails. Records are kept by
-/// reference; the log store writes immutable records.
+/// any silo: a killed silo's members come back elsewhere with their logs, as on PostgreSQL. (Orleans' memory provider
+/// keeps its data in grains, which die with their silo, and OrleansRaft refuses it.) ETags behave as the ADO.NET
+/// provider's: a null ETag inserts and fails if the record exists, a stale one fails. Records are kept by reference;
+/// the log store writes immutable records.
 /// </summary>
-public sealed class SharedMemoryGrainStorage : IGrainStorage
+public sealed class RaftTestStorage : IGrainStorage
 {
     private readonly ConcurrentDictionary<(string State, GrainId Id), (object? Value, long Version)> _records = new();
     private long _version;
 
+    /// <summary>How many records the storage holds.</summary>
     public int Count => _records.Count;
 
+    /// <inheritdoc/>
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (_records.TryGetValue((stateName, grainId), out var record))
@@ -35,6 +38,7 @@ public sealed class SharedMemoryGrainStorage : IGrainStorage
         return Task.CompletedTask;
     }
 
+    /// <inheritdoc/>
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var key = (stateName, grainId);
@@ -56,6 +60,7 @@ public sealed class SharedMemoryGrainStorage : IGrainStorage
         return Task.CompletedTask;
     }
 
+    /// <inheritdoc/>
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var key = (stateName, grainId);

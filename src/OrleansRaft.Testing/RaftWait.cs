@@ -1,0 +1,29 @@
+using System.Diagnostics;
+
+namespace OrleansRaft.Testing;
+
+/// <summary>Waits on conditions, never on sleeps: a loaded machine makes a test slower, not wrong.</summary>
+public static class RaftWait
+{
+    /// <summary>How often a condition is polled.</summary>
+    public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// Polls <paramref name="condition"/> until it holds; throws <see cref="TimeoutException"/> naming
+    /// <paramref name="what"/> after <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"Waited {timeout} for {what}.");
+            }
+
+            await Task.Delay(Poll);
+        }
+    }
+}
