@@ -49,6 +49,10 @@ internal static class RangeReader
                 Limit = wanted == long.MaxValue ? 0 : wanted - kvs.Count,
                 SortOrder = first.SortOrder,
                 KeysOnly = first.KeysOnly,
+                MinModRevision = first.MinModRevision,
+                MaxModRevision = first.MaxModRevision,
+                MinCreateRevision = first.MinCreateRevision,
+                MaxCreateRevision = first.MaxCreateRevision,
             };
 
             // Every member that reached the pinned revision answers the same page.
@@ -57,7 +61,9 @@ internal static class RangeReader
             more = page.More;
         }
 
-        var response = new Proto.RangeResponse { Header = header, More = kvs.Count < result.Count, Count = result.Count };
+        // The count is every key of the range, the revision filters left aside (as etcd's): the last page says
+        // whether more key-values passed them.
+        var response = new Proto.RangeResponse { Header = header, More = more, Count = result.Count };
         foreach (var kv1 in kvs)
         {
             response.Kvs.Add(StoreMapping.ToProto(kv1));
