@@ -23,7 +23,6 @@ public sealed class UnsupportedRequestTests(EtcdGatewayCluster fixture) : IDispo
         await ExpectAsync(StatusCode.Unimplemented, "member add is not supported", () => connection.ClusterClient.MemberAddAsync(new MemberAddRequest { PeerURLs = { "http://127.0.0.1:2380" } }, deadline: EtcdClients.Deadline()).ResponseAsync);
         await ExpectAsync(StatusCode.Unimplemented, "defragment is not supported", () => connection.MaintenanceClient.DefragmentAsync(new DefragmentRequest(), deadline: EtcdClients.Deadline()).ResponseAsync);
         await ExpectAsync(StatusCode.Unimplemented, "hashkv is not supported", () => connection.MaintenanceClient.HashKVAsync(new HashKVRequest(), deadline: EtcdClients.Deadline()).ResponseAsync);
-        await ExpectAsync(StatusCode.Unimplemented, null, () => connection.LockClient.LockAsync(new V3Lockpb.LockRequest { Name = ByteString.CopyFromUtf8("l") }, deadline: EtcdClients.Deadline()).ResponseAsync);
         await ExpectAsync(StatusCode.Unimplemented, "snapshot is not supported", async () =>
         {
             using var snapshot = connection.MaintenanceClient.Snapshot(new SnapshotRequest(), deadline: EtcdClients.Deadline());

@@ -57,13 +57,13 @@ public sealed class RealEtcd : IAsyncLifetime
                 await probe.StatusAsync(new Etcdserverpb.StatusRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
                 return;
             }
-            catch (RpcException) when (clock.Elapsed < EtcdGatewayCluster.Bound && !_process.HasExited)
+            catch (Exception e) when (NotUpYet(e) && clock.Elapsed < EtcdGatewayCluster.Bound && !_process.HasExited)
             {
                 await Task.Delay(50);
             }
-            catch (RpcException error)
+            catch (Exception e) when (NotUpYet(e))
             {
-                throw new InvalidOperationException($"etcd did not answer on {Endpoint}: {error.Status.Detail}; it printed: {_process.Stderr}{_process.Stdout}", error);
+                throw new InvalidOperationException($"etcd did not answer on {Endpoint}: {e.Message}; it printed: {_process.Stderr}{_process.Stdout}", e);
             }
         }
     }
@@ -90,6 +90,9 @@ public sealed class RealEtcd : IAsyncLifetime
             TestFolders.Delete(_folder);
         }
     }
+
+    /// <summary>What a call to an etcd that is still starting fails with (the client gives up at its deadline by cancelling).</summary>
+    private static bool NotUpYet(Exception e) => e is RpcException or OperationCanceledException;
 
     private static int FreePort()
     {
