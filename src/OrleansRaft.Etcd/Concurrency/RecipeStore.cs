@@ -17,12 +17,19 @@ namespace OrleansRaft.Etcd.Concurrency;
 /// answered as etcd's lock and election servers answer it: they call the store through etcd's client, so the error
 /// reaches the caller with etcd's message and gRPC's Unknown code.
 /// </summary>
-internal sealed class RecipeStore(EtcdGroup group, CancellationToken cancellationToken)
+internal sealed class RecipeStore(EtcdGroup group, CallFloor floor, CancellationToken cancellationToken)
 {
     /// <summary>The lease a call without one gets, as etcd's server-side session: 60 s, and nobody keeps it alive.</summary>
     public const long SessionTtlSeconds = 60;
 
     private KvClient Kv => group.Client;
+
+    /// <summary>The store of the group that serves the call, raising its connection's read floor.</summary>
+    public static async Task<RecipeStore> ForAsync(EtcdGateway gateway, ServerCallContext context)
+    {
+        var group = await gateway.GroupAsync(context);
+        return new RecipeStore(group, CallFloor.Of(context, group), context.CancellationToken);
+    }
 
     public EtcdGroup Group => group;
 
@@ -60,6 +67,7 @@ internal sealed class RecipeStore(EtcdGroup group, CancellationToken cancellatio
     public async Task<(TxnResult Result, Proto.ResponseHeader Header)> TxnAsync(TxnRequest txn)
     {
         var write = await RefusedAsUnknown(Kv.WriteAsync<TxnResult>(txn, cancellationToken: cancellationToken));
+        floor.Answered(write.Result.Revision);
         return (write.Result, await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, cancellationToken));
     }
 
@@ -67,6 +75,7 @@ internal sealed class RecipeStore(EtcdGroup group, CancellationToken cancellatio
     public async Task<Proto.ResponseHeader> DeleteAsync(ReadOnlyMemory<byte> key)
     {
         var write = await RefusedAsUnknown(Kv.WriteAsync<DeleteRangeResult>(new DeleteRangeRequest(key), cancellationToken: cancellationToken));
+        floor.Answered(write.Result.Revision);
         return await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, cancellationToken);
     }
 
@@ -100,6 +109,7 @@ internal sealed class RecipeStore(EtcdGroup group, CancellationToken cancellatio
     public async Task<(RangeResult Result, Proto.ResponseHeader Header)> ReadAsync(RangeRequest range)
     {
         var read = await RefusedAsUnknown(Kv.ReadAsync<RangeResult>(range, KvCallOptions.Linearizable, cancellationToken));
+        floor.Answered(read.Result.Revision);
         return (read.Result, await group.LeaderHeaderAsync(read.MemberId, read.Result.Revision, cancellationToken));
     }
 

@@ -25,7 +25,7 @@ internal sealed class ElectionService(EtcdGateway gateway) : ElectionProto.Elect
 
     public override async Task<ElectionProto.CampaignResponse> Campaign(ElectionProto.CampaignRequest request, ServerCallContext context)
     {
-        var store = new RecipeStore(await gateway.GroupAsync(context), context.CancellationToken);
+        var store = await RecipeStore.ForAsync(gateway, context);
         var lease = await store.SessionLeaseAsync(request.Lease);
         var prefix = RecipeStore.Prefix(request.Name);
         var key = RecipeStore.KeyOf(prefix, lease);
@@ -72,20 +72,20 @@ internal sealed class ElectionService(EtcdGateway gateway) : ElectionProto.Elect
     public override async Task<ElectionProto.ProclaimResponse> Proclaim(ElectionProto.ProclaimRequest request, ServerCallContext context)
     {
         var leader = request.Leader ?? throw Unknown(MissingLeaderKey);
-        var store = new RecipeStore(await gateway.GroupAsync(context), context.CancellationToken);
+        var store = await RecipeStore.ForAsync(gateway, context);
         return new ElectionProto.ProclaimResponse { Header = await ProclaimAsync(store, leader, request.Value) };
     }
 
     public override async Task<ElectionProto.ResignResponse> Resign(ElectionProto.ResignRequest request, ServerCallContext context)
     {
         var leader = request.Leader ?? throw Unknown(MissingLeaderKey);
-        var store = new RecipeStore(await gateway.GroupAsync(context), context.CancellationToken);
+        var store = await RecipeStore.ForAsync(gateway, context);
         return new ElectionProto.ResignResponse { Header = await ResignAsync(store, leader) };
     }
 
     public override async Task<ElectionProto.LeaderResponse> Leader(ElectionProto.LeaderRequest request, ServerCallContext context)
     {
-        var store = new RecipeStore(await gateway.GroupAsync(context), context.CancellationToken);
+        var store = await RecipeStore.ForAsync(gateway, context);
         var (first, header) = await store.ReadAsync(RecipeStore.FirstCreated(RecipeStore.Prefix(request.Name)));
         if (first.Kvs.Count == 0)
         {
@@ -101,7 +101,7 @@ internal sealed class ElectionService(EtcdGateway gateway) : ElectionProto.Elect
     /// </summary>
     public override async Task Observe(ElectionProto.LeaderRequest request, IServerStreamWriter<ElectionProto.LeaderResponse> responseStream, ServerCallContext context)
     {
-        var store = new RecipeStore(await gateway.GroupAsync(context), context.CancellationToken);
+        var store = await RecipeStore.ForAsync(gateway, context);
         var prefix = RecipeStore.Prefix(request.Name);
         while (true)
         {

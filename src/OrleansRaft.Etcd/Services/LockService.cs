@@ -16,7 +16,7 @@ internal sealed class LockService(EtcdGateway gateway) : LockProto.Lock.LockBase
 {
     public override async Task<LockProto.LockResponse> Lock(LockProto.LockRequest request, ServerCallContext context)
     {
-        var store = new RecipeStore(await gateway.GroupAsync(context), context.CancellationToken);
+        var store = await RecipeStore.ForAsync(gateway, context);
         var lease = await store.SessionLeaseAsync(request.Lease);
         var prefix = RecipeStore.Prefix(request.Name);
         var key = RecipeStore.KeyOf(prefix, lease);
@@ -47,7 +47,7 @@ internal sealed class LockService(EtcdGateway gateway) : LockProto.Lock.LockBase
 
     public override async Task<LockProto.UnlockResponse> Unlock(LockProto.UnlockRequest request, ServerCallContext context)
     {
-        var store = new RecipeStore(await gateway.GroupAsync(context), context.CancellationToken);
+        var store = await RecipeStore.ForAsync(gateway, context);
         return new LockProto.UnlockResponse { Header = await store.DeleteAsync(request.Key.Memory) };
     }
 }

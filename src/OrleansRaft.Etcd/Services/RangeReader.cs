@@ -13,13 +13,14 @@ namespace OrleansRaft.Etcd.Services;
 /// </summary>
 internal static class RangeReader
 {
-    public static async Task<Proto.RangeResponse> ReadAsync(EtcdGroup group, Proto.RangeRequest request, CancellationToken cancellationToken)
+    public static async Task<Proto.RangeResponse> ReadAsync(EtcdGroup group, Proto.RangeRequest request, CallFloor floor, CancellationToken cancellationToken)
     {
         var kv = group.Client;
         var first = StoreMapping.ToStore(request);
-        var consistency = request.Serializable ? KvCallOptions.Serializable : KvCallOptions.Linearizable;
+        var consistency = request.Serializable ? floor.Serializable : KvCallOptions.Linearizable;
         var read = await kv.ReadAsync<RangeResult>(first, consistency, cancellationToken);
         var result = read.Result;
+        floor.Answered(result.Revision);
         var header = request.Serializable
             ? group.Header(read.MemberId, result.Revision)
             : await group.LeaderHeaderAsync(read.MemberId, result.Revision, cancellationToken);
