@@ -36,7 +36,7 @@ public static class DotnetEtcdRecipes
                 }
 
                 await RetryAsync(() => client.UnlockAsync(held.Key.ToStringUtf8(), deadline: Deadline()));
-                await RetryAsync(() => client.LeaseRevokeAsync(new LeaseRevokeRequest { ID = lease }, deadline: Deadline()));
+                await RevokeAsync(client, lease);
             }
         })));
 
@@ -80,7 +80,7 @@ public static class DotnetEtcdRecipes
                 }
 
                 await RetryAsync(() => client.ResignAsync(campaign.Leader, deadline: Deadline()));
-                await RetryAsync(() => client.LeaseRevokeAsync(new LeaseRevokeRequest { ID = lease }, deadline: Deadline()));
+                await RevokeAsync(client, lease);
             }
         })));
 
@@ -166,6 +166,18 @@ public static class DotnetEtcdRecipes
                     return true;
                 }
             }
+        }
+    }
+
+    /// <summary>Revokes a lease; a retried revoke whose first answer was lost finds it gone, which is what it wanted.</summary>
+    private static async Task RevokeAsync(EtcdClient client, long lease)
+    {
+        try
+        {
+            await RetryAsync(() => client.LeaseRevokeAsync(new LeaseRevokeRequest { ID = lease }, deadline: Deadline()));
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
         }
     }
 
