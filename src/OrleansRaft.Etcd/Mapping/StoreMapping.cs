@@ -26,7 +26,8 @@ internal static class StoreMapping
         return new RangeRequest(request.Key.Memory)
         {
             RangeEnd = request.RangeEnd.Memory,
-            Limit = request.Limit,
+            // etcd reads a negative limit as no limit, as 0.
+            Limit = Math.Max(0, request.Limit),
             Revision = Math.Max(0, request.Revision),
             SortOrder = request.SortOrder switch
             {
