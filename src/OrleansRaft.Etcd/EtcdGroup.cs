@@ -54,6 +54,8 @@ internal sealed class EtcdGroup : IAsyncDisposable
 
     public EtcdGatewayOptions Options => _options;
 
+    public ILogger Logger => _logger;
+
     /// <summary>The connected client; only for a group returned by <see cref="EtcdGateway.GroupAsync"/>.</summary>
     public KvClient Client => _client ?? throw new InvalidOperationException($"The gateway's client of group '{GroupId}' is not connected.");
 

@@ -9,8 +9,8 @@ public sealed partial class KvStateMachine
 {
     private LeaseGrantResult GrantLease(LeaseGrantRequest request)
     {
-        RequestValidator.NotNegative(request.Id, "a lease id");
-        RequestValidator.NotNegative(request.TtlSeconds, "a lease TTL");
+        // As etcd: any id but 0 (which asks for one) is the caller's, negative ones too; a TTL below the minimum,
+        // negative ones too, is granted the minimum.
         if (request.TtlSeconds > limits.MaxLeaseTtlSeconds)
         {
             throw Fail.With(KvErrorCode.LeaseTtlTooLarge, $"a TTL of {request.TtlSeconds} s exceeds the limit of {limits.MaxLeaseTtlSeconds} s");

@@ -4,7 +4,9 @@ public sealed partial class KvStateMachine
 {
     /// <summary>
     /// Reads a range. Revision 0 reads the newest versions, which inside a transaction include the writes of the
-    /// operations before this one. The revision was checked by the plan.
+    /// operations before this one. The revision was checked by the plan. As in etcd, the count is every key of the
+    /// range at the revision, the revision filters left aside; the filters choose which key-values the answer holds
+    /// before it is sorted and cut to the limit, and <see cref="RangeResult.More"/> says that more passed them.
     /// </summary>
     private RangeResult ReadRange(RangeRequest request, long header)
     {
@@ -25,6 +27,7 @@ public sealed partial class KvStateMachine
         var page = new ResultPage(limit, limits.MaxResultBytes);
         var kvs = new List<KeyValueEntry>();
         long count = 0;
+        long passed = 0;
         if (request.SortTarget == SortTarget.Key)
         {
             // The index is in key order already: keep the first page and count the rest.
@@ -36,6 +39,12 @@ public sealed partial class KvStateMachine
                 }
 
                 count++;
+                if (!request.Passes(kv))
+                {
+                    continue;
+                }
+
+                passed++;
                 if (page.TryAdd(kv.ByteSize(request.KeysOnly)))
                 {
                     kvs.Add(kv);
@@ -46,6 +55,8 @@ public sealed partial class KvStateMachine
         {
             var all = state.Keys.Scan(range).Select(h => h.At(at)).OfType<KeyValueEntry>().ToList();
             count = all.Count;
+            all.RemoveAll(kv => !request.Passes(kv));
+            passed = all.Count;
             var comparer = new KvComparer(request.SortTarget, order == SortOrder.Descend);
             all.Sort(comparer);
             foreach (var kv in all)
@@ -60,7 +71,7 @@ public sealed partial class KvStateMachine
         }
 
         IReadOnlyList<KeyValueEntry> answer = request.KeysOnly ? kvs.ConvertAll(kv => kv.WithoutValue()) : kvs;
-        return new RangeResult(header, answer, kvs.Count < count, count);
+        return new RangeResult(header, answer, kvs.Count < passed, count);
     }
 
     /// <summary>Sorts by a target, ties by key; descending reverses both.</summary>

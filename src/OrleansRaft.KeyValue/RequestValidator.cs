@@ -190,7 +190,6 @@ internal sealed class RequestValidator
 
         Key(put.Key, ReadOnlyMemory<byte>.Empty);
         Value(put.Value);
-        NotNegative(put.Lease, "a lease id");
         if (put.IgnoreValue && !put.Value.IsEmpty)
         {
             throw Fail.With(KvErrorCode.ValueProvided, $"a put that keeps the current value carries a value");

@@ -12,6 +12,10 @@ public sealed class CodecTests
         {
             RangeEnd = B("z"), Limit = 5, Revision = 9, SortOrder = SortOrder.Descend, SortTarget = SortTarget.Mod, KeysOnly = true, CountOnly = true,
         };
+        yield return new RangeRequest(B("a"))
+        {
+            RangeEnd = B("z"), Limit = 1, MinModRevision = 2, MaxModRevision = long.MaxValue, MinCreateRevision = -4, MaxCreateRevision = 5,
+        };
         yield return new DeleteRangeRequest(B("a")) { RangeEnd = KeyRanges.FromKey, PrevKv = true };
         yield return new TxnRequest
         {
@@ -53,6 +57,19 @@ public sealed class CodecTests
         var query = KvCodec.EncodeQuery(request);
         Assert.Equal(query, KvCodec.EncodeQuery(KvCodec.DecodeQuery(query)));
         Assert.Null(KvCodec.DecodeCommand(KvCodec.EncodeCommand(new KvCommand(request))).Session);
+    }
+
+    [Fact]
+    public void A_ranges_revision_filters_survive_a_round_trip_and_a_range_without_them_carries_none()
+    {
+        var filtered = (RangeRequest)KvCodec.DecodeQuery(KvCodec.EncodeQuery(new RangeRequest(B("a")) { MinModRevision = 2, MaxModRevision = 3, MinCreateRevision = 4, MaxCreateRevision = 5 }));
+        Assert.Equal((2L, 3L, 4L, 5L), (filtered.MinModRevision, filtered.MaxModRevision, filtered.MinCreateRevision, filtered.MaxCreateRevision));
+
+        var onlyOne = (RangeRequest)KvCodec.DecodeQuery(KvCodec.EncodeQuery(new RangeRequest(B("a")) { MaxCreateRevision = 7 }));
+        Assert.Equal((0L, 0L, 0L, 7L), (onlyOne.MinModRevision, onlyOne.MaxModRevision, onlyOne.MinCreateRevision, onlyOne.MaxCreateRevision));
+
+        // Four varints follow the flags only when a filter is set: log entries written before the filters read the same.
+        Assert.Equal(KvCodec.EncodeQuery(new RangeRequest(B("a"))).Length + 4, KvCodec.EncodeQuery(new RangeRequest(B("a")) { MinModRevision = 1 }).Length);
     }
 
     [Fact]

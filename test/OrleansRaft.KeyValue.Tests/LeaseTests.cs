@@ -27,13 +27,25 @@ public sealed class LeaseTests
     }
 
     [Fact]
+    public void A_negative_id_is_granted_as_chosen_and_a_negative_ttl_gets_the_minimum_as_in_etcd()
+    {
+        var store = new Store(new KvLimits { MinLeaseTtlSeconds = 2 });
+        var negative = store.Apply<LeaseGrantResult>(new LeaseGrantRequest(60) { Id = -7 });
+        Assert.Equal((-7L, 60L), (negative.Id, negative.TtlSeconds));
+        store.Put("a", "1", lease: -7);
+        Assert.Equal(-7, store.Get("a")!.Lease);
+
+        Assert.Equal(2, store.Apply<LeaseGrantResult>(new LeaseGrantRequest(-5)).TtlSeconds);
+        store.Apply<LeaseRevokeResult>(new LeaseRevokeRequest(-7));
+        Assert.Null(store.Get("a"));
+    }
+
+    [Fact]
     public void Bad_grants_are_refused()
     {
         var store = new Store(new KvLimits { MaxLeases = 2, MaxLeaseTtlSeconds = 100 });
         store.Grant(10, id: 5);
         Assert.Equal(KvErrorCode.LeaseExists, store.Refuse(new LeaseGrantRequest(10) { Id = 5 }));
-        Assert.Equal(KvErrorCode.InvalidArgument, store.Refuse(new LeaseGrantRequest(10) { Id = -5 }));
-        Assert.Equal(KvErrorCode.InvalidArgument, store.Refuse(new LeaseGrantRequest(-1)));
         Assert.Equal(KvErrorCode.LeaseTtlTooLarge, store.Refuse(new LeaseGrantRequest(101)));
         store.Grant(100);
         Assert.Equal(KvErrorCode.TooManyLeases, store.Refuse(new LeaseGrantRequest(10)));

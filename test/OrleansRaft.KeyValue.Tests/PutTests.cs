@@ -141,7 +141,7 @@ public sealed class PutTests
     {
         var store = new Store();
         Assert.Equal(KvErrorCode.LeaseNotFound, store.Refuse(new PutRequest(B("a"), B("1")) { Lease = 42 }));
-        Assert.Equal(KvErrorCode.InvalidArgument, store.Refuse(new PutRequest(B("a"), B("1")) { Lease = -1 }));
+        Assert.Equal(KvErrorCode.LeaseNotFound, store.Refuse(new PutRequest(B("a"), B("1")) { Lease = -1 }));
         Assert.Null(store.Get("a"));
         Assert.Equal(1, store.Revision);
     }

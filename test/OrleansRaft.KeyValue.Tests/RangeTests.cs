@@ -236,4 +236,74 @@ public sealed class RangeTests
     }
 
     private static string[] Pairs(RangeResult result) => result.Kvs.Select(kv => $"{S(kv.Key)}={S(kv.Value)}").ToArray();
+
+    /// <summary>a, b, c, d and e created in that order, then b and d modified.</summary>
+    private static Store Modified()
+    {
+        var store = Abcde();
+        store.Put("b", "B2");
+        store.Put("d", "D2");
+        return store;
+    }
+
+    [Fact]
+    public void Revision_filters_keep_the_key_values_within_their_bounds_and_leave_the_count_whole()
+    {
+        var store = Modified();
+        var created = Keys(store.Range("a", "z"));
+        Assert.Equal(["a", "b", "c", "d", "e"], created);
+        var revisions = store.Range("a", "z").Kvs.ToDictionary(kv => S(kv.Key), kv => (kv.CreateRevision, kv.ModRevision));
+        var (cCreate, _) = revisions["c"];
+        var (_, bMod) = revisions["b"];
+
+        var modifiedLately = Filtered(store, new RangeRequest(B("a")) { RangeEnd = B("z"), MinModRevision = bMod });
+        Assert.Equal(["b", "d"], Keys(modifiedLately));
+        Assert.Equal(5, modifiedLately.Count);
+        Assert.False(modifiedLately.More);
+
+        Assert.Equal(["a", "c", "e"], Keys(Filtered(store, new RangeRequest(B("a")) { RangeEnd = B("z"), MaxModRevision = bMod - 1 })));
+        Assert.Equal(["c", "d", "e"], Keys(Filtered(store, new RangeRequest(B("a")) { RangeEnd = B("z"), MinCreateRevision = cCreate })));
+        Assert.Equal(["a", "b"], Keys(Filtered(store, new RangeRequest(B("a")) { RangeEnd = B("z"), MaxCreateRevision = cCreate - 1 })));
+        Assert.Equal(["b"], Keys(Filtered(store, new RangeRequest(B("a")) { RangeEnd = B("z"), MaxCreateRevision = cCreate - 1, MinModRevision = bMod })));
+    }
+
+    [Fact]
+    public void A_limit_cuts_what_passed_the_filters_and_More_says_whether_more_passed()
+    {
+        var store = Modified();
+        var cCreate = store.Range("c", null).Kvs[0].CreateRevision;
+
+        // What clientv3's lock asks: the newest key created before mine, one of them.
+        var lastBefore = Filtered(store, new RangeRequest(B("a")) { RangeEnd = B("z"), MaxCreateRevision = cCreate - 1, SortTarget = SortTarget.Create, SortOrder = SortOrder.Descend, Limit = 1 });
+        Assert.Equal(["b"], Keys(lastBefore));
+        Assert.True(lastBefore.More);
+        Assert.Equal(5, lastBefore.Count);
+
+        var onlyOnePassed = Filtered(store, new RangeRequest(B("a")) { RangeEnd = B("z"), MaxCreateRevision = cCreate - 2, Limit = 1 });
+        Assert.Equal(["a"], Keys(onlyOnePassed));
+        Assert.False(onlyOnePassed.More);
+
+        var descending = Filtered(store, new RangeRequest(B("a")) { RangeEnd = B("z"), MinCreateRevision = cCreate, SortOrder = SortOrder.Descend, Limit = 2 });
+        Assert.Equal(["e", "d"], Keys(descending));
+        Assert.True(descending.More);
+    }
+
+    [Fact]
+    public void Revision_filters_read_the_store_at_the_ranges_revision_and_count_only_ignores_them()
+    {
+        var store = Modified();
+        var bMod = store.Range("b", null).Kvs[0].ModRevision;
+        Assert.Empty(Filtered(store, new RangeRequest(B("a")) { RangeEnd = B("z"), MinModRevision = bMod, Revision = bMod - 1 }).Kvs);
+
+        var counted = Filtered(store, new RangeRequest(B("a")) { RangeEnd = B("z"), MinModRevision = bMod, CountOnly = true });
+        Assert.Empty(counted.Kvs);
+        Assert.Equal(5, counted.Count);
+    }
+
+    private static RangeResult Filtered(Store store, RangeRequest request)
+    {
+        // The filters travel in the query's bytes, so every read here goes through the codec too.
+        var decoded = (RangeRequest)KvCodec.DecodeQuery(KvCodec.EncodeQuery(request));
+        return store.Query<RangeResult>(decoded);
+    }
 }

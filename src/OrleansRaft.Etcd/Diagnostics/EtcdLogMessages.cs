@@ -32,4 +32,7 @@ internal static partial class EtcdLogMessages
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "etcd gateway watch {WatchId} on {Key} failed to poll; it retries.")]
     public static partial void WatchPollFailed(ILogger logger, long watchId, string key, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "etcd gateway could not delete the key of a lock or campaign that stopped waiting in group {Group}; its lease ends it.")]
+    public static partial void AbandonFailed(ILogger logger, string group, Exception exception);
 }

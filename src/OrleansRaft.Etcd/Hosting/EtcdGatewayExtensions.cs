@@ -48,6 +48,8 @@ public static class EtcdGatewayExtensions
         ConfigureService<LeaseService>(services);
         ConfigureService<ClusterService>(services);
         ConfigureService<MaintenanceService>(services);
+        ConfigureService<LockService>(services);
+        ConfigureService<ElectionService>(services);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<EtcdGatewayOptions>>((kestrel, gateway) =>
         {
             if (gateway.Value.Endpoint is { } endpoint)
@@ -58,7 +60,7 @@ public static class EtcdGatewayExtensions
         return services;
     }
 
-    /// <summary>Maps the gateway's services: KV, Watch, Lease, Cluster and Maintenance of etcd's etcdserverpb package.</summary>
+    /// <summary>Maps the gateway's services: KV, Watch, Lease, Cluster and Maintenance of etcd's etcdserverpb package, Lock (v3lockpb) and Election (v3electionpb).</summary>
     public static IEndpointRouteBuilder MapOrleansRaftEtcd(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -67,6 +69,8 @@ public static class EtcdGatewayExtensions
         endpoints.MapGrpcService<LeaseService>();
         endpoints.MapGrpcService<ClusterService>();
         endpoints.MapGrpcService<MaintenanceService>();
+        endpoints.MapGrpcService<LockService>();
+        endpoints.MapGrpcService<ElectionService>();
         return endpoints;
     }
 

@@ -65,8 +65,11 @@ public sealed class EtcdGatewayOptions
     /// </summary>
     public TimeSpan StatusRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The largest request the gateway accepts, in bytes (etcd: 1.5 MiB plus gRPC overhead).</summary>
-    public int MaxReceiveMessageBytes { get; set; } = 4 * 1024 * 1024;
+    /// <summary>
+    /// The largest gRPC message the gateway receives, in bytes: etcd's, its largest request (1.5 MiB) plus 512 KiB of
+    /// gRPC overhead, 2 MiB. A larger one is refused by gRPC with <c>ResourceExhausted</c> before the store sees it.
+    /// </summary>
+    public int MaxReceiveMessageBytes { get; set; } = (1536 + 512) * 1024;
 
     internal void Validate()
     {

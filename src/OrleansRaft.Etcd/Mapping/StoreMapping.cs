@@ -23,15 +23,11 @@ internal static class StoreMapping
 
     public static RangeRequest ToStore(Proto.RangeRequest request)
     {
-        if (request.MinModRevision != 0 || request.MaxModRevision != 0 || request.MinCreateRevision != 0 || request.MaxCreateRevision != 0)
-        {
-            throw EtcdErrors.Unimplemented("range filters on mod or create revision (min_mod_revision, max_mod_revision, min_create_revision, max_create_revision) are not supported.");
-        }
-
         return new RangeRequest(request.Key.Memory)
         {
             RangeEnd = request.RangeEnd.Memory,
-            Limit = request.Limit,
+            // etcd reads a negative limit as no limit, as 0.
+            Limit = Math.Max(0, request.Limit),
             Revision = Math.Max(0, request.Revision),
             SortOrder = request.SortOrder switch
             {
@@ -51,6 +47,10 @@ internal static class StoreMapping
             },
             KeysOnly = request.KeysOnly,
             CountOnly = request.CountOnly,
+            MinModRevision = request.MinModRevision,
+            MaxModRevision = request.MaxModRevision,
+            MinCreateRevision = request.MinCreateRevision,
+            MaxCreateRevision = request.MaxCreateRevision,
         };
     }
 

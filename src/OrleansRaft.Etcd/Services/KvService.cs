@@ -9,14 +9,14 @@ namespace OrleansRaft.Etcd.Services;
 /// <summary>
 /// etcd's KV service. Writes go through the group's log via the leader; linearizable reads through ReadIndex on the
 /// leader; serializable reads (<c>serializable</c> on a range, or on every range of a read-only transaction) from any
-/// member's state as it is.
+/// member whose state reached the connection's <see cref="ReadFloor"/>. Every answer raises that floor.
 /// </summary>
 internal sealed class KvService(EtcdGateway gateway) : Proto.KV.KVBase
 {
     public override async Task<Proto.RangeResponse> Range(Proto.RangeRequest request, ServerCallContext context)
     {
         var group = await gateway.GroupAsync(context);
-        return await RangeReader.ReadAsync(group, request, context.CancellationToken);
+        return await RangeReader.ReadAsync(group, request, CallFloor.Of(context, group), context.CancellationToken);
     }
 
     public override async Task<Proto.PutResponse> Put(Proto.PutRequest request, ServerCallContext context)
@@ -24,6 +24,7 @@ internal sealed class KvService(EtcdGateway gateway) : Proto.KV.KVBase
         var group = await gateway.GroupAsync(context);
         var kv = group.Client;
         var write = await kv.WriteAsync<PutResult>(StoreMapping.ToStore(request), cancellationToken: context.CancellationToken);
+        CallFloor.Of(context, group).Answered(write.Result.Revision);
         return StoreMapping.ToProto(write.Result, await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken));
     }
 
@@ -32,6 +33,7 @@ internal sealed class KvService(EtcdGateway gateway) : Proto.KV.KVBase
         var group = await gateway.GroupAsync(context);
         var kv = group.Client;
         var write = await kv.WriteAsync<DeleteRangeResult>(StoreMapping.ToStore(request), cancellationToken: context.CancellationToken);
+        CallFloor.Of(context, group).Answered(write.Result.Revision);
         return StoreMapping.ToProto(write.Result, await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken));
     }
 
@@ -40,15 +42,17 @@ internal sealed class KvService(EtcdGateway gateway) : Proto.KV.KVBase
         var group = await gateway.GroupAsync(context);
         var kv = group.Client;
         var txn = StoreMapping.ToStore(request);
+        var floor = CallFloor.Of(context, group);
         if (StoreMapping.Writes(request))
         {
             var write = await kv.WriteAsync<TxnResult>(txn, cancellationToken: context.CancellationToken);
+            floor.Answered(write.Result.Revision);
             return StoreMapping.ToProto(write.Result, await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken));
         }
 
         var serializable = StoreMapping.IsSerializable(request);
-        var read = await kv.ReadAsync<TxnResult>(
-            txn, serializable ? KvCallOptions.Serializable : KvCallOptions.Linearizable, context.CancellationToken);
+        var read = await kv.ReadAsync<TxnResult>(txn, serializable ? floor.Serializable : KvCallOptions.Linearizable, context.CancellationToken);
+        floor.Answered(read.Result.Revision);
         var header = serializable
             ? group.Header(read.MemberId, read.Result.Revision)
             : await group.LeaderHeaderAsync(read.MemberId, read.Result.Revision, context.CancellationToken);
@@ -64,6 +68,7 @@ internal sealed class KvService(EtcdGateway gateway) : Proto.KV.KVBase
         var group = await gateway.GroupAsync(context);
         var kv = group.Client;
         var write = await kv.WriteAsync<CompactResult>(new CompactRequest(request.Revision), cancellationToken: context.CancellationToken);
+        CallFloor.Of(context, group).Answered(write.Result.Revision);
         return new Proto.CompactionResponse { Header = await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken) };
     }
 }

@@ -29,6 +29,9 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
         var group = await gateway.GroupAsync(context);
         var kv = group.Client;
         var write = await kv.WriteAsync<LeaseRevokeResult>(new LeaseRevokeRequest(request.ID), cancellationToken: context.CancellationToken);
+
+        // A revoke deletes the lease's keys: the connection's serializable reads must see them gone.
+        CallFloor.Of(context, group).Answered(write.Result.Revision);
         return new Proto.LeaseRevokeResponse { Header = await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken) };
     }
 

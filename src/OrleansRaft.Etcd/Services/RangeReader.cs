@@ -13,13 +13,14 @@ namespace OrleansRaft.Etcd.Services;
 /// </summary>
 internal static class RangeReader
 {
-    public static async Task<Proto.RangeResponse> ReadAsync(EtcdGroup group, Proto.RangeRequest request, CancellationToken cancellationToken)
+    public static async Task<Proto.RangeResponse> ReadAsync(EtcdGroup group, Proto.RangeRequest request, CallFloor floor, CancellationToken cancellationToken)
     {
         var kv = group.Client;
         var first = StoreMapping.ToStore(request);
-        var consistency = request.Serializable ? KvCallOptions.Serializable : KvCallOptions.Linearizable;
+        var consistency = request.Serializable ? floor.Serializable : KvCallOptions.Linearizable;
         var read = await kv.ReadAsync<RangeResult>(first, consistency, cancellationToken);
         var result = read.Result;
+        floor.Answered(result.Revision);
         var header = request.Serializable
             ? group.Header(read.MemberId, result.Revision)
             : await group.LeaderHeaderAsync(read.MemberId, result.Revision, cancellationToken);
@@ -49,6 +50,10 @@ internal static class RangeReader
                 Limit = wanted == long.MaxValue ? 0 : wanted - kvs.Count,
                 SortOrder = first.SortOrder,
                 KeysOnly = first.KeysOnly,
+                MinModRevision = first.MinModRevision,
+                MaxModRevision = first.MaxModRevision,
+                MinCreateRevision = first.MinCreateRevision,
+                MaxCreateRevision = first.MaxCreateRevision,
             };
 
             // Every member that reached the pinned revision answers the same page.
@@ -57,7 +62,9 @@ internal static class RangeReader
             more = page.More;
         }
 
-        var response = new Proto.RangeResponse { Header = header, More = kvs.Count < result.Count, Count = result.Count };
+        // The count is every key of the range, the revision filters left aside (as etcd's): the last page says
+        // whether more key-values passed them.
+        var response = new Proto.RangeResponse { Header = header, More = more, Count = result.Count };
         foreach (var kv1 in kvs)
         {
             response.Kvs.Add(StoreMapping.ToProto(kv1));

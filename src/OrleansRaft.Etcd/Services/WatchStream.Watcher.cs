@@ -91,7 +91,8 @@ internal sealed partial class WatchStream
                                 WatchId = Id,
                                 Canceled = true,
                                 CompactRevision = page.CompactRevision,
-                                CancelReason = EtcdErrors.Compacted,
+
+                                // As etcd: no reason; clients tell a compaction from compact_revision.
                             },
                             cancellationToken);
                         _stream.Forget(this);

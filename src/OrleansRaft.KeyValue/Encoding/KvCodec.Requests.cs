@@ -21,7 +21,16 @@ public static partial class KvCodec
                 w.Var(range.Revision);
                 w.Var((int)range.SortOrder);
                 w.Var((int)range.SortTarget);
-                w.Byte(Flags(range.KeysOnly, range.CountOnly));
+                // The filters follow only when one is set, so a range without them encodes as before they existed.
+                w.Byte(Flags(range.KeysOnly, range.CountOnly, range.Filters));
+                if (range.Filters)
+                {
+                    w.Var(range.MinModRevision);
+                    w.Var(range.MaxModRevision);
+                    w.Var(range.MinCreateRevision);
+                    w.Var(range.MaxCreateRevision);
+                }
+
                 break;
             case DeleteRangeRequest delete:
                 w.Bytes(delete.Key.Span);
@@ -125,11 +134,16 @@ public static partial class KvCodec
                 var revision = r.Var();
                 var order = (SortOrder)r.Int();
                 var target = (SortTarget)r.Int();
-                var flags = ReadFlags(ref r, 2);
+                var flags = ReadFlags(ref r, 3);
+                var filters = (flags & 4) != 0;
                 return new RangeRequest(key)
                 {
                     RangeEnd = rangeEnd, Limit = limit, Revision = revision, SortOrder = order, SortTarget = target,
                     KeysOnly = (flags & 1) != 0, CountOnly = (flags & 2) != 0,
+                    MinModRevision = filters ? r.Var() : 0,
+                    MaxModRevision = filters ? r.Var() : 0,
+                    MinCreateRevision = filters ? r.Var() : 0,
+                    MaxCreateRevision = filters ? r.Var() : 0,
                 };
             }
 

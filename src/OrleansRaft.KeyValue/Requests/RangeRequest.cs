@@ -21,7 +21,9 @@ public enum SortTarget
 
 /// <summary>
 /// Reads the keys of <see cref="KeyRanges">a range</see> at a revision. <see cref="RangeResult.Count"/> is the number
-/// of keys in the range whatever the limit; <see cref="RangeResult.More"/> says that the answer holds fewer.
+/// of keys in the range whatever the limit and the revision filters; <see cref="RangeResult.More"/> says that more keys
+/// pass the filters than the answer holds. The filters are etcd's: each applies when it is not 0, and keeps the
+/// key-values whose mod (create) revision is at least the min, at most the max.
 /// </summary>
 public sealed class RangeRequest : KvRequest
 {
@@ -50,6 +52,28 @@ public sealed class RangeRequest : KvRequest
 
     /// <summary>Return only the count.</summary>
     public bool CountOnly { get; init; }
+
+    /// <summary>Keep key-values modified at this revision or later; 0 for no bound.</summary>
+    public long MinModRevision { get; init; }
+
+    /// <summary>Keep key-values modified at this revision or earlier; 0 for no bound.</summary>
+    public long MaxModRevision { get; init; }
+
+    /// <summary>Keep key-values created at this revision or later; 0 for no bound.</summary>
+    public long MinCreateRevision { get; init; }
+
+    /// <summary>Keep key-values created at this revision or earlier; 0 for no bound.</summary>
+    public long MaxCreateRevision { get; init; }
+
+    /// <summary>Whether any revision filter applies.</summary>
+    public bool Filters => MinModRevision != 0 || MaxModRevision != 0 || MinCreateRevision != 0 || MaxCreateRevision != 0;
+
+    /// <summary>Whether <paramref name="kv"/> passes the revision filters.</summary>
+    public bool Passes(KeyValueEntry kv) =>
+        (MinModRevision == 0 || kv.ModRevision >= MinModRevision)
+        && (MaxModRevision == 0 || kv.ModRevision <= MaxModRevision)
+        && (MinCreateRevision == 0 || kv.CreateRevision >= MinCreateRevision)
+        && (MaxCreateRevision == 0 || kv.CreateRevision <= MaxCreateRevision);
 
     internal override KvRequestKind Kind => KvRequestKind.Range;
 }

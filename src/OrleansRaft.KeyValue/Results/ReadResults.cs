@@ -4,10 +4,10 @@ public sealed class RangeResult(long revision, IReadOnlyList<KeyValueEntry> kvs,
 {
     public IReadOnlyList<KeyValueEntry> Kvs { get; } = kvs;
 
-    /// <summary>The range holds more keys than <see cref="Kvs"/>.</summary>
+    /// <summary>More keys of the range pass the request's revision filters than <see cref="Kvs"/> holds.</summary>
     public bool More { get; } = more;
 
-    /// <summary>The number of keys in the range at the revision read, whatever the limit.</summary>
+    /// <summary>The number of keys in the range at the revision read, whatever the limit and the revision filters.</summary>
     public long Count { get; } = count;
 
     internal override KvResultKind Kind => KvResultKind.Range;

@@ -12,6 +12,7 @@ using OrleansRaft.Etcd.Hosting;
 using OrleansRaft.KeyValue;
 using OrleansRaft.KeyValue.Hosting;
 using OrleansRaft.Testing;
+using OrleansRaft.TestSupport;
 
 namespace OrleansRaft.Etcd.Tests.Infrastructure;
 
@@ -20,7 +21,7 @@ namespace OrleansRaft.Etcd.Tests.Infrastructure;
 /// loopback port, served by Kestrel in the test process through the cluster's client. Every wait is on a
 /// condition, bounded by <see cref="Bound"/>.
 /// </summary>
-public sealed class EtcdGatewayCluster : IAsyncLifetime
+public class EtcdGatewayCluster : IAsyncLifetime
 {
     public const string GroupId = "kv";
 
@@ -35,8 +36,26 @@ public sealed class EtcdGatewayCluster : IAsyncLifetime
 
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
+    private readonly short _silos;
+    private readonly bool _postgres;
     private InProcessTestCluster? _cluster;
     private WebApplication? _app;
+
+    public EtcdGatewayCluster()
+        : this(silos: 3, postgres: false)
+    {
+    }
+
+    /// <summary>
+    /// <paramref name="silos"/> silos; with <paramref name="postgres"/>, the members keep their logs on the test
+    /// process's PostgreSQL server (the batching provider, as a production silo), so that a killed silo loses nothing.
+    /// Memory storage lives in grains on the silos themselves: only a cluster whose silos all stay up may use it.
+    /// </summary>
+    protected EtcdGatewayCluster(short silos, bool postgres)
+    {
+        _silos = silos;
+        _postgres = postgres;
+    }
 
     public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
 
@@ -45,11 +64,24 @@ public sealed class EtcdGatewayCluster : IAsyncLifetime
 
     public EtcdGateway Gateway => _app?.Services.GetRequiredService<EtcdGateway>() ?? throw new InvalidOperationException("The gateway has not started.");
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
-        var builder = new InProcessTestClusterBuilder(3);
+        var builder = new InProcessTestClusterBuilder(_silos);
         builder.Options.ConfigureFileLogging = false;
-        builder.AddOrleansRaft(o => o.AdminToken = AdminToken);
+        if (_postgres)
+        {
+            // Rows are keyed by service id: a fresh one keeps this cluster's groups apart from other clusters' on the server.
+            builder.Options.ServiceId = $"etcd-tests-{Guid.NewGuid():N}";
+            var connectionString = TestPostgres.ConnectionString;
+            builder.ConfigureSilo((_, silo) => silo
+                .AddRaftPostgresBatchingStorage("raft", connectionString)
+                .AddOrleansRaft(o => o.AdminToken = AdminToken));
+        }
+        else
+        {
+            builder.AddOrleansRaft(o => o.AdminToken = AdminToken);
+        }
+
         builder.ConfigureSilo((_, silo) => silo.AddRaftKeyValueStore(KvLimits.Default with { MaxResultCount = PageSize }));
         _cluster = builder.Build();
         await _cluster.DeployAsync();
@@ -97,6 +129,16 @@ public sealed class EtcdGatewayCluster : IAsyncLifetime
         return (app, address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
     }
 
+    /// <summary>Waits until every silo sees exactly the live silos as active, so that placement offers no killed silo.</summary>
+    public Task WaitForAllActiveAsync() =>
+        WaitUntilAsync(() =>
+        {
+            var silos = Cluster.Silos.ToList();
+            return Task.FromResult(silos.All(silo =>
+                silo.SiloHost.Services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values
+                    .Count(m => m.Status == SiloStatus.Active) == silos.Count));
+        }, "every silo to see every other as active");
+
     /// <summary>The status of <paramref name="groupId"/> (default: the fixture's group), with a leader that a quorum follows.</summary>
     public async Task<RaftGroupStatus> LeaderStatusAsync(string groupId = GroupId)
     {
@@ -109,7 +151,7 @@ public sealed class EtcdGatewayCluster : IAsyncLifetime
         return found!;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_app is not null)
         {

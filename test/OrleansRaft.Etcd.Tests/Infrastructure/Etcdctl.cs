@@ -27,6 +27,18 @@ public static class Etcdctl
     }
 
     /// <summary>
+    /// Starts etcdctl for a command that runs until it is stopped (lock, elect, watch); the caller disposes it, which
+    /// kills it. <see cref="ChildProcess.Interrupt"/> stops it as Ctrl-C does.
+    /// </summary>
+    public static ChildProcess Start(string endpoint, string arguments) =>
+        ChildProcess.Start(Path, Arguments(endpoint, arguments), new ChildProcessOptions
+        {
+            Bound = TimeSpan.FromMinutes(2),
+            Environment = new Dictionary<string, string?> { ["ETCDCTL_API"] = "3" },
+            DefaultSigInt = true,
+        });
+
+    /// <summary>
     /// Runs etcdctl until it exits, or until <paramref name="stopWhen"/> holds for its output so far (then it is
     /// killed, and the exit code is -1); fails when neither happens within <paramref name="bound"/>.
     /// <paramref name="arguments"/> are separated by spaces (none of them holds one).
@@ -38,7 +50,7 @@ public static class Etcdctl
             throw new InvalidOperationException($"{Path} is missing: install Debian's etcd-client package (apt-get install -y etcd-client), as .ci/run does.");
         }
 
-        using var process = ChildProcess.Start(Path, [$"--endpoints={endpoint}", "--command-timeout=10s", .. arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)], new ChildProcessOptions
+        using var process = ChildProcess.Start(Path, Arguments(endpoint, arguments), new ChildProcessOptions
         {
             Bound = bound,
             Input = input is null ? null : Encoding.UTF8.GetBytes(input),
@@ -47,4 +59,7 @@ public static class Etcdctl
         var run = stopWhen is null ? await process.WaitForExitAsync() : await process.RunUntilAsync(stopWhen);
         return new EtcdctlResult(run.ExitCode, run.Stdout, run.Stderr);
     }
+
+    private static IEnumerable<string> Arguments(string endpoint, string arguments) =>
+        [$"--endpoints={endpoint}", "--command-timeout=10s", .. arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
 }
