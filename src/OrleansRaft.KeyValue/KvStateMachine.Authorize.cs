@@ -26,14 +26,19 @@ public sealed partial class KvStateMachine
             throw Fail.With(KvErrorCode.InvalidArgument, $"a request is made on behalf of one user, not nested");
         }
 
-        var auth = state.Auth;
-        if (!auth.Enabled || op is TickRequest or OpenSessionRequest or CloseSessionRequest or StatusRequest or AuthStatusRequest or AuthenticateRequest
-                or LeaseGrantRequest or LeaseKeepAliveRequest or LeaseTimeToLiveRequest or LeaseListRequest or CompactRequest)
+        if (!state.Auth.Enabled)
         {
             return op;
         }
 
+        // As in etcd, a token that does not hold refuses any request it comes with.
         var user = caller is null ? null : TokenUser(caller);
+        if (op is TickRequest or OpenSessionRequest or CloseSessionRequest or StatusRequest or AuthStatusRequest or AuthenticateRequest
+            or LeaseGrantRequest or LeaseKeepAliveRequest or LeaseTimeToLiveRequest or LeaseListRequest or CompactRequest)
+        {
+            return op;
+        }
+
         if (IsAuthManagement(op))
         {
             if (user is null)

@@ -16,4 +16,7 @@ internal static partial class EtcdLogMessages
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "etcd gateway watch {WatchId} on {Key} failed to poll; it retries.")]
     public static partial void WatchPollFailed(ILogger logger, long watchId, string key, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "etcd gateway refused authentication of user {User} for group {Group}: unknown user or wrong password.")]
+    public static partial void AuthenticationFailed(ILogger logger, string group, string user);
 }

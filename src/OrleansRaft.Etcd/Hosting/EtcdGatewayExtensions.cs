@@ -48,6 +48,7 @@ public static class EtcdGatewayExtensions
         ConfigureService<LeaseService>(services);
         ConfigureService<ClusterService>(services);
         ConfigureService<MaintenanceService>(services);
+        ConfigureService<AuthService>(services);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<EtcdGatewayOptions>>((kestrel, gateway) =>
         {
             if (gateway.Value.Endpoint is { } endpoint)
@@ -58,7 +59,7 @@ public static class EtcdGatewayExtensions
         return services;
     }
 
-    /// <summary>Maps the gateway's services: KV, Watch, Lease, Cluster and Maintenance of etcd's etcdserverpb package.</summary>
+    /// <summary>Maps the gateway's services: KV, Watch, Lease, Cluster, Maintenance and Auth of etcd's etcdserverpb package.</summary>
     public static IEndpointRouteBuilder MapOrleansRaftEtcd(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -67,6 +68,7 @@ public static class EtcdGatewayExtensions
         endpoints.MapGrpcService<LeaseService>();
         endpoints.MapGrpcService<ClusterService>();
         endpoints.MapGrpcService<MaintenanceService>();
+        endpoints.MapGrpcService<AuthService>();
         return endpoints;
     }
 

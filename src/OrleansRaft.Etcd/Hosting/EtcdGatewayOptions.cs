@@ -68,6 +68,18 @@ public sealed class EtcdGatewayOptions
     /// <summary>The largest request the gateway accepts, in bytes (etcd: 1.5 MiB plus gRPC overhead).</summary>
     public int MaxReceiveMessageBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// How long a simple token that Authenticate issued lives after its last use (etcd's <c>--auth-token-ttl</c>, 300 s
+    /// by default). Tokens are held in the gateway's memory: another gateway does not know them.
+    /// </summary>
+    public TimeSpan TokenTtl { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// PBKDF2 iterations of the password hashes this gateway makes for user add and password change (see
+    /// <see cref="KeyValue.PasswordHash"/>); every member checks a password with the iterations stored in its hash.
+    /// </summary>
+    public int PasswordHashIterations { get; set; } = KeyValue.PasswordHash.DefaultIterations;
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(GroupId))
@@ -102,6 +114,17 @@ public sealed class EtcdGatewayOptions
         if (MaxReceiveMessageBytes < 1024)
         {
             throw new ArgumentException($"EtcdGatewayOptions.MaxReceiveMessageBytes ({MaxReceiveMessageBytes}) must be at least 1024.");
+        }
+
+        if (TokenTtl <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"EtcdGatewayOptions.TokenTtl ({TokenTtl}) must be positive.");
+        }
+
+        if (PasswordHashIterations < 1_000 || PasswordHashIterations > KeyValue.PasswordHash.MaxIterations)
+        {
+            throw new ArgumentException(
+                $"EtcdGatewayOptions.PasswordHashIterations ({PasswordHashIterations}) must be between 1000 and {KeyValue.PasswordHash.MaxIterations}.");
         }
 
         ArgumentNullException.ThrowIfNull(Client, nameof(Client));

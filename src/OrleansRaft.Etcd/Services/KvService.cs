@@ -16,14 +16,14 @@ internal sealed class KvService(EtcdGateway gateway) : Proto.KV.KVBase
     public override async Task<Proto.RangeResponse> Range(Proto.RangeRequest request, ServerCallContext context)
     {
         var group = await gateway.GroupAsync(context);
-        return await RangeReader.ReadAsync(group, request, context.CancellationToken);
+        return await RangeReader.ReadAsync(group, gateway.CallerOf(context, group), request, context.CancellationToken);
     }
 
     public override async Task<Proto.PutResponse> Put(Proto.PutRequest request, ServerCallContext context)
     {
         var group = await gateway.GroupAsync(context);
         var kv = group.Client;
-        var write = await kv.WriteAsync<PutResult>(StoreMapping.ToStore(request), cancellationToken: context.CancellationToken);
+        var write = await kv.WriteAsync<PutResult>(gateway.CallerOf(context, group).Wrap(StoreMapping.ToStore(request)), cancellationToken: context.CancellationToken);
         return StoreMapping.ToProto(write.Result, await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken));
     }
 
@@ -31,7 +31,7 @@ internal sealed class KvService(EtcdGateway gateway) : Proto.KV.KVBase
     {
         var group = await gateway.GroupAsync(context);
         var kv = group.Client;
-        var write = await kv.WriteAsync<DeleteRangeResult>(StoreMapping.ToStore(request), cancellationToken: context.CancellationToken);
+        var write = await kv.WriteAsync<DeleteRangeResult>(gateway.CallerOf(context, group).Wrap(StoreMapping.ToStore(request)), cancellationToken: context.CancellationToken);
         return StoreMapping.ToProto(write.Result, await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken));
     }
 
@@ -39,7 +39,7 @@ internal sealed class KvService(EtcdGateway gateway) : Proto.KV.KVBase
     {
         var group = await gateway.GroupAsync(context);
         var kv = group.Client;
-        var txn = StoreMapping.ToStore(request);
+        var txn = gateway.CallerOf(context, group).Wrap(StoreMapping.ToStore(request));
         if (StoreMapping.Writes(request))
         {
             var write = await kv.WriteAsync<TxnResult>(txn, cancellationToken: context.CancellationToken);
@@ -63,7 +63,7 @@ internal sealed class KvService(EtcdGateway gateway) : Proto.KV.KVBase
     {
         var group = await gateway.GroupAsync(context);
         var kv = group.Client;
-        var write = await kv.WriteAsync<CompactResult>(new CompactRequest(request.Revision), cancellationToken: context.CancellationToken);
+        var write = await kv.WriteAsync<CompactResult>(gateway.CallerOf(context, group).Wrap(new CompactRequest(request.Revision)), cancellationToken: context.CancellationToken);
         return new Proto.CompactionResponse { Header = await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken) };
     }
 }
