@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -98,14 +99,19 @@ public sealed class EtcdGateway : IAsyncDisposable
     /// <summary>
     /// Who makes the call, for <paramref name="group"/>: the user of its <see cref="EtcdCaller.TokenHeader"/> token (a
     /// token this gateway does not know, or one of another group, is passed on as unknown for the store to refuse while
-    /// auth is enabled); without a token, anonymous.
+    /// auth is enabled); without a token, the common name of its client certificate with
+    /// <see cref="EtcdTlsOptions.ClientCertAuth"/> (as etcd), else anonymous.
     /// </summary>
     internal EtcdCaller CallerOf(ServerCallContext context, EtcdGroup group)
     {
         var token = context.RequestHeaders.GetValue(EtcdCaller.TokenHeader);
         if (string.IsNullOrEmpty(token))
         {
-            return EtcdCaller.Anonymous;
+            // Kestrel accepted the certificate only if it chains to a trusted authority (EtcdTls).
+            return _options.Tls is { ClientCertAuth: true } && context.GetHttpContext().Connection.ClientCertificate is { } certificate
+                && certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) is { Length: > 0 } commonName
+                ? new EtcdCaller(commonName, EtcdCaller.CertificateRevision, UnknownToken: false)
+                : EtcdCaller.Anonymous;
         }
 
         return Tokens.TryResolve(token, group.GroupId, out var user, out var revision)

@@ -33,30 +33,24 @@ public sealed partial class KvStateMachine
 
         // As in etcd, a token that does not hold refuses any request it comes with.
         var user = caller is null ? null : TokenUser(caller);
-        if (op is TickRequest or OpenSessionRequest or CloseSessionRequest or StatusRequest or AuthStatusRequest or AuthenticateRequest
-            or LeaseGrantRequest or LeaseKeepAliveRequest or LeaseTimeToLiveRequest or LeaseListRequest or CompactRequest)
+        if (NeedsNoUser(op))
         {
-            return op;
-        }
-
-        if (IsAuthManagement(op))
-        {
-            if (user is null)
-            {
-                throw UserEmpty();
-            }
-
-            if (!user.HasRootRole)
-            {
-                throw Fail.With(KvErrorCode.PermissionDenied, $"managing auth needs the role {AuthState.Root}; user {user.Name} does not hold it");
-            }
-
             return op;
         }
 
         if (user is null)
         {
-            throw UserEmpty();
+            // With a caller, a certificate named a user that does not exist: refused as etcd refuses it.
+            throw caller is null ? UserEmpty()
+                : IsAuthManagement(op) ? Fail.With(KvErrorCode.UserNotFound, $"the user {caller.User} does not exist")
+                : Fail.With(KvErrorCode.PermissionDenied, $"the user {caller.User} does not exist");
+        }
+
+        if (IsAuthManagement(op))
+        {
+            return user.HasRootRole
+                ? op
+                : throw Fail.With(KvErrorCode.PermissionDenied, $"managing auth needs the role {AuthState.Root}; user {user.Name} does not hold it");
         }
 
         if (!user.HasRootRole)
@@ -67,16 +61,29 @@ public sealed partial class KvStateMachine
         return op;
     }
 
+    private static bool NeedsNoUser(KvRequest op) => op is TickRequest or OpenSessionRequest or CloseSessionRequest or StatusRequest
+        or AuthStatusRequest or AuthenticateRequest or LeaseGrantRequest or LeaseKeepAliveRequest or LeaseTimeToLiveRequest or LeaseListRequest
+        or CompactRequest;
+
     private static bool IsAuthManagement(KvRequest op) => op is AuthEnableRequest or AuthDisableRequest or UserAddRequest or UserDeleteRequest
         or UserChangePasswordRequest or UserGrantRoleRequest or UserRevokeRoleRequest or UserGetRequest or UserListRequest or RoleAddRequest
         or RoleDeleteRequest or RoleGrantPermissionRequest or RoleRevokePermissionRequest or RoleGetRequest or RoleListRequest;
 
     private static KvException UserEmpty() => new(KvErrorCode.UserEmpty, "auth is enabled and the request names no user");
 
-    /// <summary>The user a token names, if the token still holds: its user exists and neither changed nor saw auth enabled again since it was issued.</summary>
-    private AuthUser TokenUser(AsUserRequest caller)
+    /// <summary>
+    /// The user a token names, if the token still holds: its user exists and neither changed nor saw auth enabled
+    /// again since it was issued. A caller at <see cref="AsUserRequest.CertifiedRevision"/> (a client certificate's
+    /// name) has no token to lose: null when its user does not exist.
+    /// </summary>
+    private AuthUser? TokenUser(AsUserRequest caller)
     {
         var auth = state.Auth;
+        if (caller.TokenRevision == AsUserRequest.CertifiedRevision && caller.User.Length > 0)
+        {
+            return auth.Users.GetValueOrDefault(caller.User);
+        }
+
         if (caller.User.Length == 0 || !auth.Users.TryGetValue(caller.User, out var user)
             || caller.TokenRevision < user.CredentialRevision || caller.TokenRevision < auth.EnabledRevision)
         {

@@ -15,7 +15,7 @@ internal readonly record struct EtcdCaller(string? User, ulong AuthRevision, boo
     public const string TokenHeader = "token";
 
     /// <summary>Stands for a user authenticated by certificate: no token revision can predate it.</summary>
-    public const ulong CertificateRevision = ulong.MaxValue;
+    public const ulong CertificateRevision = AsUserRequest.CertifiedRevision;
 
     public KvRequest Wrap(KvRequest request) => User is { } user ? new AsUserRequest(user, AuthRevision, request)
         : UnknownToken ? AsUserRequest.InvalidToken(request)

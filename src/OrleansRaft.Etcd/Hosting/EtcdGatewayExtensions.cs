@@ -23,7 +23,7 @@ public static class EtcdGatewayExtensions
 {
     /// <summary>
     /// Registers the gateway's gRPC services and, unless <see cref="EtcdGatewayOptions.Endpoint"/> is null, a Kestrel
-    /// endpoint for them (HTTP/2 cleartext). Endpoints configured in code replace Kestrel's URL settings.
+    /// endpoint for them (HTTP/2, cleartext or with <see cref="EtcdGatewayOptions.Tls"/>). Endpoints configured in code replace Kestrel's URL settings.
     /// </summary>
     public static IServiceCollection AddOrleansRaftEtcd(this IServiceCollection services, Action<EtcdGatewayOptions>? configure = null)
     {
@@ -53,7 +53,14 @@ public static class EtcdGatewayExtensions
         {
             if (gateway.Value.Endpoint is { } endpoint)
             {
-                kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2);
+                kestrel.Listen(endpoint, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http2;
+                    if (gateway.Value.Tls is { } tls)
+                    {
+                        listen.UseOrleansRaftEtcdTls(tls);
+                    }
+                });
             }
         });
         return services;

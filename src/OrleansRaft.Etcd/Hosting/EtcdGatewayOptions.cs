@@ -30,8 +30,8 @@ public sealed class EtcdGatewayOptions
     public TimeSpan GroupIdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// Where Kestrel listens for the gateway, with HTTP/2 cleartext (etcd clients speak gRPC without TLS to an
-    /// http:// endpoint). Loopback by default; port 0 picks a free port. Null leaves Kestrel's endpoints to the host.
+    /// Where Kestrel listens for the gateway, with HTTP/2 (cleartext, or TLS with <see cref="Tls"/>). Loopback by
+    /// default; port 0 picks a free port. Null leaves Kestrel's endpoints to the host.
     /// </summary>
     public IPEndPoint? Endpoint { get; set; } = new(IPAddress.Loopback, DefaultPort);
 
@@ -67,6 +67,13 @@ public sealed class EtcdGatewayOptions
 
     /// <summary>The largest request the gateway accepts, in bytes (etcd: 1.5 MiB plus gRPC overhead).</summary>
     public int MaxReceiveMessageBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// TLS of <see cref="Endpoint"/>; null (the default) serves HTTP/2 cleartext. A host that sets up Kestrel itself
+    /// applies it with <see cref="EtcdTls.UseOrleansRaftEtcdTls"/>; <see cref="EtcdTlsOptions.ClientCertAuth"/> takes
+    /// effect either way.
+    /// </summary>
+    public EtcdTlsOptions? Tls { get; set; }
 
     /// <summary>
     /// How long a simple token that Authenticate issued lives after its last use (etcd's <c>--auth-token-ttl</c>, 300 s
@@ -116,6 +123,7 @@ public sealed class EtcdGatewayOptions
             throw new ArgumentException($"EtcdGatewayOptions.MaxReceiveMessageBytes ({MaxReceiveMessageBytes}) must be at least 1024.");
         }
 
+        Tls?.Validate();
         if (TokenTtl <= TimeSpan.Zero)
         {
             throw new ArgumentException($"EtcdGatewayOptions.TokenTtl ({TokenTtl}) must be positive.");

@@ -27,6 +27,13 @@ public sealed class AsUserRequest : KvRequest
 
     public KvRequest Request { get; }
 
+    /// <summary>
+    /// The token revision of a user the proposer authenticated without a token (etcd's client certificate common
+    /// name): always current; a name that is no user is refused as etcd refuses it (permission denied, or user not found
+    /// for auth management).
+    /// </summary>
+    public const ulong CertifiedRevision = ulong.MaxValue;
+
     /// <summary>Refused with <see cref="KvErrorCode.InvalidAuthToken"/> while auth is enabled; served anonymously otherwise.</summary>
     public static AsUserRequest InvalidToken(KvRequest request) => new("", 0, request);
 
