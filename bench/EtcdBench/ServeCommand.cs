@@ -30,6 +30,8 @@ internal static class ServeCommand
         var port = 0;
         var storage = "memory";
         string? postgres = null;
+        string? tlsCert = null;
+        string? tlsKey = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -37,6 +39,8 @@ internal static class ServeCommand
                 case "--port": port = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--storage": storage = args[++i]; break;
                 case "--postgres": postgres = args[++i]; break;
+                case "--tls-cert": tlsCert = args[++i]; break;
+                case "--tls-key": tlsKey = args[++i]; break;
                 default: Console.Error.WriteLine($"serve: unknown argument {args[i]}"); return 2;
             }
         }
@@ -44,6 +48,12 @@ internal static class ServeCommand
         if (storage is not ("memory" or "postgres") || (storage == "postgres" && string.IsNullOrWhiteSpace(postgres)))
         {
             Console.Error.WriteLine("serve: --storage is memory or postgres; postgres needs --postgres CONNECTION-STRING.");
+            return 2;
+        }
+
+        if ((tlsCert is null) != (tlsKey is null))
+        {
+            Console.Error.WriteLine("serve: --tls-cert and --tls-key go together.");
             return 2;
         }
 
@@ -83,6 +93,7 @@ internal static class ServeCommand
         {
             o.GroupId = group;
             o.Endpoint = new IPEndPoint(IPAddress.Loopback, port);
+            o.Tls = tlsCert is null ? null : new EtcdTlsOptions { CertificatePath = tlsCert, KeyPath = tlsKey };
         });
         await using var app = web.Build();
         app.MapOrleansRaftEtcd();

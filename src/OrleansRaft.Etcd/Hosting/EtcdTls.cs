@@ -8,8 +8,11 @@ namespace OrleansRaft.Etcd.Hosting;
 /// <summary>TLS on a Kestrel endpoint of the gateway, from <see cref="EtcdTlsOptions"/>; also for hosts that set up Kestrel themselves.</summary>
 public static class EtcdTls
 {
-    /// <summary>Client certificates are checked for TLS client authentication (RFC 5280's id-kp-clientAuth), as Go's TLS stack checks them for etcd.</summary>
-    private const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
+    /// <summary>RFC 5280's id-kp-clientAuth: client certificates are checked for it, as Go's TLS stack checks them for etcd.</summary>
+    public const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
+
+    /// <summary>RFC 5280's id-kp-serverAuth.</summary>
+    public const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
 
     /// <summary>Serves <paramref name="listen"/> over TLS with the certificate and client-certificate rules of <paramref name="tls"/>.</summary>
     public static ListenOptions UseOrleansRaftEtcdTls(this ListenOptions listen, EtcdTlsOptions tls)
@@ -29,8 +32,11 @@ public static class EtcdTls
         });
     }
 
-    /// <summary>Whether <paramref name="certificate"/> chains to one of <paramref name="authorities"/> (and to no other root), and is meant for client authentication.</summary>
-    public static bool ChainsTo(X509Certificate2 certificate, X509Certificate2Collection authorities)
+    /// <summary>
+    /// Whether <paramref name="certificate"/> chains to one of <paramref name="authorities"/> (and to no other root), and
+    /// is meant for <paramref name="usage"/> (<see cref="ClientAuthentication"/> unless told).
+    /// </summary>
+    public static bool ChainsTo(X509Certificate2 certificate, X509Certificate2Collection authorities, string usage = ClientAuthentication)
     {
         ArgumentNullException.ThrowIfNull(certificate);
         ArgumentNullException.ThrowIfNull(authorities);
@@ -43,7 +49,7 @@ public static class EtcdTls
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid(ClientAuthentication));
+        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid(usage));
         return chain.Build(certificate);
     }
 
