@@ -9,6 +9,8 @@
 #
 # Options: --seconds S (10)  --runs R (3; the median run by ops/s is kept)  --clients "1 16 64"  --ops "put get sget"
 #          --perf-load "s" (etcdctl check perf loads: s, m, l, xl; "none" skips it)  --no-etcd
+#          --tls (etcd and a served gateway listen with TLS, with a throwaway authority's server certificate from
+#          EtcdBench certs; the load and etcdctl trust that authority; not with --orleansraft)
 #
 # Fairness: one system runs at a time. Each run measures every row of one system, stops it, then every row of the
 # other, and the next run takes them in the other order; etcd and a served OrleansRaft start afresh in each run (a
@@ -26,6 +28,7 @@ clients="1 16 64"
 ops="put get sget"
 perf_load="s"
 with_etcd=1
+tls=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --orleansraft) orleansraft="$2"; shift 2 ;;
@@ -36,12 +39,14 @@ while [ $# -gt 0 ]; do
         --ops) ops="$2"; shift 2 ;;
         --perf-load) perf_load="$2"; shift 2 ;;
         --no-etcd) with_etcd=0; shift ;;
+        --tls) tls=1; shift ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "--runs must be a positive integer" >&2; exit 2; }
 case "$serve" in "" | postgres | memory) ;; *) echo "--serve is postgres or memory" >&2; exit 2 ;; esac
 [ -z "$orleansraft" ] || [ -z "$serve" ] || { echo "give --orleansraft or --serve, not both" >&2; exit 2; }
+[ "$tls" -eq 0 ] || [ -z "$orleansraft" ] || { echo "--tls serves its own certificates: give --serve, not --orleansraft" >&2; exit 2; }
 has_orleansraft=0
 if [ -n "$orleansraft" ] || [ -n "$serve" ]; then has_orleansraft=1; fi
 [ "$with_etcd" -eq 1 ] || [ "$has_orleansraft" -eq 1 ] || { echo "nothing to measure: give --orleansraft or --serve, or leave etcd on" >&2; exit 2; }
@@ -108,6 +113,22 @@ echo "== building the load generator"
 dotnet build bench/EtcdBench/EtcdBench.csproj -c Release -nologo -v q >/dev/null
 bench=(dotnet bench/EtcdBench/bin/Release/net10.0/EtcdBench.dll)
 
+# With --tls: client URLs are https, etcdctl and the load trust the throwaway authority, and both servers use its certificate.
+scheme=http
+client_tls=()
+server_cert=""
+server_key=""
+if [ "$tls" -eq 1 ]; then
+    echo "== making a throwaway authority and server certificate"
+    "${bench[@]}" certs --out "$work/tls" >"$work/tls.out"
+    server_cert="$(awk '/^CERT /{print $2}' "$work/tls.out")"
+    server_key="$(awk '/^KEY /{print $2}' "$work/tls.out")"
+    scheme=https
+    client_tls=(--cacert "$(awk '/^CA /{print $2}' "$work/tls.out")")
+fi
+etcd_tls=()
+[ "$tls" -eq 0 ] || etcd_tls=(--cert-file "$server_cert" --key-file "$server_key")
+
 readonly etcd_endpoints="127.0.0.1:23791,127.0.0.1:23792,127.0.0.1:23793"
 start_etcd() {
     local i port
@@ -118,22 +139,23 @@ start_etcd() {
     local cluster="m1=http://127.0.0.1:23801,m2=http://127.0.0.1:23802,m3=http://127.0.0.1:23803"
     for i in 1 2 3; do
         etcd --name "m$i" --data-dir "$work/etcd-m$i" \
-            --listen-client-urls "http://127.0.0.1:2379$i" --advertise-client-urls "http://127.0.0.1:2379$i" \
+            --listen-client-urls "$scheme://127.0.0.1:2379$i" --advertise-client-urls "$scheme://127.0.0.1:2379$i" "${etcd_tls[@]}" \
             --listen-peer-urls "http://127.0.0.1:2380$i" --initial-advertise-peer-urls "http://127.0.0.1:2380$i" \
             --initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token etcd-vs-orleansraft \
             --logger zap --log-level error >"$work/etcd-m$i.log" 2>&1 &
         etcd_pids+=($!)
     done
     for _ in $(seq 1 100); do
-        etcdctl --endpoints="$etcd_endpoints" endpoint health >/dev/null 2>&1 && break
+        etcdctl "${client_tls[@]}" --endpoints="$etcd_endpoints" endpoint health >/dev/null 2>&1 && break
         sleep 0.2
     done
-    etcdctl --endpoints="$etcd_endpoints" endpoint health
+    etcdctl "${client_tls[@]}" --endpoints="$etcd_endpoints" endpoint health
 }
 
 start_serve() {
     echo "== starting an in-process 3-silo OrleansRaft cluster ($serve storage) with the etcd gateway"
     local serve_args=(serve --storage "$serve")
+    [ "$tls" -eq 0 ] || serve_args+=(--tls-cert "$server_cert" --tls-key "$server_key")
     if [ "$serve" = "postgres" ]; then
         if [ "$postgres_started" -eq 0 ] && ! bash infra/postgres/local.sh status 2>/dev/null; then
             postgres_started=1
@@ -161,7 +183,7 @@ measure() {
     local name="$1" endpoints="$2" run="$3" op n line
     for op in $ops; do
         for n in $clients; do
-            line="$("${bench[@]}" load --endpoints "$endpoints" --op "$op" --clients "$n" --seconds "$seconds" | grep '^RESULT ')"
+            line="$("${bench[@]}" load "${client_tls[@]}" --endpoints "$endpoints" --op "$op" --clients "$n" --seconds "$seconds" | grep '^RESULT ')"
             echo "$name run=$run $line load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$results"
         done
     done
@@ -173,7 +195,7 @@ perf_check() {
     for load in $perf_load; do
         echo "== etcdctl check perf --load=$load against $name"
         # The progress bar redraws with carriage returns: keep only the verdict lines.
-        etcdctl --endpoints="$endpoints" check perf --load="$load" --prefix=/etcdctl-check-perf/ 2>&1 \
+        etcdctl "${client_tls[@]}" --endpoints="$endpoints" check perf --load="$load" --prefix=/etcdctl-check-perf/ 2>&1 \
             | tr '\r' '\n' | grep -E '^(PASS|FAIL|Slowest|Stddev|Throughput|Error)' || true
     done
 }

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 using dotnet_etcd;
 using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
+using OrleansRaft.Etcd.Hosting;
 
 namespace OrleansRaft.EtcdBench;
 
@@ -23,6 +25,7 @@ internal static class LoadCommand
         var seconds = 10.0;
         var valueBytes = 256;
         var keys = 1000;
+        string? cacert = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -33,6 +36,7 @@ internal static class LoadCommand
                 case "--seconds": seconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--value-bytes": valueBytes = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--keys": keys = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--cacert": cacert = args[++i]; break;
                 default: Console.Error.WriteLine($"load: unknown argument {args[i]}"); return 2;
             }
         }
@@ -44,9 +48,7 @@ internal static class LoadCommand
         }
 
         var value = ByteString.CopyFrom(Enumerable.Range(0, valueBytes).Select(i => (byte)('a' + (i % 26))).ToArray());
-        var connections = Enumerable.Range(0, clients)
-            .Select(i => new EtcdClient($"http://{endpoints[i % endpoints.Length]}", configureChannelOptions: o => o.Credentials = ChannelCredentials.Insecure))
-            .ToArray();
+        var connections = Enumerable.Range(0, clients).Select(i => Connect(endpoints[i % endpoints.Length], cacert)).ToArray();
         try
         {
             if (op != "put")
@@ -138,4 +140,24 @@ internal static class LoadCommand
         sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
 
     private sealed record ClientResult(List<double> Latencies, int Errors, string? FirstError);
+
+    /// <summary>A client over HTTP/2 cleartext, or over TLS trusting only the authority in <paramref name="cacert"/>.</summary>
+    private static EtcdClient Connect(string endpoint, string? cacert)
+    {
+        if (cacert is null)
+        {
+            return new EtcdClient($"http://{endpoint}", configureChannelOptions: o => o.Credentials = ChannelCredentials.Insecure);
+        }
+
+        var authorities = EtcdTls.LoadAuthorities([cacert]);
+        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+            certificate is not null
+            && EtcdTls.ChainsTo(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), authorities, EtcdTls.ServerAuthentication);
+        return new EtcdClient($"https://{endpoint}", configureChannelOptions: o =>
+        {
+            o.HttpHandler = handler;
+            o.Credentials = ChannelCredentials.SecureSsl;
+        });
+    }
 }

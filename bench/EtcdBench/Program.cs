@@ -6,15 +6,17 @@ return args.FirstOrDefault() switch
     "load" => await LoadCommand.RunAsync(args[1..]),
     "serve" => await ServeCommand.RunAsync(args[1..]),
     "budget" => await BudgetCommand.RunAsync(args[1..]),
+    "certs" => CertsCommand.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
     Console.Error.WriteLine("""
-        usage: EtcdBench load --endpoints HOST:PORT[,HOST:PORT...] --op put|get|sget --clients N [--seconds S] [--value-bytes B] [--keys K]
-               EtcdBench serve [--port P] [--storage memory|postgres] [--postgres CONNECTION-STRING]
+        usage: EtcdBench load --endpoints HOST:PORT[,HOST:PORT...] --op put|get|sget --clients N [--seconds S] [--value-bytes B] [--keys K] [--cacert CA.PEM]
+               EtcdBench serve [--port P] [--storage memory|postgres] [--postgres CONNECTION-STRING] [--tls-cert CERT.PEM --tls-key KEY.PEM]
                EtcdBench budget --postgres CONNECTION-STRING [--seconds S] [--runs N]
+               EtcdBench certs --out FOLDER
         """);
     return 2;
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using OrleansRaft.Etcd.Hosting;
 
 namespace OrleansRaft.EtcdBench;
 
@@ -13,6 +14,8 @@ internal static class ServeCommand
         var port = 0;
         var storage = "memory";
         string? postgres = null;
+        string? tlsCert = null;
+        string? tlsKey = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -20,6 +23,8 @@ internal static class ServeCommand
                 case "--port": port = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--storage": storage = args[++i]; break;
                 case "--postgres": postgres = args[++i]; break;
+                case "--tls-cert": tlsCert = args[++i]; break;
+                case "--tls-key": tlsKey = args[++i]; break;
                 default: Console.Error.WriteLine($"serve: unknown argument {args[i]}"); return 2;
             }
         }
@@ -30,7 +35,14 @@ internal static class ServeCommand
             return 2;
         }
 
-        await using var served = await ServedCluster.StartAsync(storage == "postgres" ? postgres : null, port);
+        if ((tlsCert is null) != (tlsKey is null))
+        {
+            Console.Error.WriteLine("serve: --tls-cert and --tls-key go together.");
+            return 2;
+        }
+
+        var tls = tlsCert is null ? null : new EtcdTlsOptions { CertificatePath = tlsCert, KeyPath = tlsKey };
+        await using var served = await ServedCluster.StartAsync(storage == "postgres" ? postgres : null, port, tls);
         Console.WriteLine($"ENDPOINT {served.Endpoint}");
 
         // The script ends the server by closing its input, or by SIGTERM or SIGINT.

@@ -38,7 +38,9 @@ internal sealed class ServedCluster : IAsyncDisposable
     public string Endpoint { get; }
 
     /// <param name="postgres">The connection string of the logs' PostgreSQL; null keeps them in memory.</param>
-    public static async Task<ServedCluster> StartAsync(string? postgres, int port)
+    /// <param name="port">The gateway's port; 0 lets the system choose.</param>
+    /// <param name="tls">The gateway's certificate; null serves cleartext.</param>
+    public static async Task<ServedCluster> StartAsync(string? postgres, int port, EtcdTlsOptions? tls = null)
     {
         // In memory, one storage shared by the three silos: Orleans' memory storage dies with each silo.
         var memory = new RaftTestStorage();
@@ -80,6 +82,7 @@ internal sealed class ServedCluster : IAsyncDisposable
             {
                 o.GroupId = group;
                 o.Endpoint = new IPEndPoint(IPAddress.Loopback, port);
+                o.Tls = tls;
             });
             var app = web.Build();
             app.MapOrleansRaftEtcd();

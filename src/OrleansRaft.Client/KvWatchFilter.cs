@@ -50,6 +50,7 @@ internal sealed class KvWatchFilter(ReadOnlyMemory<byte> key, ReadOnlyMemory<byt
         PutRequest put => Contains(put.Key.Span),
         DeleteRangeRequest delete => Overlaps(delete.Key.Span, delete.RangeEnd.Span),
         TxnRequest txn => txn.Success.Any(MayTouch) || txn.Failure.Any(MayTouch),
+        AsUserRequest asUser => MayTouch(asUser.Request),
         RangeRequest or OpenSessionRequest or CloseSessionRequest or LeaseGrantRequest or LeaseKeepAliveRequest => false,
         _ => true,
     };

@@ -15,6 +15,7 @@ internal static class EtcdErrors
     public const string FutureRevision = "etcdserver: mvcc: required revision is a future revision";
     public const string LeaseNotFound = "etcdserver: requested lease not found";
     public const string TimedOut = "etcdserver: request timed out";
+    public const string PermissionDenied = "etcdserver: permission denied";
 
     /// <summary>A member's log storage did not answer; etcd has no such error (its disk is local), so the words are ours, in its style.</summary>
     public const string StorageUnavailable = "etcdserver: storage unavailable, retry";
@@ -60,6 +61,21 @@ internal static class EtcdErrors
         KvErrorCode.LeaseTtlTooLarge => new(StatusCode.OutOfRange, "etcdserver: too large lease TTL"),
         KvErrorCode.TooManyLeases => new(StatusCode.ResourceExhausted, $"etcdserver: too many leases ({message})"),
         KvErrorCode.InvalidArgument => new(StatusCode.InvalidArgument, $"etcdserver: {message}"),
+        KvErrorCode.RootUserNotExist => new(StatusCode.FailedPrecondition, "etcdserver: root user does not exist"),
+        KvErrorCode.RootRoleNotExist => new(StatusCode.FailedPrecondition, "etcdserver: root user does not have root role"),
+        KvErrorCode.UserExists => new(StatusCode.FailedPrecondition, "etcdserver: user name already exists"),
+        KvErrorCode.UserEmpty => new(StatusCode.InvalidArgument, "etcdserver: user name is empty"),
+        KvErrorCode.UserNotFound => new(StatusCode.FailedPrecondition, "etcdserver: user name not found"),
+        KvErrorCode.RoleExists => new(StatusCode.FailedPrecondition, "etcdserver: role name already exists"),
+        KvErrorCode.RoleNotFound => new(StatusCode.FailedPrecondition, "etcdserver: role name not found"),
+        KvErrorCode.RoleEmpty => new(StatusCode.InvalidArgument, "etcdserver: role name is empty"),
+        KvErrorCode.AuthFailed => new(StatusCode.InvalidArgument, "etcdserver: authentication failed, invalid user ID or password"),
+        KvErrorCode.PermissionDenied => new(StatusCode.PermissionDenied, PermissionDenied),
+        KvErrorCode.RoleNotGranted => new(StatusCode.FailedPrecondition, "etcdserver: role is not granted to the user"),
+        KvErrorCode.PermissionNotGranted => new(StatusCode.FailedPrecondition, "etcdserver: permission is not granted to the role"),
+        KvErrorCode.AuthNotEnabled => new(StatusCode.FailedPrecondition, "etcdserver: authentication is not enabled"),
+        KvErrorCode.InvalidAuthToken => new(StatusCode.Unauthenticated, "etcdserver: invalid auth token"),
+        KvErrorCode.InvalidAuthManagement => new(StatusCode.InvalidArgument, "etcdserver: invalid auth management"),
 
         // Session refusals reach a gateway caller only when the client's own retry failed too: a retry may succeed.
         KvErrorCode.SessionExpired or KvErrorCode.SequenceDiscarded => new(StatusCode.Unavailable, $"etcdserver: {message}"),

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using OrleansRaft.Abstractions;
+using OrleansRaft.Etcd.Auth;
 using OrleansRaft.Etcd.Hosting;
 
 namespace OrleansRaft.Etcd;
@@ -45,7 +47,13 @@ public sealed class EtcdGateway : IAsyncDisposable
         _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         _sweptAt = _time.GetTimestamp();
         _default = new EtcdGroup(_grains, _options, _logger, _time, _clusterName, _options.GroupId);
+        Tokens = new EtcdTokens(_time, _options.TokenTtl);
     }
+
+    /// <summary>The simple tokens this gateway issued.</summary>
+    internal EtcdTokens Tokens { get; }
+
+    internal EtcdGatewayOptions Options => _options;
 
     /// <summary>The group served to requests that name none.</summary>
     public string GroupId => _default.GroupId;
@@ -86,6 +94,29 @@ public sealed class EtcdGateway : IAsyncDisposable
         }
 
         return group;
+    }
+
+    /// <summary>
+    /// Who makes the call, for <paramref name="group"/>: the user of its <see cref="EtcdCaller.TokenHeader"/> token (a
+    /// token this gateway does not know, or one of another group, is passed on as unknown for the store to refuse while
+    /// auth is enabled); without a token, the common name of its client certificate with
+    /// <see cref="EtcdTlsOptions.ClientCertAuth"/> (as etcd), else anonymous.
+    /// </summary>
+    internal EtcdCaller CallerOf(ServerCallContext context, EtcdGroup group)
+    {
+        var token = context.RequestHeaders.GetValue(EtcdCaller.TokenHeader);
+        if (string.IsNullOrEmpty(token))
+        {
+            // Kestrel accepted the certificate only if it chains to a trusted authority (EtcdTls).
+            return _options.Tls is { ClientCertAuth: true } && context.GetHttpContext().Connection.ClientCertificate is { } certificate
+                && certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) is { Length: > 0 } commonName
+                ? new EtcdCaller(commonName, EtcdCaller.CertificateRevision, UnknownToken: false)
+                : EtcdCaller.Anonymous;
+        }
+
+        return Tokens.TryResolve(token, group.GroupId, out var user, out var revision)
+            ? new EtcdCaller(user, revision, UnknownToken: false)
+            : new EtcdCaller(null, 0, UnknownToken: true);
     }
 
     public async ValueTask DisposeAsync()

@@ -77,4 +77,49 @@ public enum KvErrorCode
 
     /// <summary>A snapshot is truncated, fails its checksum, or holds an inconsistent state.</summary>
     InvalidSnapshot = 24,
+
+    /// <summary>Authenticate while auth is disabled.</summary>
+    AuthNotEnabled = 25,
+
+    /// <summary>An unknown user, a wrong password, or a user without a password.</summary>
+    AuthFailed = 26,
+
+    /// <summary>Auth is enabled and the request carries no user; or a user add names none.</summary>
+    UserEmpty = 27,
+
+    /// <summary>The user does not exist.</summary>
+    UserNotFound = 28,
+
+    /// <summary>A user add names a user that exists.</summary>
+    UserExists = 29,
+
+    /// <summary>A role add names no role.</summary>
+    RoleEmpty = 30,
+
+    /// <summary>The role does not exist.</summary>
+    RoleNotFound = 31,
+
+    /// <summary>A role add names a role that exists.</summary>
+    RoleExists = 32,
+
+    /// <summary>A role revoke names a role the user does not hold.</summary>
+    RoleNotGranted = 33,
+
+    /// <summary>A permission revoke names a range the role has no permission on.</summary>
+    PermissionNotGranted = 34,
+
+    /// <summary>The user's roles do not allow the request (or it needs the root role).</summary>
+    PermissionDenied = 35,
+
+    /// <summary>Auth enable without a user <c>root</c>.</summary>
+    RootUserNotExist = 36,
+
+    /// <summary>Auth enable while the user <c>root</c> lacks the role <c>root</c>.</summary>
+    RootRoleNotExist = 37,
+
+    /// <summary>The change would lock root out while auth is enabled (delete root, revoke root's root role, delete the root role).</summary>
+    InvalidAuthManagement = 38,
+
+    /// <summary>The request's token is unknown, expired, or was issued before its user changed or auth was enabled again.</summary>
+    InvalidAuthToken = 39,
 }

@@ -98,14 +98,16 @@ public sealed partial class KvStateMachine
     /// <summary>
     /// Answers a read: <see cref="RangeRequest"/>, a <see cref="TxnRequest"/> without writes,
     /// <see cref="ListDirectoryRequest"/>, <see cref="EventsRequest"/>, <see cref="LeaseTimeToLiveRequest"/>,
-    /// <see cref="LeaseListRequest"/> or <see cref="StatusRequest"/>. Changes nothing; refusals come back as <see cref="ErrorResult"/>.
+    /// <see cref="LeaseListRequest"/>, <see cref="StatusRequest"/>, or an auth query (<see cref="AuthenticateRequest"/>, user and
+    /// role gets and lists, <see cref="AuthStatusRequest"/>, <see cref="PermissionCheckRequest"/>), any of them in an
+    /// <see cref="AsUserRequest"/>. Changes nothing; refusals come back as <see cref="ErrorResult"/>.
     /// </summary>
     public KvResult Query(KvRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         try
         {
-            return request switch
+            return Authorize(request) switch
             {
                 RangeRequest range => RunTxn(TxnRequests.Wrap(range), readOnly: true).Responses[0],
                 TxnRequest txn => RunTxn(txn, readOnly: true),
@@ -114,7 +116,9 @@ public sealed partial class KvStateMachine
                 LeaseTimeToLiveRequest ttl => RunLeaseTimeToLive(ttl),
                 LeaseListRequest => new LeaseListResult(state.Revision, state.Leases.All.Select(l => l.Id).ToArray()),
                 StatusRequest => Status(),
-                _ => throw Fail.With(KvErrorCode.NotAQuery, $"a {request.Kind} request changes the store: propose it through the log"),
+                (AuthenticateRequest or UserGetRequest or UserListRequest or RoleGetRequest or RoleListRequest or AuthStatusRequest or PermissionCheckRequest) and var op
+                    => RunAuthQuery(op),
+                var op => throw Fail.With(KvErrorCode.NotAQuery, $"a {op.Kind} request changes the store: propose it through the log"),
             };
         }
         catch (KvException e)
@@ -181,9 +185,9 @@ public sealed partial class KvStateMachine
     {
         try
         {
-            return request switch
+            return Authorize(request) switch
             {
-                PutRequest or DeleteRangeRequest or RangeRequest => RunTxn(TxnRequests.Wrap(request), readOnly: false).Responses[0],
+                (PutRequest or DeleteRangeRequest or RangeRequest) and var op => RunTxn(TxnRequests.Wrap(op), readOnly: false).Responses[0],
                 TxnRequest txn => RunTxn(txn, readOnly: false),
                 CompactRequest compact => Compact(compact),
                 LeaseGrantRequest grant => GrantLease(grant),
@@ -192,7 +196,10 @@ public sealed partial class KvStateMachine
                 TickRequest tick => Tick(tick),
                 OpenSessionRequest => OpenSession(index),
                 CloseSessionRequest close => CloseSession(close),
-                _ => throw Fail.With(KvErrorCode.NotACommand, $"a {request.Kind} request is a query: serve it with Query"),
+                (AuthEnableRequest or AuthDisableRequest or UserAddRequest or UserDeleteRequest or UserChangePasswordRequest or UserGrantRoleRequest
+                    or UserRevokeRoleRequest or RoleAddRequest or RoleDeleteRequest or RoleGrantPermissionRequest or RoleRevokePermissionRequest) and var op
+                    => RunAuthCommand(op),
+                var op => throw Fail.With(KvErrorCode.NotACommand, $"a {op.Kind} request is a query: serve it with Query"),
             };
         }
         catch (KvException e)

@@ -19,7 +19,6 @@ public sealed class UnsupportedRequestTests(EtcdGatewayCluster fixture) : IDispo
     public async Task Services_and_methods_the_gateway_does_not_serve_answer_unimplemented()
     {
         var connection = _client.GetConnection();
-        await ExpectAsync(StatusCode.Unimplemented, null, () => connection.AuthClient.AuthenticateAsync(new AuthenticateRequest { Name = "root", Password = "x" }, deadline: EtcdClients.Deadline()).ResponseAsync);
         await ExpectAsync(StatusCode.Unimplemented, "member add is not supported", () => connection.ClusterClient.MemberAddAsync(new MemberAddRequest { PeerURLs = { "http://127.0.0.1:2380" } }, deadline: EtcdClients.Deadline()).ResponseAsync);
         await ExpectAsync(StatusCode.Unimplemented, "defragment is not supported", () => connection.MaintenanceClient.DefragmentAsync(new DefragmentRequest(), deadline: EtcdClients.Deadline()).ResponseAsync);
         await ExpectAsync(StatusCode.Unimplemented, "hashkv is not supported", () => connection.MaintenanceClient.HashKVAsync(new HashKVRequest(), deadline: EtcdClients.Deadline()).ResponseAsync);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Hosting.Tests.Infrastructure;
+using OrleansRaft.Testing;
 
 namespace OrleansRaft.Hosting.Tests;
 
@@ -89,7 +90,7 @@ public sealed class StorageOutageTests
 
     private static async Task<(RaftCluster Cluster, FailingGrainStorage Storage)> StartAsync()
     {
-        var storage = new FailingGrainStorage(new SharedMemoryGrainStorage());
+        var storage = new FailingGrainStorage(new RaftTestStorage());
         var cluster = await RaftCluster.StartAsync(
             3,
             silo => silo.Services.AddKeyedSingleton<IGrainStorage>(RaftCluster.StorageName, storage),

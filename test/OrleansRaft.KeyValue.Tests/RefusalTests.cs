@@ -108,6 +108,11 @@ public sealed class RefusalTests
         var covered = Refusals().Select(row => (KvErrorCode)row[1]).ToHashSet();
         covered.Add(KvErrorCode.NotAQuery);        // refused queries: PutTests, TxnTests
         covered.Add(KvErrorCode.InvalidSnapshot);  // refused restores: SnapshotTests
+        covered.UnionWith([                        // auth refusals: AuthTests
+            KvErrorCode.AuthNotEnabled, KvErrorCode.AuthFailed, KvErrorCode.UserEmpty, KvErrorCode.UserNotFound, KvErrorCode.UserExists,
+            KvErrorCode.RoleEmpty, KvErrorCode.RoleNotFound, KvErrorCode.RoleExists, KvErrorCode.RoleNotGranted, KvErrorCode.PermissionNotGranted,
+            KvErrorCode.PermissionDenied, KvErrorCode.RootUserNotExist, KvErrorCode.RootRoleNotExist, KvErrorCode.InvalidAuthManagement,
+            KvErrorCode.InvalidAuthToken]);
         Assert.Equal(Enum.GetValues<KvErrorCode>().ToHashSet(), covered);
     }
 

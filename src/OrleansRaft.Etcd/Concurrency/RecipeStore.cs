@@ -3,6 +3,7 @@ using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
 using OrleansRaft.Client;
+using OrleansRaft.Etcd.Auth;
 using OrleansRaft.Etcd.Diagnostics;
 using OrleansRaft.KeyValue;
 using Proto = OrleansRaft.Etcd.Protocol;
@@ -17,18 +18,18 @@ namespace OrleansRaft.Etcd.Concurrency;
 /// answered as etcd's lock and election servers answer it: they call the store through etcd's client, so the error
 /// reaches the caller with etcd's message and gRPC's Unknown code.
 /// </summary>
-internal sealed class RecipeStore(EtcdGroup group, CallFloor floor, CancellationToken cancellationToken)
+internal sealed class RecipeStore(EtcdGroup group, EtcdCaller caller, CallFloor floor, CancellationToken cancellationToken)
 {
     /// <summary>The lease a call without one gets, as etcd's server-side session: 60 s, and nobody keeps it alive.</summary>
     public const long SessionTtlSeconds = 60;
 
     private KvClient Kv => group.Client;
 
-    /// <summary>The store of the group that serves the call, raising its connection's read floor.</summary>
+    /// <summary>The store of the group that serves the call, as its caller, raising its connection's read floor.</summary>
     public static async Task<RecipeStore> ForAsync(EtcdGateway gateway, ServerCallContext context)
     {
         var group = await gateway.GroupAsync(context);
-        return new RecipeStore(group, CallFloor.Of(context, group), context.CancellationToken);
+        return new RecipeStore(group, gateway.CallerOf(context, group), CallFloor.Of(context, group), context.CancellationToken);
     }
 
     public EtcdGroup Group => group;
@@ -66,7 +67,7 @@ internal sealed class RecipeStore(EtcdGroup group, CallFloor floor, Cancellation
     /// <summary>A transaction through the log, and its header.</summary>
     public async Task<(TxnResult Result, Proto.ResponseHeader Header)> TxnAsync(TxnRequest txn)
     {
-        var write = await RefusedAsUnknown(Kv.WriteAsync<TxnResult>(txn, cancellationToken: cancellationToken));
+        var write = await RefusedAsUnknown(Kv.WriteAsync<TxnResult>(caller.Wrap(txn), cancellationToken: cancellationToken));
         floor.Answered(write.Result.Revision);
         return (write.Result, await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, cancellationToken));
     }
@@ -74,7 +75,7 @@ internal sealed class RecipeStore(EtcdGroup group, CallFloor floor, Cancellation
     /// <summary>Deletes <paramref name="key"/> through the log.</summary>
     public async Task<Proto.ResponseHeader> DeleteAsync(ReadOnlyMemory<byte> key)
     {
-        var write = await RefusedAsUnknown(Kv.WriteAsync<DeleteRangeResult>(new DeleteRangeRequest(key), cancellationToken: cancellationToken));
+        var write = await RefusedAsUnknown(Kv.WriteAsync<DeleteRangeResult>(caller.Wrap(new DeleteRangeRequest(key)), cancellationToken: cancellationToken));
         floor.Answered(write.Result.Revision);
         return await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, cancellationToken);
     }
@@ -88,7 +89,7 @@ internal sealed class RecipeStore(EtcdGroup group, CallFloor floor, Cancellation
         try
         {
             using var bound = new CancellationTokenSource(group.Options.Client.RequestTimeout);
-            await Kv.WriteAsync<DeleteRangeResult>(new DeleteRangeRequest(key), cancellationToken: bound.Token);
+            await Kv.WriteAsync<DeleteRangeResult>(caller.Wrap(new DeleteRangeRequest(key)), cancellationToken: bound.Token);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException or OrleansException or KvRequestException)
         {
@@ -108,7 +109,7 @@ internal sealed class RecipeStore(EtcdGroup group, CallFloor floor, Cancellation
     /// <summary>Reads <paramref name="range"/> linearizably, with its header.</summary>
     public async Task<(RangeResult Result, Proto.ResponseHeader Header)> ReadAsync(RangeRequest range)
     {
-        var read = await RefusedAsUnknown(Kv.ReadAsync<RangeResult>(range, KvCallOptions.Linearizable, cancellationToken));
+        var read = await RefusedAsUnknown(Kv.ReadAsync<RangeResult>(caller.Wrap(range), KvCallOptions.Linearizable, cancellationToken));
         floor.Answered(read.Result.Revision);
         return (read.Result, await group.LeaderHeaderAsync(read.MemberId, read.Result.Revision, cancellationToken));
     }

@@ -35,4 +35,6 @@ internal static partial class EtcdLogMessages
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "etcd gateway could not delete the key of a lock or campaign that stopped waiting in group {Group}; its lease ends it.")]
     public static partial void AbandonFailed(ILogger logger, string group, Exception exception);
+    [LoggerMessage(Level = LogLevel.Information, Message = "etcd gateway refused authentication of user {User} for group {Group}: unknown user or wrong password.")]
+    public static partial void AuthenticationFailed(ILogger logger, string group, string user);
 }

@@ -23,7 +23,7 @@ public static class EtcdGatewayExtensions
 {
     /// <summary>
     /// Registers the gateway's gRPC services and, unless <see cref="EtcdGatewayOptions.Endpoint"/> is null, a Kestrel
-    /// endpoint for them (HTTP/2 cleartext). Endpoints configured in code replace Kestrel's URL settings.
+    /// endpoint for them (HTTP/2, cleartext or with <see cref="EtcdGatewayOptions.Tls"/>). Endpoints configured in code replace Kestrel's URL settings.
     /// </summary>
     public static IServiceCollection AddOrleansRaftEtcd(this IServiceCollection services, Action<EtcdGatewayOptions>? configure = null)
     {
@@ -50,17 +50,25 @@ public static class EtcdGatewayExtensions
         ConfigureService<MaintenanceService>(services);
         ConfigureService<LockService>(services);
         ConfigureService<ElectionService>(services);
+        ConfigureService<AuthService>(services);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<EtcdGatewayOptions>>((kestrel, gateway) =>
         {
             if (gateway.Value.Endpoint is { } endpoint)
             {
-                kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2);
+                kestrel.Listen(endpoint, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http2;
+                    if (gateway.Value.Tls is { } tls)
+                    {
+                        listen.UseOrleansRaftEtcdTls(tls);
+                    }
+                });
             }
         });
         return services;
     }
 
-    /// <summary>Maps the gateway's services: KV, Watch, Lease, Cluster and Maintenance of etcd's etcdserverpb package, Lock (v3lockpb) and Election (v3electionpb).</summary>
+    /// <summary>Maps the gateway's services: KV, Watch, Lease, Cluster, Maintenance and Auth of etcd's etcdserverpb package, Lock (v3lockpb) and Election (v3electionpb).</summary>
     public static IEndpointRouteBuilder MapOrleansRaftEtcd(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -71,6 +79,7 @@ public static class EtcdGatewayExtensions
         endpoints.MapGrpcService<MaintenanceService>();
         endpoints.MapGrpcService<LockService>();
         endpoints.MapGrpcService<ElectionService>();
+        endpoints.MapGrpcService<AuthService>();
         return endpoints;
     }
 

@@ -30,8 +30,8 @@ public sealed class EtcdGatewayOptions
     public TimeSpan GroupIdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// Where Kestrel listens for the gateway, with HTTP/2 cleartext (etcd clients speak gRPC without TLS to an
-    /// http:// endpoint). Loopback by default; port 0 picks a free port. Null leaves Kestrel's endpoints to the host.
+    /// Where Kestrel listens for the gateway, with HTTP/2 (cleartext, or TLS with <see cref="Tls"/>). Loopback by
+    /// default; port 0 picks a free port. Null leaves Kestrel's endpoints to the host.
     /// </summary>
     public IPEndPoint? Endpoint { get; set; } = new(IPAddress.Loopback, DefaultPort);
 
@@ -71,6 +71,25 @@ public sealed class EtcdGatewayOptions
     /// </summary>
     public int MaxReceiveMessageBytes { get; set; } = (1536 + 512) * 1024;
 
+    /// <summary>
+    /// TLS of <see cref="Endpoint"/>; null (the default) serves HTTP/2 cleartext. A host that sets up Kestrel itself
+    /// applies it with <see cref="EtcdTls.UseOrleansRaftEtcdTls"/>; <see cref="EtcdTlsOptions.ClientCertAuth"/> takes
+    /// effect either way.
+    /// </summary>
+    public EtcdTlsOptions? Tls { get; set; }
+
+    /// <summary>
+    /// How long a simple token that Authenticate issued lives after its last use (etcd's <c>--auth-token-ttl</c>, 300 s
+    /// by default). Tokens are held in the gateway's memory: another gateway does not know them.
+    /// </summary>
+    public TimeSpan TokenTtl { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// PBKDF2 iterations of the password hashes this gateway makes for user add and password change (see
+    /// <see cref="KeyValue.PasswordHash"/>); every member checks a password with the iterations stored in its hash.
+    /// </summary>
+    public int PasswordHashIterations { get; set; } = KeyValue.PasswordHash.DefaultIterations;
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(GroupId))
@@ -105,6 +124,18 @@ public sealed class EtcdGatewayOptions
         if (MaxReceiveMessageBytes < 1024)
         {
             throw new ArgumentException($"EtcdGatewayOptions.MaxReceiveMessageBytes ({MaxReceiveMessageBytes}) must be at least 1024.");
+        }
+
+        Tls?.Validate();
+        if (TokenTtl <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"EtcdGatewayOptions.TokenTtl ({TokenTtl}) must be positive.");
+        }
+
+        if (PasswordHashIterations < 1_000 || PasswordHashIterations > KeyValue.PasswordHash.MaxIterations)
+        {
+            throw new ArgumentException(
+                $"EtcdGatewayOptions.PasswordHashIterations ({PasswordHashIterations}) must be between 1000 and {KeyValue.PasswordHash.MaxIterations}.");
         }
 
         ArgumentNullException.ThrowIfNull(Client, nameof(Client));

@@ -16,14 +16,14 @@ internal sealed class KvService(EtcdGateway gateway) : Proto.KV.KVBase
     public override async Task<Proto.RangeResponse> Range(Proto.RangeRequest request, ServerCallContext context)
     {
         var group = await gateway.GroupAsync(context);
-        return await RangeReader.ReadAsync(group, request, CallFloor.Of(context, group), context.CancellationToken);
+        return await RangeReader.ReadAsync(group, gateway.CallerOf(context, group), request, CallFloor.Of(context, group), context.CancellationToken);
     }
 
     public override async Task<Proto.PutResponse> Put(Proto.PutRequest request, ServerCallContext context)
     {
         var group = await gateway.GroupAsync(context);
         var kv = group.Client;
-        var write = await kv.WriteAsync<PutResult>(StoreMapping.ToStore(request), cancellationToken: context.CancellationToken);
+        var write = await kv.WriteAsync<PutResult>(gateway.CallerOf(context, group).Wrap(StoreMapping.ToStore(request)), cancellationToken: context.CancellationToken);
         CallFloor.Of(context, group).Answered(write.Result.Revision);
         return StoreMapping.ToProto(write.Result, await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken));
     }
@@ -32,7 +32,7 @@ internal sealed class KvService(EtcdGateway gateway) : Proto.KV.KVBase
     {
         var group = await gateway.GroupAsync(context);
         var kv = group.Client;
-        var write = await kv.WriteAsync<DeleteRangeResult>(StoreMapping.ToStore(request), cancellationToken: context.CancellationToken);
+        var write = await kv.WriteAsync<DeleteRangeResult>(gateway.CallerOf(context, group).Wrap(StoreMapping.ToStore(request)), cancellationToken: context.CancellationToken);
         CallFloor.Of(context, group).Answered(write.Result.Revision);
         return StoreMapping.ToProto(write.Result, await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken));
     }
@@ -41,7 +41,7 @@ internal sealed class KvService(EtcdGateway gateway) : Proto.KV.KVBase
     {
         var group = await gateway.GroupAsync(context);
         var kv = group.Client;
-        var txn = StoreMapping.ToStore(request);
+        var txn = gateway.CallerOf(context, group).Wrap(StoreMapping.ToStore(request));
         var floor = CallFloor.Of(context, group);
         if (StoreMapping.Writes(request))
         {
@@ -67,7 +67,7 @@ internal sealed class KvService(EtcdGateway gateway) : Proto.KV.KVBase
     {
         var group = await gateway.GroupAsync(context);
         var kv = group.Client;
-        var write = await kv.WriteAsync<CompactResult>(new CompactRequest(request.Revision), cancellationToken: context.CancellationToken);
+        var write = await kv.WriteAsync<CompactResult>(gateway.CallerOf(context, group).Wrap(new CompactRequest(request.Revision)), cancellationToken: context.CancellationToken);
         CallFloor.Of(context, group).Answered(write.Result.Revision);
         return new Proto.CompactionResponse { Header = await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken) };
     }

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using OrleansRaft.Client;
+using OrleansRaft.Etcd.Auth;
 using OrleansRaft.KeyValue;
 using Proto = OrleansRaft.Etcd.Protocol;
 
@@ -15,7 +16,7 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
     {
         var group = await gateway.GroupAsync(context);
         var kv = group.Client;
-        var write = await kv.WriteAsync<LeaseGrantResult>(new LeaseGrantRequest(request.TTL) { Id = request.ID }, cancellationToken: context.CancellationToken);
+        var write = await kv.WriteAsync<LeaseGrantResult>(gateway.CallerOf(context, group).Wrap(new LeaseGrantRequest(request.TTL) { Id = request.ID }), cancellationToken: context.CancellationToken);
         return new Proto.LeaseGrantResponse
         {
             Header = await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, context.CancellationToken),
@@ -28,7 +29,7 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
     {
         var group = await gateway.GroupAsync(context);
         var kv = group.Client;
-        var write = await kv.WriteAsync<LeaseRevokeResult>(new LeaseRevokeRequest(request.ID), cancellationToken: context.CancellationToken);
+        var write = await kv.WriteAsync<LeaseRevokeResult>(gateway.CallerOf(context, group).Wrap(new LeaseRevokeRequest(request.ID)), cancellationToken: context.CancellationToken);
 
         // A revoke deletes the lease's keys: the connection's serializable reads must see them gone.
         CallFloor.Of(context, group).Answered(write.Result.Revision);
@@ -46,7 +47,7 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
         var group = await gateway.GroupAsync(context);
         try
         {
-            await KeepAliveAsync(group, requestStream, responseStream, context.CancellationToken);
+            await KeepAliveAsync(group, gateway.CallerOf(context, group), requestStream, responseStream, context.CancellationToken);
         }
         catch (IOException)
         {
@@ -55,7 +56,7 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
     }
 
     private static async Task KeepAliveAsync(
-        EtcdGroup group, IAsyncStreamReader<Proto.LeaseKeepAliveRequest> requestStream, IServerStreamWriter<Proto.LeaseKeepAliveResponse> responseStream, CancellationToken cancellationToken)
+        EtcdGroup group, EtcdCaller caller, IAsyncStreamReader<Proto.LeaseKeepAliveRequest> requestStream, IServerStreamWriter<Proto.LeaseKeepAliveResponse> responseStream, CancellationToken cancellationToken)
     {
         var kv = group.Client;
         await foreach (var request in requestStream.ReadAllAsync(cancellationToken))
@@ -63,7 +64,7 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
             Proto.LeaseKeepAliveResponse response;
             try
             {
-                var write = await kv.WriteAsync<LeaseKeepAliveResult>(new LeaseKeepAliveRequest(request.ID), cancellationToken: cancellationToken);
+                var write = await kv.WriteAsync<LeaseKeepAliveResult>(caller.Wrap(new LeaseKeepAliveRequest(request.ID)), cancellationToken: cancellationToken);
                 response = new Proto.LeaseKeepAliveResponse
                 {
                     Header = await group.LeaderHeaderAsync(write.MemberId, write.Result.Revision, cancellationToken),
@@ -88,7 +89,7 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
         try
         {
             var read = await kv.ReadAsync<LeaseTimeToLiveResult>(
-                new LeaseTimeToLiveRequest(request.ID) { Keys = request.Keys }, KvCallOptions.Linearizable, context.CancellationToken);
+                gateway.CallerOf(context, group).Wrap(new LeaseTimeToLiveRequest(request.ID) { Keys = request.Keys }), KvCallOptions.Linearizable, context.CancellationToken);
             var result = read.Result;
             var response = new Proto.LeaseTimeToLiveResponse
             {
@@ -114,7 +115,7 @@ internal sealed class LeaseService(EtcdGateway gateway) : Proto.Lease.LeaseBase
     {
         var group = await gateway.GroupAsync(context);
         var kv = group.Client;
-        var read = await kv.ReadAsync<LeaseListResult>(new LeaseListRequest(), KvCallOptions.Linearizable, context.CancellationToken);
+        var read = await kv.ReadAsync<LeaseListResult>(gateway.CallerOf(context, group).Wrap(new LeaseListRequest()), KvCallOptions.Linearizable, context.CancellationToken);
         var response = new Proto.LeaseLeasesResponse { Header = await group.LeaderHeaderAsync(read.MemberId, read.Result.Revision, context.CancellationToken) };
         foreach (var id in read.Result.Ids)
         {

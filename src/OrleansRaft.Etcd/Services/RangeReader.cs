@@ -1,5 +1,6 @@
 using Grpc.Core;
 using OrleansRaft.Client;
+using OrleansRaft.Etcd.Auth;
 using OrleansRaft.Etcd.Mapping;
 using OrleansRaft.KeyValue;
 using Proto = OrleansRaft.Etcd.Protocol;
@@ -13,12 +14,12 @@ namespace OrleansRaft.Etcd.Services;
 /// </summary>
 internal static class RangeReader
 {
-    public static async Task<Proto.RangeResponse> ReadAsync(EtcdGroup group, Proto.RangeRequest request, CallFloor floor, CancellationToken cancellationToken)
+    public static async Task<Proto.RangeResponse> ReadAsync(EtcdGroup group, EtcdCaller caller, Proto.RangeRequest request, CallFloor floor, CancellationToken cancellationToken)
     {
         var kv = group.Client;
         var first = StoreMapping.ToStore(request);
         var consistency = request.Serializable ? floor.Serializable : KvCallOptions.Linearizable;
-        var read = await kv.ReadAsync<RangeResult>(first, consistency, cancellationToken);
+        var read = await kv.ReadAsync<RangeResult>(caller.Wrap(first), consistency, cancellationToken);
         var result = read.Result;
         floor.Answered(result.Revision);
         var header = request.Serializable
@@ -57,7 +58,7 @@ internal static class RangeReader
             };
 
             // Every member that reached the pinned revision answers the same page.
-            var page = (await kv.ReadAsync<RangeResult>(next, KvCallOptions.Serializable with { MinRevision = at }, cancellationToken)).Result;
+            var page = (await kv.ReadAsync<RangeResult>(caller.Wrap(next), KvCallOptions.Serializable with { MinRevision = at }, cancellationToken)).Result;
             kvs.AddRange(page.Kvs);
             more = page.More;
         }

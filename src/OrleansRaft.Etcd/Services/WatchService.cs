@@ -12,7 +12,7 @@ internal sealed class WatchService(EtcdGateway gateway, ILogger<WatchService> lo
     {
         // Every watch of the call is served by the group the call named.
         var group = await gateway.GroupAsync(context);
-        await using var stream = new WatchStream(group, responseStream, logger, context.CancellationToken);
+        await using var stream = new WatchStream(group, gateway.CallerOf(context, group), responseStream, logger, context.CancellationToken);
         await stream.RunAsync(requestStream);
     }
 }

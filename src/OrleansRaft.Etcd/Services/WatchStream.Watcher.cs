@@ -166,7 +166,7 @@ internal sealed partial class WatchStream
             {
                 try
                 {
-                    return await _stream._kv.ReadAsync<EventsResult>(_spec.Request(next, skip), KvCallOptions.Serializable, cancellationToken);
+                    return await _stream._kv.ReadAsync<EventsResult>(_stream._caller.Wrap(_spec.Request(next, skip)), KvCallOptions.Serializable, cancellationToken);
                 }
                 catch (Exception e) when (e is TimeoutException or OrleansException && !cancellationToken.IsCancellationRequested)
                 {

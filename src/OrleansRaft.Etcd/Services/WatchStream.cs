@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using OrleansRaft.Client;
+using OrleansRaft.Etcd.Auth;
 using OrleansRaft.KeyValue;
 using Proto = OrleansRaft.Etcd.Protocol;
 
@@ -27,6 +28,7 @@ internal sealed partial class WatchStream : IAsyncDisposable
 
     private readonly EtcdGroup _group;
     private readonly KvClient _kv;
+    private readonly EtcdCaller _caller;
     private readonly ILogger _logger;
     private readonly Channel<Proto.WatchResponse> _out = Channel.CreateBounded<Proto.WatchResponse>(new BoundedChannelOptions(256) { SingleReader = true });
     private readonly CancellationTokenSource _stop;
@@ -35,9 +37,10 @@ internal sealed partial class WatchStream : IAsyncDisposable
     private readonly Task _writer;
     private long _nextId;
 
-    public WatchStream(EtcdGroup group, IServerStreamWriter<Proto.WatchResponse> responses, ILogger logger, CancellationToken callCancelled)
+    public WatchStream(EtcdGroup group, EtcdCaller caller, IServerStreamWriter<Proto.WatchResponse> responses, ILogger logger, CancellationToken callCancelled)
     {
         _group = group;
+        _caller = caller;
         _kv = group.Client;
         _logger = logger;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(callCancelled);
@@ -155,7 +158,7 @@ internal sealed partial class WatchStream : IAsyncDisposable
         {
             // "Now" is read linearizably, so that no write acknowledged before the watch was created is missed.
             first = await _kv.ReadAsync<EventsResult>(
-                spec.Request(start, 0), start == 0 ? KvCallOptions.Linearizable : KvCallOptions.Serializable, _stop.Token);
+                _caller.Wrap(spec.Request(start, 0)), start == 0 ? KvCallOptions.Linearizable : KvCallOptions.Serializable, _stop.Token);
         }
         catch (Exception e) when (!_stop.IsCancellationRequested && EtcdErrors.From(e, _stop.Token) is { } refused)
         {

@@ -1,3 +1,5 @@
+using OrleansRaft.Etcd.Hosting;
+
 namespace OrleansRaft.Host.Silo;
 
 /// <summary>How the silos of a cluster find each other.</summary>
@@ -57,8 +59,8 @@ internal sealed class StatusSettings
 }
 
 /// <summary>
-/// The section <c>Etcd</c>: the etcd v3 gRPC gateway, served with HTTP/2 cleartext on its own Kestrel endpoint of the
-/// host that serves the status page.
+/// The section <c>Etcd</c>: the etcd v3 gRPC gateway, served with HTTP/2 (cleartext, or TLS with <c>Etcd:Tls</c>) on
+/// its own Kestrel endpoint of the host that serves the status page.
 /// </summary>
 internal sealed class EtcdSettings
 {
@@ -88,6 +90,41 @@ internal sealed class EtcdSettings
     /// the URL the caller used.
     /// </summary>
     public string[] AdvertisedClientUrls { get; set; } = [];
+
+    /// <summary>How long an etcd simple token lives after its last use (etcd's <c>--auth-token-ttl</c>).</summary>
+    public TimeSpan TokenTtl { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>PBKDF2 iterations of the password hashes the gateway makes.</summary>
+    public int PasswordHashIterations { get; set; } = KeyValue.PasswordHash.DefaultIterations;
+
+    /// <summary>The section <c>Etcd:Tls</c>: TLS of the gateway's endpoint; absent: cleartext.</summary>
+    public EtcdTlsSettings? Tls { get; set; }
+}
+
+/// <summary>The section <c>Etcd:Tls</c> (see <see cref="EtcdTlsOptions"/>).</summary>
+internal sealed class EtcdTlsSettings
+{
+    public string CertificatePath { get; set; } = "";
+
+    public string? KeyPath { get; set; }
+
+    /// <summary>A secret: from configuration (environment, user secrets), never logged.</summary>
+    public string? CertificatePassword { get; set; }
+
+    public string[] TrustedCaPaths { get; set; } = [];
+
+    public bool ClientCertAuth { get; set; }
+
+    public EtcdTlsOptions ToOptions()
+    {
+        var options = new EtcdTlsOptions { CertificatePath = CertificatePath, KeyPath = KeyPath, CertificatePassword = CertificatePassword, ClientCertAuth = ClientCertAuth };
+        foreach (var path in TrustedCaPaths)
+        {
+            options.TrustedCaPaths.Add(path);
+        }
+
+        return options;
+    }
 }
 
 /// <summary>

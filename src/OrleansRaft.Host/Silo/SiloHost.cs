@@ -145,11 +145,14 @@ internal static class SiloHost
                 {
                     o.Client = o.Client with { RequestTimeout = requestTimeout, AttemptTimeout = requestTimeout < o.Client.AttemptTimeout ? requestTimeout : o.Client.AttemptTimeout };
                 }
+                o.TokenTtl = etcd.TokenTtl;
+                o.PasswordHashIterations = etcd.PasswordHashIterations;
+                o.Tls = etcd.Tls?.ToOptions();
             });
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 Listen(kestrel, status.Address, status.Port, HttpProtocols.Http1AndHttp2);
-                Listen(kestrel, etcd.Address, etcd.Port, HttpProtocols.Http2);
+                Listen(kestrel, etcd.Address, etcd.Port, HttpProtocols.Http2, etcd.Tls?.ToOptions());
             });
         }
         else
@@ -181,19 +184,28 @@ internal static class SiloHost
     }
 
     /// <summary>An address as the status page's URL accepts it: an IP address, <c>localhost</c>, or <c>*</c> / <c>+</c> / <c>0.0.0.0</c> for every address.</summary>
-    private static void Listen(KestrelServerOptions kestrel, string address, int port, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, string address, int port, HttpProtocols protocols, EtcdTlsOptions? tls = null)
     {
+        void Configure(ListenOptions listen)
+        {
+            listen.Protocols = protocols;
+            if (tls is not null)
+            {
+                listen.UseOrleansRaftEtcdTls(tls);
+            }
+        }
+
         if (address is "*" or "+")
         {
-            kestrel.ListenAnyIP(port, l => l.Protocols = protocols);
+            kestrel.ListenAnyIP(port, Configure);
         }
         else if (string.Equals(address, "localhost", StringComparison.OrdinalIgnoreCase))
         {
-            kestrel.ListenLocalhost(port, l => l.Protocols = protocols);
+            kestrel.ListenLocalhost(port, Configure);
         }
         else if (IPAddress.TryParse(address, out var ip))
         {
-            kestrel.Listen(ip, port, l => l.Protocols = protocols);
+            kestrel.Listen(ip, port, Configure);
         }
         else
         {

@@ -98,7 +98,8 @@ public static partial class KvCodec
             case LeaseListRequest or OpenSessionRequest or StatusRequest:
                 break;
             default:
-                throw new ArgumentException($"Unknown request type {request.GetType()}.", nameof(request));
+                WriteAuthRequest(w, request);
+                break;
         }
     }
 
@@ -225,7 +226,7 @@ public static partial class KvCodec
             case KvRequestKind.Status:
                 return new StatusRequest();
             default:
-                throw KvReader.Malformed($"unknown request tag {(byte)kind}");
+                return ReadAuthRequest(ref r, kind, depth);
         }
     }
 

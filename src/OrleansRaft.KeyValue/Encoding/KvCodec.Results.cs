@@ -129,7 +129,8 @@ public static partial class KvCodec
                 w.Var(status.ClockMilliseconds);
                 break;
             default:
-                throw new ArgumentException($"Unknown result type {result.GetType()}.", nameof(result));
+                WriteAuthResult(w, result);
+                break;
         }
     }
 
@@ -294,7 +295,7 @@ public static partial class KvCodec
             }
 
             default:
-                throw KvReader.Malformed($"unknown result tag {(byte)kind}");
+                return ReadAuthResult(ref r, kind, revision);
         }
     }
 

@@ -13,18 +13,24 @@ namespace OrleansRaft.KeyValue;
 /// u lease count, per lease: v id, v TTL, v deadline;
 /// u session count, per session: u id, u last used index, v last used time, u floor, u result count, per result:
 /// u sequence, result (as <see cref="KvCodec"/> writes it);
+/// from version 2 on, the auth state: f enabled, u auth revision, u enabled revision, u user count, per user (by name):
+/// s name, b password hash, u credential revision, names of its roles; u role count, per role (by name): s name,
+/// u permission count, permissions (as <see cref="KvCodec"/> writes them);
 /// then 8 bytes: the FNV-1a 64 hash of everything before, little-endian.
+/// A store whose auth was never touched is written as version 1, which members without auth read too.
 /// </remarks>
 internal static class SnapshotCodec
 {
     private const byte Version = 1;
+    private const byte AuthVersion = 2;
     private static readonly byte[] Magic = "KVSN"u8.ToArray();
 
     public static byte[] Write(KvState state)
     {
         var w = new KvWriter(1024);
         w.Raw(Magic);
-        w.Byte(Version);
+        var withAuth = !state.Auth.IsPristine;
+        w.Byte(withAuth ? AuthVersion : Version);
         w.UVar(state.AppliedIndex);
         w.Var(state.Revision);
         w.Var(state.CompactRevision);
@@ -78,6 +84,11 @@ internal static class SnapshotCodec
             }
         }
 
+        if (withAuth)
+        {
+            WriteAuth(w, state.Auth);
+        }
+
         w.Fixed64(Fnv1a(w.Written));
         return w.ToArray();
     }
@@ -111,9 +122,9 @@ internal static class SnapshotCodec
 
         var r = new KvReader(body[Magic.Length..]);
         var version = r.Byte();
-        if (version != Version)
+        if (version is not (Version or AuthVersion))
         {
-            throw Fail.With(KvErrorCode.InvalidSnapshot, $"snapshot format version {version} is not supported; this build reads version {Version}");
+            throw Fail.With(KvErrorCode.InvalidSnapshot, $"snapshot format version {version} is not supported; this build reads versions {Version} and {AuthVersion}");
         }
 
         var state = new KvState
@@ -234,9 +245,84 @@ internal static class SnapshotCodec
             state.Sessions.Add(session);
         }
 
+        if (version == AuthVersion)
+        {
+            ReadAuth(ref r, state.Auth);
+        }
+
         r.End();
         state.Events = EventLog.Rebuild(state.Keys.Ascending(ReadOnlyMemory<byte>.Empty, null), state.CompactRevision);
         return state;
+    }
+
+    private static void WriteAuth(KvWriter w, AuthState auth)
+    {
+        w.Bool(auth.Enabled);
+        w.UVar(auth.Revision);
+        w.UVar(auth.EnabledRevision);
+        w.UVar((ulong)auth.Users.Count);
+        foreach (var user in auth.Users.Values)
+        {
+            w.String(user.Name);
+            w.Bytes(user.PasswordHash);
+            w.UVar(user.CredentialRevision);
+            KvCodec.WriteNames(w, user.Roles);
+        }
+
+        w.UVar((ulong)auth.Roles.Count);
+        foreach (var role in auth.Roles.Values)
+        {
+            w.String(role.Name);
+            w.UVar((ulong)role.Permissions.Count);
+            foreach (var permission in role.Permissions)
+            {
+                KvCodec.WritePermission(w, permission);
+            }
+        }
+    }
+
+    private static void ReadAuth(ref KvReader r, AuthState auth)
+    {
+        auth.Enabled = r.Bool();
+        auth.Revision = r.UVar();
+        auth.EnabledRevision = r.UVar();
+        var userCount = r.Count();
+        for (var i = 0; i < userCount; i++)
+        {
+            var name = r.String();
+            var hash = r.Bytes();
+            var user = new AuthUser(name, hash, r.UVar());
+            foreach (var role in KvCodec.ReadNames(ref r))
+            {
+                user.Roles.Add(role);
+            }
+
+            if (name.Length == 0 || !auth.Users.TryAdd(name, user) || user.CredentialRevision > auth.Revision)
+            {
+                throw Invalid("the users are not unique, named and consistent with the auth revision");
+            }
+        }
+
+        var roleCount = r.Count();
+        for (var i = 0; i < roleCount; i++)
+        {
+            var role = new AuthRole(r.String());
+            var permissionCount = r.Count();
+            for (var j = 0; j < permissionCount; j++)
+            {
+                role.Permissions.Add(KvCodec.ReadPermission(ref r));
+            }
+
+            if (role.Name.Length == 0 || !auth.Roles.TryAdd(role.Name, role))
+            {
+                throw Invalid("the roles are not unique and named");
+            }
+        }
+
+        if (auth.EnabledRevision > auth.Revision || (auth.Enabled && auth.Users.GetValueOrDefault(AuthState.Root)?.HasRootRole != true))
+        {
+            throw Invalid("the auth state is inconsistent");
+        }
     }
 
     private static KvException Invalid(string message) => new(KvErrorCode.InvalidSnapshot, "invalid snapshot: " + message);

@@ -37,6 +37,12 @@ internal enum KvResultKind : byte
     DirectoryListing = 14,
     Events = 15,
     Status = 16,
+    AuthChanged = 17,
+    Authenticated = 18,
+    User = 19,
+    Role = 20,
+    NameList = 21,
+    AuthStatus = 22,
 }
 
 /// <summary>A refused request. Nothing changed in the store.</summary>

@@ -14,6 +14,8 @@ internal sealed class KvState
 
     public SessionTable Sessions { get; } = new();
 
+    public AuthState Auth { get; } = new();
+
     /// <summary>The store's revision: raised by every write that changes at least one key. An empty store is at 1.</summary>
     public long Revision { get; set; } = 1;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using dotnet_etcd;
@@ -10,20 +11,50 @@ namespace OrleansRaft.Etcd.Tests.Infrastructure;
 /// <summary>
 /// A throwaway single-member etcd 3.4 (<see cref="Path"/>): the reference the gateway is compared with. It listens on
 /// free loopback ports, keeps its data in its own folder under <see cref="TestFolders.Root"/>, and is stopped and its
-/// folder removed on dispose (and at the test process's exit).
+/// folder removed on dispose (and at the test process's exit). As a class fixture it serves cleartext with etcd's
+/// defaults; <see cref="StartAsync"/> starts one with another scheme or more arguments.
 /// </summary>
-public sealed class RealEtcd : IAsyncLifetime
+public sealed class RealEtcd : IAsyncLifetime, IAsyncDisposable
 {
     public const string Path = "/usr/bin/etcd";
 
+    private readonly string _scheme;
+    private readonly string[] _extraArguments;
     private ChildProcess? _process;
     private string? _folder;
 
-    /// <summary>The client URL, <c>http://127.0.0.1:port</c>.</summary>
+    public RealEtcd()
+        : this("http", [])
+    {
+    }
+
+    private RealEtcd(string scheme, string[] extraArguments)
+    {
+        _scheme = scheme;
+        _extraArguments = extraArguments;
+    }
+
+    /// <summary>The client URL, <c>scheme://127.0.0.1:port</c>.</summary>
     public string Endpoint { get; private set; } = "";
 
     /// <summary>The client endpoint as etcdctl takes it, <c>127.0.0.1:port</c>.</summary>
     public string Authority => new Uri(Endpoint).Authority;
+
+    /// <summary>Starts etcd on <paramref name="scheme"/> with <paramref name="extraArguments"/>, and waits until it serves clients.</summary>
+    public static async Task<RealEtcd> StartAsync(string scheme = "http", params string[] extraArguments)
+    {
+        var etcd = new RealEtcd(scheme, extraArguments);
+        try
+        {
+            await etcd.InitializeAsync();
+            return etcd;
+        }
+        catch
+        {
+            await etcd.DisposeAsync();
+            throw;
+        }
+    }
 
     public async Task InitializeAsync()
     {
@@ -34,8 +65,8 @@ public sealed class RealEtcd : IAsyncLifetime
 
         _folder = TestFolders.Create("etcd");
         var (client, peer) = (FreePort(), FreePort());
-        Endpoint = $"http://127.0.0.1:{client}";
-        var peerUrl = $"http://127.0.0.1:{peer}";
+        Endpoint = $"{_scheme}://127.0.0.1:{client.ToString(CultureInfo.InvariantCulture)}";
+        var peerUrl = $"http://127.0.0.1:{peer.ToString(CultureInfo.InvariantCulture)}";
         _process = ChildProcess.Start(Path,
         [
             "--name=reference",
@@ -45,29 +76,23 @@ public sealed class RealEtcd : IAsyncLifetime
             $"--listen-peer-urls={peerUrl}",
             $"--initial-advertise-peer-urls={peerUrl}",
             $"--initial-cluster=reference={peerUrl}",
-            "--log-level=error",
+            .. _extraArguments,
         ], new ChildProcessOptions { Bound = TimeSpan.FromMinutes(30) });
 
-        using var probe = Connect();
+        // etcd says so on its standard error once it serves clients, whatever their transport.
         var clock = Stopwatch.StartNew();
-        while (true)
+        while (!_process.Stderr.Contains("ready to serve client requests", StringComparison.Ordinal))
         {
-            try
+            if (_process.HasExited || clock.Elapsed > EtcdGatewayCluster.Bound)
             {
-                await probe.StatusAsync(new Etcdserverpb.StatusRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
-                return;
+                throw new InvalidOperationException($"etcd did not start serving on {Endpoint} within {EtcdGatewayCluster.Bound}; it printed: {_process.Stderr}{_process.Stdout}");
             }
-            catch (Exception e) when (NotUpYet(e) && clock.Elapsed < EtcdGatewayCluster.Bound && !_process.HasExited)
-            {
-                await Task.Delay(50);
-            }
-            catch (Exception e) when (NotUpYet(e))
-            {
-                throw new InvalidOperationException($"etcd did not answer on {Endpoint}: {e.Message}; it printed: {_process.Stderr}{_process.Stdout}", e);
-            }
+
+            await Task.Delay(50);
         }
     }
 
+    /// <summary>A dotnet-etcd client of a cleartext etcd.</summary>
     public EtcdClient Connect() =>
         new(Endpoint, configureChannelOptions: options => options.Credentials = ChannelCredentials.Insecure);
 
@@ -83,16 +108,17 @@ public sealed class RealEtcd : IAsyncLifetime
             }
 
             _process.Dispose();
+            _process = null;
         }
 
         if (_folder is not null)
         {
             TestFolders.Delete(_folder);
+            _folder = null;
         }
     }
 
-    /// <summary>What a call to an etcd that is still starting fails with (the client gives up at its deadline by cancelling).</summary>
-    private static bool NotUpYet(Exception e) => e is RpcException or OperationCanceledException;
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 
     private static int FreePort()
     {
