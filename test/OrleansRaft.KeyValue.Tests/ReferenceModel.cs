@@ -179,9 +179,13 @@ internal sealed class ReferenceModel
             return $"range @{header} count {all.Count} more False []";
         }
 
-        var page = range.Limit == 0 ? all : all.Take((int)range.Limit).ToList();
+        // etcd's revision filters: each applies when not 0; the count leaves them aside.
+        var passed = all.Where(kv =>
+            (range.MinModRevision == 0 || kv.Mod >= range.MinModRevision) && (range.MaxModRevision == 0 || kv.Mod <= range.MaxModRevision)
+            && (range.MinCreateRevision == 0 || kv.Create >= range.MinCreateRevision) && (range.MaxCreateRevision == 0 || kv.Create <= range.MaxCreateRevision)).ToList();
+        var page = range.Limit == 0 ? passed : passed.Take((int)range.Limit).ToList();
         var shown = page.Select(kv => range.KeysOnly ? kv with { Value = "" } : kv);
-        return $"range @{header} count {all.Count} more {page.Count < all.Count} [{string.Join(" ", shown)}]";
+        return $"range @{header} count {all.Count} more {page.Count < passed.Count} [{string.Join(" ", shown)}]";
     }
 
     private bool Holds(Compare compare)

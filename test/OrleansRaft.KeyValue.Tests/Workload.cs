@@ -49,8 +49,16 @@ internal sealed class Workload(Random random)
     public RangeRequest Read(long revision)
     {
         var (key, end) = Range();
+
+        // One read in four filters on revisions, with bounds around the current one.
+        var filter = random.Next(4) == 0 ? random.Next(4) : -1;
+        long Bound() => Math.Max(1, revision - random.Next(0, 6));
         return new RangeRequest(B(key))
         {
+            MinModRevision = filter == 0 ? Bound() : 0,
+            MaxModRevision = filter == 1 ? Bound() : 0,
+            MinCreateRevision = filter == 2 ? Bound() : 0,
+            MaxCreateRevision = filter == 3 ? Bound() : 0,
             RangeEnd = End(end),
             Revision = Revision(revision),
             Limit = random.Next(3) == 0 ? random.Next(1, 4) : 0,

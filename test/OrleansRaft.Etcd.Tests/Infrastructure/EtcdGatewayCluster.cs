@@ -139,13 +139,24 @@ public class EtcdGatewayCluster : IAsyncLifetime
                     .Count(m => m.Status == SiloStatus.Active) == silos.Count));
         }, "every silo to see every other as active");
 
-    /// <summary>The status of <paramref name="groupId"/> (default: the fixture's group), with a leader that a quorum follows.</summary>
+    /// <summary>
+    /// The status of <paramref name="groupId"/> (default: the fixture's group), with a leader that a quorum follows.
+    /// A call that fails because a silo was killed (the client's gateway to it, a grain on it) is asked again.
+    /// </summary>
     public async Task<RaftGroupStatus> LeaderStatusAsync(string groupId = GroupId)
     {
         RaftGroupStatus? found = null;
         await WaitUntilAsync(async () =>
         {
-            found = await Cluster.Client.GetGrain<IRaftGroupGrain>(groupId).GetStatusAsync();
+            try
+            {
+                found = await Cluster.Client.GetGrain<IRaftGroupGrain>(groupId).GetStatusAsync();
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                return false;
+            }
+
             return found is { Leader: not 0 } && found.Members.Count(m => m.Status?.Leader == found.Leader && m.Status.Term == found.Term) >= 2;
         }, "a leader that a quorum follows");
         return found!;
