@@ -21,7 +21,7 @@ public enum RaftEnvelopeKind : byte
 /// A stamped command carries <see cref="Sequence"/> (from 1, per session) and acknowledges every sequence below
 /// <see cref="AcknowledgedBelow"/>: the client holds their results, so the group may drop them.
 /// </remarks>
-[GenerateSerializer, Immutable, Alias("orleansraft.envelope")]
+[GenerateSerializer, Immutable, Alias("orleansraft.typed-envelope")]
 public sealed record RaftEnvelope(
     [property: Id(0)] RaftEnvelopeKind Kind,
     [property: Id(1)] ulong SessionId,

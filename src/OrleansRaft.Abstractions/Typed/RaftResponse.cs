@@ -31,7 +31,7 @@ public enum RaftResponseStatus : byte
 /// The answer of a typed group to one command or query. Kept per session sequence, so that a retried command gets
 /// the first answer, refusals included.
 /// </summary>
-[GenerateSerializer, Immutable, Alias("orleansraft.response")]
+[GenerateSerializer, Immutable, Alias("orleansraft.typed-response")]
 public sealed record RaftResponse(
     [property: Id(0)] RaftResponseStatus Status,
     [property: Id(1)] ReadOnlyMemory<byte> Payload,

@@ -135,7 +135,7 @@ public sealed class RaftSessionTable
 }
 
 /// <summary>One client session: the answers it keeps by sequence, and the lowest sequence it still accepts.</summary>
-[GenerateSerializer, Alias("orleansraft.session")]
+[GenerateSerializer, Alias("orleansraft.typed-session")]
 public sealed class RaftSession(ulong id)
 {
     [Id(0)]
