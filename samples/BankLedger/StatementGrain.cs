@@ -66,6 +66,19 @@ public sealed class StatementGrain(
 
     private async Task FollowCommitsAsync()
     {
+        try
+        {
+            await ApplyCommitsAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The group is gone or a write failed: the next call starts a fresh activation from the persisted position.
+            DeactivateOnIdle();
+        }
+    }
+
+    private async Task ApplyCommitsAsync()
+    {
         var feed = await RaftCommitFeed<LedgerState, LedgerCommand>.ConnectAsync(GrainFactory, serializer, this.GetPrimaryKeyString());
         await feed.RunAsync(statements.State.Position, async (batch, _) =>
         {
