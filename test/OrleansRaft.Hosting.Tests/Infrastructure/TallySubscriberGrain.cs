@@ -40,6 +40,10 @@ public sealed class TallySubscription
     /// <summary>The position each activation resumed from.</summary>
     [Id(5)]
     public List<ulong> ResumedFrom { get; set; } = [];
+
+    /// <summary>For each of <see cref="Received"/>, the activation that received it: 1 for the first.</summary>
+    [Id(6)]
+    public List<int> ReceivedBy { get; set; } = [];
 }
 
 public sealed class TallySubscriberGrain(
@@ -108,6 +112,7 @@ public sealed class TallySubscriberGrain(
             foreach (var commit in batch.Commits)
             {
                 state.Received.Add(commit);
+                state.ReceivedBy.Add(state.ResumedFrom.Count);
                 if (commit.Command is TallyAdd add)
                 {
                     state.Totals[add.Key] = state.Totals.GetValueOrDefault(add.Key) + add.Amount;
