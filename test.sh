@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the whole xunit suite (the integration tests start their own PostgreSQL through
-# infra/postgres/local.sh), then a short simulator sweep, with and without membership changes and quiescence, then a
-# check that the run left nothing behind. Ends with one line "tests: N passed, M failed".
+# infra/postgres/local.sh), then the samples built from the packed packages (samples/build.sh), then a short simulator
+# sweep, with and without membership changes and quiescence, then a check that the run left nothing behind. Ends with
+# one line "tests: N passed, M failed".
 #
 #   ./test.sh                 the everyday run
 #   SIM_SEEDS=10000 ./test.sh a longer sweep (default 300 seeds for 3 members, a third as many for 5)
@@ -124,6 +125,10 @@ count() {
 echo "== dotnet test"
 logged dotnet build OrleansRaft.sln -c Release -nologo -v q -nodeReuse:false || exit 1
 logged dotnet test OrleansRaft.sln -c Release --no-build -nologo || status=1
+count
+
+echo "== samples: built from the packed packages"
+logged bash samples/build.sh || status=1
 count
 
 for nodes in 3 5; do

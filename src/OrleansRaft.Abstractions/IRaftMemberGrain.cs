@@ -37,6 +37,22 @@ public interface IRaftMemberGrain : IGrainWithStringKey
     /// <summary>Committed commands in <c>[from, to]</c> still in the log, for observers that missed notifications.</summary>
     Task<RaftCommittedRange> ReadCommittedAsync(ulong from, ulong to);
 
+    /// <summary>
+    /// <see cref="ReadCommittedAsync"/> from <paramref name="from"/> on, once this member applied <paramref name="from"/>
+    /// or <paramref name="maxWait"/> (at most <see cref="MaxCommitWait"/>) passed: a long poll for subscribers, which
+    /// any member answers, since what a member applied is committed.
+    /// </summary>
+    Task<RaftCommittedRange> WaitCommittedAsync(ulong from, TimeSpan maxWait, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The state machine's snapshot taken now, at this member's applied index: how a subscriber that fell behind the
+    /// log's compaction catches up before it reads on from <c>Index + 1</c>.
+    /// </summary>
+    Task<RaftStateSnapshot> ReadStateSnapshotAsync();
+
+    /// <summary>The longest wait <see cref="WaitCommittedAsync"/> accepts: well inside Orleans' default response timeout.</summary>
+    public static readonly TimeSpan MaxCommitWait = TimeSpan.FromSeconds(20);
+
     /// <summary>Starts the member if it is not running (loads its log and state machine) and returns its status.</summary>
     Task<RaftMemberStatus> GetStatusAsync();
 

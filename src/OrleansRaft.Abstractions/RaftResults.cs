@@ -112,3 +112,9 @@ public sealed record RaftCommittedRange(
     [property: Id(1)] ulong FirstAvailable,
     [property: Id(2)] ulong Through,
     [property: Id(3)] ulong Applied);
+
+/// <summary>A state machine's snapshot (<see cref="IRaftStateMachine.Snapshot"/>) as of log index <see cref="Index"/>.</summary>
+[GenerateSerializer, Immutable, Alias("orleansraft.state-snapshot")]
+public sealed record RaftStateSnapshot(
+    [property: Id(0)] ulong Index,
+    [property: Id(1)] ReadOnlyMemory<byte> Data);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OrleansRaft.Abstractions;
 using OrleansRaft.KeyValue;
 
@@ -17,7 +16,7 @@ namespace OrleansRaft.Client;
 public sealed partial class KvClient : IAsyncDisposable
 {
     private readonly KvMemberRouter _router;
-    private readonly KvClientSession _session;
+    private readonly RaftClientSession _session;
     private readonly KvClientOptions _options;
     private readonly IGrainFactory _grains;
 
@@ -25,45 +24,22 @@ public sealed partial class KvClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(grains);
         RaftMemberKey.ValidateGroupId(groupId);
-        ArgumentNullException.ThrowIfNull(members);
-        if (members.Count == 0 || members.Contains(0UL))
-        {
-            throw new ArgumentException("A group has at least one member, each with a positive id.", nameof(members));
-        }
-
+        var distinct = RaftGroupLookup.Validate(members);
         _grains = grains;
         _options = options ?? new KvClientOptions();
         _options.Validate();
-        _session = new KvClientSession(_options.SessionWindow);
+        _session = new RaftClientSession(_options.SessionWindow);
         GroupId = groupId;
-        Members = [.. members.Distinct()];
+        Members = distinct;
         _router = new KvMemberRouter(grains, groupId, [.. Members], _options);
     }
 
     /// <summary>A client of group <paramref name="groupId"/>, with the membership its admin grain records.</summary>
     public static async Task<KvClient> ConnectAsync(IGrainFactory grains, string groupId, KvClientOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(grains);
-
-        // The group's admin grain may sit on a silo that just died and is not yet declared dead (calls to it fail at
-        // once until Orleans moves it), or find its storage down: failures of the cluster and of its storage (not
-        // "no such group") are retried for as long as a request may take.
         var settings = options ?? new KvClientOptions();
-        var clock = Stopwatch.StartNew();
-        var backoff = settings.InitialBackoff;
-        while (true)
-        {
-            try
-            {
-                var info = await grains.GetGrain<IRaftGroupGrain>(groupId).GetAsync() ?? throw new RaftGroupNotFoundException(groupId);
-                return new KvClient(grains, groupId, info.Members, options);
-            }
-            catch (Exception e) when (e is OrleansException or RaftStorageUnavailableException && clock.Elapsed + backoff < settings.RequestTimeout)
-            {
-                await Task.Delay(backoff);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, settings.MaxBackoff.Ticks));
-            }
-        }
+        var members = await RaftGroupLookup.MembersAsync(grains, groupId, settings.RequestTimeout, settings.InitialBackoff, settings.MaxBackoff);
+        return new KvClient(grains, groupId, members, options);
     }
 
     /// <summary>
@@ -232,7 +208,8 @@ public sealed partial class KvClient : IAsyncDisposable
             Proposed proposed;
             try
             {
-                proposed = await ProposeOnceAsync(KvCodec.EncodeCommand(new KvCommand(request, stamp)), timeout, cancellationToken);
+                var kvStamp = new SessionStamp(stamp.SessionId, stamp.Sequence, stamp.AcknowledgedBelow);
+                proposed = await ProposeOnceAsync(KvCodec.EncodeCommand(new KvCommand(request, kvStamp)), timeout, cancellationToken);
             }
             finally
             {

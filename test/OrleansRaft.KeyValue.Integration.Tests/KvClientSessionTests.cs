@@ -10,7 +10,7 @@ public sealed class KvClientSessionTests
     [Fact]
     public async Task A_stamp_acknowledges_every_sequence_below_the_lowest_still_in_flight()
     {
-        var session = new KvClientSession(window: 8);
+        var session = new RaftClientSession(window: 8);
 
         var first = await session.BeginAsync(7, Bound, CancellationToken.None);
         var second = await session.BeginAsync(7, Bound, CancellationToken.None);
@@ -19,16 +19,16 @@ public sealed class KvClientSessionTests
         session.End(first.Sequence);
         var fourth = await session.BeginAsync(7, Bound, CancellationToken.None);
 
-        Assert.Equal(new SessionStamp(7, 1, 1), first);
-        Assert.Equal(new SessionStamp(7, 2, 1), second);
-        Assert.Equal(new SessionStamp(7, 3, 1), third);
-        Assert.Equal(new SessionStamp(7, 4, 3), fourth);
+        Assert.Equal(new RaftSessionStamp(7, 1, 1), first);
+        Assert.Equal(new RaftSessionStamp(7, 2, 1), second);
+        Assert.Equal(new RaftSessionStamp(7, 3, 1), third);
+        Assert.Equal(new RaftSessionStamp(7, 4, 3), fourth);
     }
 
     [Fact]
     public async Task A_command_beyond_the_window_waits_until_the_oldest_in_flight_ends()
     {
-        var session = new KvClientSession(window: 2);
+        var session = new RaftClientSession(window: 2);
         var first = await session.BeginAsync(1, Bound, CancellationToken.None);
         await session.BeginAsync(1, Bound, CancellationToken.None);
 
@@ -36,13 +36,13 @@ public sealed class KvClientSessionTests
         Assert.False(third.IsCompleted);
         session.End(first.Sequence);
 
-        Assert.Equal(new SessionStamp(1, 3, 2), await third.WaitAsync(Bound));
+        Assert.Equal(new RaftSessionStamp(1, 3, 2), await third.WaitAsync(Bound));
     }
 
     [Fact]
     public async Task A_full_window_times_out_after_the_calls_timeout()
     {
-        var session = new KvClientSession(window: 1);
+        var session = new RaftClientSession(window: 1);
         await session.BeginAsync(1, Bound, CancellationToken.None);
 
         await Assert.ThrowsAsync<TimeoutException>(() => session.BeginAsync(1, TimeSpan.FromMilliseconds(50), CancellationToken.None));

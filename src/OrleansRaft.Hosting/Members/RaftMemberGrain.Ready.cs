@@ -87,6 +87,7 @@ internal sealed partial class RaftMemberGrain
             _reader!.Snapshot = snapshot;
             _stateMachine!.Restore(snapshot.Data);
             _applied = snapshot.Index;
+            SignalApplied();
             RaftLogMessages.SnapshotInstalled(_logger, _name, snapshot.Index);
             if (ready.Entries.Count == 0)
             {
@@ -174,6 +175,7 @@ internal sealed partial class RaftMemberGrain
 
         var first = committed[0].Index;
         _applied = committed[^1].Index;
+        SignalApplied();
         _metrics.EntriesApplied.Add(committed.Count);
         _metrics.ApplyLag.Record((long)(Node.CommitIndex - _applied));
 

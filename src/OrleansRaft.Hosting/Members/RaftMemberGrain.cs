@@ -104,6 +104,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
         StopTimers();
         _failure ??= new InvalidOperationException($"Raft member {_name} deactivated ({reason.Description}).");
         FailPendingRequests(_failure);
+        SignalApplied();
 
         // Subscriptions live in the activation: they end with it.
         CountingObservers(_observers.Clear);

@@ -87,6 +87,7 @@ public sealed class RaftCluster : IAsyncDisposable
         {
             silo.Services.AddLogging(logging => logging.AddProvider(logs));
             silo.AddRaftStateMachine<SequenceStateMachine>(SequenceStateMachine.TypeName);
+            silo.AddRaftStateMachine<TallyStateMachine>(TallyStateMachine.TypeName);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
@@ -101,12 +102,12 @@ public sealed class RaftCluster : IAsyncDisposable
 
     public IRaftGroupGrain Group(string groupId) => Client.GetGrain<IRaftGroupGrain>(groupId);
 
-    /// <summary>Creates a group of members 1..<paramref name="members"/> running <see cref="SequenceStateMachine"/>.</summary>
-    public async Task<ulong[]> CreateGroupAsync(string groupId, int members)
+    /// <summary>Creates a group of members 1..<paramref name="members"/> running <see cref="SequenceStateMachine"/> unless <paramref name="stateMachineType"/> names another.</summary>
+    public async Task<ulong[]> CreateGroupAsync(string groupId, int members, string stateMachineType = SequenceStateMachine.TypeName)
     {
         var ids = Enumerable.Range(1, members).Select(i => (ulong)i).ToArray();
         _created[groupId] = true;
-        await Group(groupId).CreateAsync(new RaftGroupSpec(ids, SequenceStateMachine.TypeName), AdminToken);
+        await Group(groupId).CreateAsync(new RaftGroupSpec(ids, stateMachineType), AdminToken);
         return ids;
     }
 

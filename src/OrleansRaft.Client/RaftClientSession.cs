@@ -1,14 +1,12 @@
-using OrleansRaft.KeyValue;
-
 namespace OrleansRaft.Client;
 
 /// <summary>
-/// The client's session with the store (Raft thesis §6.3): commands carry (session, sequence), so a retry that
+/// A client's session with a group (Raft thesis §6.3): commands carry (session, sequence), so a retry that
 /// reaches the log again gets the first result instead of applying twice. Sequences still in flight are not
-/// acknowledged; every sequence below the lowest one in flight is, which lets the store drop those results.
+/// acknowledged; every sequence below the lowest one in flight is, which lets the group drop those results.
 /// </summary>
 /// <remarks>Thread-safe. One session is opened on first use and shared by every call; an expired one is replaced.</remarks>
-internal sealed class KvClientSession
+internal sealed class RaftClientSession
 {
     private readonly Lock _gate = new();
     private readonly SortedSet<ulong> _inFlight = [];
@@ -16,7 +14,7 @@ internal sealed class KvClientSession
     private TaskCompletionSource? _windowOpened;
     private ulong _nextSequence = 1;
 
-    public KvClientSession(int window)
+    public RaftClientSession(int window)
     {
         Window = window;
     }
@@ -70,11 +68,11 @@ internal sealed class KvClientSession
 
     /// <summary>
     /// Takes the next sequence of session <paramref name="sessionId"/>; the caller must <see cref="End"/> it. Waits
-    /// while <see cref="Window"/> sequences or more separate the lowest one in flight from the next: the store keeps a
+    /// while <see cref="Window"/> sequences or more separate the lowest one in flight from the next: the group keeps a
     /// bounded number of results per session, and once it drops one above a slow command's sequence, it refuses that
-    /// command (<see cref="KvErrorCode.SequenceDiscarded"/>) although it never applied it.
+    /// command (sequence discarded) although it never applied it.
     /// </summary>
-    public async Task<SessionStamp> BeginAsync(ulong sessionId, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<RaftSessionStamp> BeginAsync(ulong sessionId, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (true)
@@ -87,7 +85,7 @@ internal sealed class KvClientSession
                 {
                     var sequence = _nextSequence++;
                     _inFlight.Add(sequence);
-                    return new SessionStamp(sessionId, sequence, _inFlight.Min);
+                    return new RaftSessionStamp(sessionId, sequence, _inFlight.Min);
                 }
 
                 _windowOpened ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -118,7 +116,7 @@ internal sealed class KvClientSession
         opened?.TrySetResult();
     }
 
-    /// <summary>The store no longer knows session <paramref name="sessionId"/>: the next command opens a new one.</summary>
+    /// <summary>The group no longer knows session <paramref name="sessionId"/>: the next command opens a new one.</summary>
     public void Expired(ulong sessionId)
     {
         lock (_gate)
@@ -130,3 +128,6 @@ internal sealed class KvClientSession
         }
     }
 }
+
+/// <summary>A command's place in its session: its sequence, and every sequence below <see cref="AcknowledgedBelow"/> answered.</summary>
+internal readonly record struct RaftSessionStamp(ulong SessionId, ulong Sequence, ulong AcknowledgedBelow);
