@@ -81,7 +81,7 @@ public sealed class AuthTokenTests(EtcdGatewayCluster fixture)
         await watch.RequestStream.WriteAsync(new WatchRequest { CreateRequest = new WatchCreateRequest { Key = Bytes("/rv/k") } });
         Assert.True(await watch.ResponseStream.MoveNext(CancellationToken.None));
         Assert.True(watch.ResponseStream.Current.Canceled);
-        Assert.Equal("etcdserver: permission denied", watch.ResponseStream.Current.CancelReason);
+        Assert.Equal("rpc error: code = PermissionDenied desc = etcdserver: permission denied", watch.ResponseStream.Current.CancelReason);
         await watch.RequestStream.CompleteAsync();
 
         var anonymous = await Assert.ThrowsAsync<RpcException>(() => gateway.Kv.RangeAsync(new RangeRequest { Key = Bytes("/rv/k") }, deadline: EtcdClients.Deadline()).ResponseAsync);

@@ -36,6 +36,7 @@ public sealed class EtcdctlAuthTests(EtcdGatewayCluster fixture, ITestOutputHelp
         $"{Alice} put /other 1",
         $"{Alice} get --prefix /",
         $"{Alice} role add mine",
+        $"{Alice} watch /other",
         $"{Root} user list",
         $"{Root} role list",
         $"{Root} user revoke-role alice app",

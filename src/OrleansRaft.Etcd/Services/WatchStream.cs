@@ -23,6 +23,9 @@ internal sealed partial class WatchStream : IAsyncDisposable
 {
     private const string DuplicateId = "mvcc: duplicate watch ID provided on the WatchStream";
 
+    /// <summary>etcd's cancel reason for a watch on keys its caller may not read: the text of its gRPC error.</summary>
+    private const string WatchNotPermitted = "rpc error: code = PermissionDenied desc = " + EtcdErrors.PermissionDenied;
+
     /// <summary>How long a progress request waits for lagging watches before it answers with where they are.</summary>
     private static readonly TimeSpan ProgressWait = TimeSpan.FromSeconds(2);
 
@@ -159,6 +162,12 @@ internal sealed partial class WatchStream : IAsyncDisposable
             // "Now" is read linearizably, so that no write acknowledged before the watch was created is missed.
             first = await _kv.ReadAsync<EventsResult>(
                 _caller.Wrap(spec.Request(start, 0)), start == 0 ? KvCallOptions.Linearizable : KvCallOptions.Serializable, _stop.Token);
+        }
+        catch (KvRequestException e) when (!_stop.IsCancellationRequested && e.Code is KvErrorCode.PermissionDenied or KvErrorCode.UserEmpty or KvErrorCode.InvalidAuthToken)
+        {
+            // etcd refuses a watch its caller may not read with one reason, whatever the auth failure was.
+            await SendAsync(Refusal(id, WatchNotPermitted), _stop.Token);
+            return;
         }
         catch (Exception e) when (!_stop.IsCancellationRequested && EtcdErrors.From(e, _stop.Token) is { } refused)
         {
