@@ -45,8 +45,11 @@ internal sealed partial class LauncherProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the launcher and returns once it printed that the group has a leader.</summary>
-    public static async Task<LauncherProcess> StartAsync(string dataDir)
+    /// <summary>
+    /// Starts the launcher and returns once it printed that the group has a leader. <paramref name="arguments"/> go to
+    /// the launcher after its data folder and ports: <c>--silos N</c>, and <c>--Section:Key value</c> for every silo.
+    /// </summary>
+    public static async Task<LauncherProcess> StartAsync(string dataDir, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -57,6 +60,11 @@ internal sealed partial class LauncherProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = dataDir,
         };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
         var process = new Process { StartInfo = info };
         var launcher = new LauncherProcess(dataDir, process);
         process.OutputDataReceived += (_, e) => launcher.Add(e.Data);
