@@ -64,7 +64,7 @@ public sealed class SeveralHostsTests(ITestOutputHelper output)
                 async () => (await Task.WhenAll(statusUrls.Select(u => StatusReader.ReadAsync(u)))).All(r => r.Groups.Any(g => g.Id == Group)),
                 Bound,
                 $"every silo's status page to list group {Group}");
-            var before = await StatusReader.LeaderAsync(statusUrls[0], Group, g => g.Members.Length == Hosts && g.Members.All(m => m.Silo is not null));
+            var before = await StatusReader.LeaderAsync(statusUrls[0], Group, g => g.Members.Length == Hosts && g.Members.All(m => m.Silo is not null), Bound);
             var placed = before.Members.Select(m => HostOf(namespaces, m.Silo!)).ToArray();
             Assert.Equal(Enumerable.Range(1, Hosts), placed.Order());
             var cut = HostOf(namespaces, before.LeaderMember.Silo!);
@@ -90,7 +90,7 @@ public sealed class SeveralHostsTests(ITestOutputHelper output)
             var sinceCut = Stopwatch.StartNew();
             var live = Enumerable.Range(1, Hosts).Where(k => k != cut).ToArray();
             var after = await StatusReader.LeaderAsync(
-                statusUrls[live[0] - 1], Group, g => g.Term > before.Term && HostOf(namespaces, g.LeaderMember.Silo!) != cut);
+                statusUrls[live[0] - 1], Group, g => g.Term > before.Term && HostOf(namespaces, g.LeaderMember.Silo!) != cut, Bound);
             Say($"host {cut} cut off: member {after.Leader} leads in term {after.Term} on host {HostOf(namespaces, after.LeaderMember.Silo!)}, {sinceCut.Elapsed.TotalSeconds:F1} s after the cut");
             await PutAsync(Puts);
             Say($"{written} puts acknowledged, {Puts} of them with host {cut} cut off ({sinceCut.Elapsed.TotalSeconds:F1} s after the cut)");
@@ -98,7 +98,7 @@ public sealed class SeveralHostsTests(ITestOutputHelper output)
             namespaces.Heal(cut);
             Say($"host {cut} back on the network");
             await PutAsync(Puts);
-            var leader = await StatusReader.LeaderAsync(statusUrls[live[0] - 1], Group);
+            var leader = await StatusReader.LeaderAsync(statusUrls[live[0] - 1], Group, bound: Bound);
             var target = leader.LeaderMember.Commit ?? 0;
             var group = connection.Orleans.GetGrain<IRaftGroupGrain>(Group);
             var caughtUp = await Wait.ForAsync(
@@ -111,6 +111,20 @@ public sealed class SeveralHostsTests(ITestOutputHelper output)
             Assert.Equal(Enumerable.Range(0, written).Select(i => $"hosts/{i:D4}=v{i}"), keys.Kvs.Select(e => $"{KvBytes.ToText(e.Key)}={KvBytes.ToText(e.Value)}"));
             Assert.All(silos, s => Assert.False(s.HasExited, $"a silo exited:\n{s.Stdout}\n{s.Stderr}"));
             Say($"all {written} puts read back; every silo still runs");
+        }
+        catch
+        {
+            // What each silo said of its Raft members, for a failed run (the processes and their output end with it).
+            for (var k = 0; k < silos.Count; k++)
+            {
+                output.WriteLine($"--- host {k + 1}, the end of its Raft lines and warnings:");
+                foreach (var line in silos[k].Stdout.Split('\n').Where(l => l.Contains("Raft", StringComparison.Ordinal) || l.Contains(" warn: ", StringComparison.Ordinal)).TakeLast(40))
+                {
+                    output.WriteLine(line.Length > 300 ? line[..300] : line);
+                }
+            }
+
+            throw;
         }
         finally
         {
