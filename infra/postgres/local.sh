@@ -20,6 +20,10 @@
 #
 # The password is a fixed local throwaway: the server listens on 127.0.0.1 only and is meant to be
 # deleted with its folder. fsync stays on, so durability figures measured here are real.
+#
+# For a test whose silos run in network namespaces (infra/netns/netns.sh), start also takes
+#   ORLEANSRAFT_POSTGRES_LISTEN=ADDR    listen on ADDR (a bridge's address) besides 127.0.0.1
+#   ORLEANSRAFT_POSTGRES_CLIENTS=CIDR   accept password logins from CIDR (the bridge's subnet)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -171,6 +175,11 @@ start() {
     local include="include_if_exists = 'local.conf'"
     grep -qxF "$include" "$pgdata/postgresql.conf" || echo "$include" >>"$pgdata/postgresql.conf"
 
+    if [[ -n "${ORLEANSRAFT_POSTGRES_CLIENTS:-}" ]]; then
+        local hba="host all all $ORLEANSRAFT_POSTGRES_CLIENTS scram-sha-256"
+        grep -qxF "$hba" "$pgdata/pg_hba.conf" || echo "$hba" >>"$pgdata/pg_hba.conf"
+    fi
+
     port="$(configured_port "$pgdata")"
     if [[ -z "$port" ]] || port_in_use "$port"; then
         port="$(free_port)"
@@ -182,7 +191,7 @@ start() {
     # socket that is bound but does not listen): then the server starts again on another one.
     local attempt logged
     for attempt in 1 2 3 4 5; do
-        printf '%s\n' "listen_addresses = '127.0.0.1'" "port = $port" "unix_socket_directories = '$socket'" \
+        printf '%s\n' "listen_addresses = '127.0.0.1${ORLEANSRAFT_POSTGRES_LISTEN:+,$ORLEANSRAFT_POSTGRES_LISTEN}'" "port = $port" "unix_socket_directories = '$socket'" \
             "max_connections = 200" >"$pgdata/local.conf"
         own "$pgdata/local.conf"
         note "starting on 127.0.0.1:$port"

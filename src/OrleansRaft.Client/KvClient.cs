@@ -30,8 +30,7 @@ public sealed partial class KvClient : IAsyncDisposable
         _options.Validate();
         _session = new RaftClientSession(_options.SessionWindow);
         GroupId = groupId;
-        Members = distinct;
-        _router = new KvMemberRouter(grains, groupId, [.. Members], _options);
+        _router = new KvMemberRouter(grains, groupId, distinct, _options);
     }
 
     /// <summary>A client of group <paramref name="groupId"/>, with the membership its admin grain records.</summary>
@@ -55,7 +54,8 @@ public sealed partial class KvClient : IAsyncDisposable
 
     public string GroupId { get; }
 
-    public IReadOnlyList<ulong> Members { get; }
+    /// <summary>The group's members as the client knows them: those at connect time, kept up with membership changes.</summary>
+    public IReadOnlyList<ulong> Members => _router.Members;
 
     /// <summary>The member the client believes leads, or 0.</summary>
     public ulong Leader => _router.Leader;

@@ -22,6 +22,9 @@ internal sealed class KvMemberRouter(IGrainFactory grains, string groupId, ulong
 
     public bool IsMember(ulong id) => _router.IsMember(id);
 
+    /// <summary>The members the router knows now.</summary>
+    public IReadOnlyList<ulong> Members => _router.Members;
+
     public TimeSpan Backoff(int round) => _router.Backoff(round);
 
     private static (RaftRequestStatus, ulong) Outcome(KvReply reply) => (reply.Status, reply.LeaderHint);

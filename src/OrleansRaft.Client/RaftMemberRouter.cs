@@ -6,14 +6,16 @@ namespace OrleansRaft.Client;
 /// Chooses which member of a group gets each attempt. Requests for the leader go to the cached leader, follow a
 /// NotLeader answer's hint, and fall back to round-robin when no leader is known or a member does not answer;
 /// after a full round without progress the next attempt waits a jittered, doubling backoff. Serializable reads go
-/// round-robin from a random start, to spread the load.
+/// round-robin from a random start, to spread the load. The members are those the group had when the client connected,
+/// kept up with membership changes: a hint that names a member the router does not know adds it, and a member that
+/// answers that it is no longer one makes the router read the group's members again from its admin grain.
 /// </summary>
 /// <remarks>Thread-safe: one router serves every concurrent call of a client (<see cref="KvClient"/>, <see cref="RaftGroupClient{TCommand, TResult}"/>, a commit feed).</remarks>
 internal sealed class RaftMemberRouter
 {
     private readonly IGrainFactory _grains;
     private readonly string _groupId;
-    private readonly ulong[] _members;
+    private ulong[] _members;
     private readonly RaftRetrySettings _options;
     private readonly string _what;
     private readonly Lock _gate = new();
@@ -98,11 +100,18 @@ internal sealed class RaftMemberRouter
                 {
                     last = e;
                 }
+                catch (RaftMemberNotFoundException e) when (!token.IsCancellationRequested)
+                {
+                    // The member was removed from the group: learn the members it has now, then try one of them.
+                    last = e;
+                    await RefreshMembersAsync(token);
+                }
 
                 var busy = hint == target;
-                if (hint != 0 && !busy && IsMember(hint))
+                if (hint != 0 && !busy)
                 {
-                    // A member named the leader: follow it at once.
+                    // A member named the leader: follow it at once, even to a member that joined since the client connected.
+                    Add(hint);
                     Remember(hint);
                     target = hint;
                 }
@@ -114,7 +123,7 @@ internal sealed class RaftMemberRouter
 
                 // A busy leader gets a pause at once; otherwise a pause follows as many fruitless attempts as there are
                 // members, so that hints that go round in circles during an election do not spin.
-                if (busy || ++attempts >= _members.Length)
+                if (busy || ++attempts >= Members.Count)
                 {
                     attempts = 0;
                     await Task.Delay(Backoff(rounds++), token);
@@ -128,8 +137,72 @@ internal sealed class RaftMemberRouter
         }
     }
 
+    /// <summary>The members the router knows now.</summary>
+    public IReadOnlyList<ulong> Members
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _members;
+            }
+        }
+    }
+
     /// <summary>Whether <paramref name="id"/> is a member of the group (0 is none).</summary>
-    public bool IsMember(ulong id) => id != 0 && Array.IndexOf(_members, id) >= 0;
+    public bool IsMember(ulong id)
+    {
+        lock (_gate)
+        {
+            return id != 0 && Array.IndexOf(_members, id) >= 0;
+        }
+    }
+
+    /// <summary>
+    /// Reads the group's members from its admin grain, which records every committed membership change. A failure to
+    /// reach it leaves the members as they were, for the next attempt; a group that no longer exists ends the request.
+    /// </summary>
+    private async Task RefreshMembersAsync(CancellationToken token)
+    {
+        RaftGroupInfo? info;
+        try
+        {
+            info = await _grains.GetGrain<IRaftGroupGrain>(_groupId).GetAsync().WaitAsync(_options.AttemptTimeout, token);
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException or RaftStorageUnavailableException && !token.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (info is null)
+        {
+            throw new RaftGroupNotFoundException(_groupId);
+        }
+
+        if (info.Members.Length > 0)
+        {
+            lock (_gate)
+            {
+                _members = [.. info.Members.Distinct()];
+                _next %= _members.Length;
+                if (Array.IndexOf(_members, _leader) < 0)
+                {
+                    _leader = 0;
+                }
+            }
+        }
+    }
+
+    private void Add(ulong member)
+    {
+        lock (_gate)
+        {
+            if (Array.IndexOf(_members, member) < 0)
+            {
+                _members = [.. _members, member];
+            }
+        }
+    }
 
     /// <summary>Errors that another attempt, possibly at another member, may not meet.</summary>
     private static bool IsTransient(Exception e) => e switch

@@ -104,22 +104,42 @@ internal sealed partial class RaftGroupGrain
             await RaftGroupRecords.WriteAsync(Storage, GroupId, record, etag);
         }
 
-        // Activate the new member where none of the group's members lives, while the hint is in the request context.
-        var others = await ViewMembersAsync(record.Members.Concat(record.Learners ?? []));
-        var avoid = others.Select(v => v.Status?.Silo).OfType<string>().Distinct().ToArray();
-        RequestContext.Set(RaftGroupPlacementDirector.AvoidSilosKey, avoid);
-        try
-        {
-            await Member(memberId).GetStatusAsync();
-        }
-        finally
-        {
-            RequestContext.Remove(RaftGroupPlacementDirector.AvoidSilosKey);
-        }
-
+        await StartNewMemberAsync(memberId, record);
         var result = await ChangeAsync(RaftMembershipChangeType.AddLearner, memberId, record, RaftMembershipChangeStatus.AlreadyMember);
         LogChange("add learner", memberId, result);
         return await ReadExistingAsync();
+    }
+
+    /// <summary>
+    /// Activates the new member where none of the group's members lives, while the hint is in the request context. Just
+    /// after a silo died, and until Orleans declares it dead, the activation can fail in placement or in the directory
+    /// (a lookup sent to the dead silo is rejected): such failures are retried within the change timeout, as the changes
+    /// themselves are, so that a member on a silo that was just killed can be replaced at once.
+    /// </summary>
+    private async Task StartNewMemberAsync(ulong memberId, RaftGroupRecord record)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var others = await ViewMembersAsync(record.Members.Concat(record.Learners ?? []));
+            var avoid = others.Select(v => v.Status?.Silo).OfType<string>().Distinct().ToArray();
+            RequestContext.Set(RaftGroupPlacementDirector.AvoidSilosKey, avoid);
+            try
+            {
+                await Member(memberId).GetStatusAsync().WaitAsync(CallBound);
+                return;
+            }
+            catch (Exception e) when ((e is TimeoutException or OrleansException) && clock.Elapsed < Options.MembershipChangeTimeout)
+            {
+                RaftGroupLogMessages.NewMemberNotStarted(Logger, GroupId, memberId, e.Message);
+            }
+            finally
+            {
+                RequestContext.Remove(RaftGroupPlacementDirector.AvoidSilosKey);
+            }
+
+            await Task.Delay(Options.TickInterval * 2);
+        }
     }
 
     /// <summary>Promotes the learner once the leader sees it caught up, retrying while it is behind, within the change timeout.</summary>
@@ -294,6 +314,9 @@ internal static partial class RaftGroupLogMessages
 {
     [LoggerMessage(Level = LogLevel.Information, Message = "Raft group {Group}: {Operation} member {MemberId} done; voters {Voters}, learners {Learners}.")]
     public static partial void MembershipChanged(ILogger logger, string group, string operation, ulong memberId, string voters, string learners);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft group {Group}: new member {MemberId} did not start yet ({Error}); retrying.")]
+    public static partial void NewMemberNotStarted(ILogger logger, string group, ulong memberId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Raft group {Group}: member {MemberId} was removed, but deleting its state did not finish; its state stays unused, as the member can no longer start.")]
     public static partial void RemovedStateNotDeleted(ILogger logger, string group, ulong memberId, Exception exception);

@@ -33,9 +33,10 @@ internal sealed class KvConnection : IAsyncDisposable
         JsonSerializer.Deserialize<ClusterJson>(File.ReadAllText(Path.Combine(dataDir, "cluster.json")))
         ?? throw new InvalidOperationException("cluster.json is empty.");
 
-    public static async Task<KvConnection> ConnectAsync(string dataDir)
+    public static Task<KvConnection> ConnectAsync(string dataDir) => ConnectAsync(ReadClusterFile(dataDir));
+
+    public static async Task<KvConnection> ConnectAsync(ClusterJson cluster)
     {
-        var cluster = ReadClusterFile(dataDir);
         var gateways = cluster.Gateways.Select(g => IPEndPoint.Parse(g)).ToArray();
         var host = Microsoft.Extensions.Hosting.Host.CreateDefaultBuilder()
             .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))

@@ -45,7 +45,10 @@ internal sealed partial class LauncherProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the launcher with <paramref name="arguments"/> added and returns once it printed that the group has a leader.</summary>
+    /// <summary>
+    /// Starts the launcher and returns once it printed that the group has a leader. <paramref name="arguments"/> go to
+    /// the launcher after its data folder and ports: <c>--silos N</c>, and <c>--Section:Key value</c> for every silo.
+    /// </summary>
     public static async Task<LauncherProcess> StartAsync(string dataDir, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet")

@@ -21,7 +21,7 @@ internal static class StatusReader
     }
 
     /// <summary>The group once a member reports itself its leader, read from <paramref name="statusUrl"/>.</summary>
-    public static Task<GroupJson> LeaderAsync(string statusUrl, string group, Func<GroupJson, bool>? also = null) =>
+    public static Task<GroupJson> LeaderAsync(string statusUrl, string group, Func<GroupJson, bool>? also = null, TimeSpan? bound = null) =>
         Wait.ForAsync(
             async () =>
             {
@@ -29,7 +29,7 @@ internal static class StatusReader
                 var g = status.Groups.SingleOrDefault(x => x.Id == group);
                 return g is not null && g.Leader != 0 && g.Members.Any(m => m.Id == g.Leader && m.Role == "leader") && (also?.Invoke(g) ?? true) ? g : null;
             },
-            TimeSpan.FromSeconds(60),
+            bound ?? TimeSpan.FromSeconds(60),
             $"a leader of group {group} on {statusUrl}");
 }
 

@@ -19,12 +19,13 @@ public sealed class PostgresServer : IDisposable
 
     public string DataDir => _folder.Path;
 
-    public static PostgresServer Start()
+    /// <summary>Starts a server; <paramref name="environment"/> passes local.sh's options (another listen address, say).</summary>
+    public static PostgresServer Start(IReadOnlyDictionary<string, string?>? environment = null)
     {
         var folder = PostgresFolder.Create();
         try
         {
-            var start = LocalScript.Run("start", folder.Path);
+            var start = LocalScript.Run(environment ?? new Dictionary<string, string?>(), "start", folder.Path);
             if (start.ExitCode != 0 || start.Lines is [])
             {
                 throw new InvalidOperationException(

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using OrleansRaft.Client;
+using OrleansRaft.KeyValue;
 using OrleansRaft.Linearizability;
 
-namespace OrleansRaft.KeyValue.Integration.Tests.Infrastructure;
+namespace OrleansRaft.KvWorkload;
 
 /// <summary>A write the store acknowledged: the value it gave the key, at which revision.</summary>
 public sealed record AcknowledgedWrite(string Key, string Value, long Revision);

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
 using OrleansRaft.Client;
+using OrleansRaft.KeyValue;
 
-namespace OrleansRaft.KeyValue.Integration.Tests.Infrastructure;
+namespace OrleansRaft.KvWorkload;
 
 /// <summary>A key-value, or a write event, as plain values that compare by content.</summary>
 public sealed record StoredWrite(KvEventType Type, string Key, string Value, long CreateRevision, long ModRevision, long Version)
@@ -22,12 +24,13 @@ public sealed record MemberStore(ulong MemberId, IReadOnlyList<StoredWrite> Keys
     /// <summary>
     /// Waits until member <paramref name="memberId"/> applied <paramref name="revision"/>, then reads its store under
     /// <paramref name="prefix"/> as of that revision: later writes (a timed-out command that committed after all)
-    /// are left out, so that every member is read at the same point of the log.
+    /// are left out, so that every member is read at the same point of the log. Each wait on the member is bounded by
+    /// <see cref="Bound"/>.
     /// </summary>
-    public static async Task<MemberStore> ReadAsync(KvCluster kv, string groupId, ulong memberId, string prefix, long revision)
+    public static async Task<MemberStore> ReadAsync(IGrainFactory grains, string groupId, ulong memberId, string prefix, long revision)
     {
-        var member = KvMember.Of(kv.Client, groupId, memberId);
-        await KvCluster.WaitUntilAsync(
+        var member = KvMember.Of(grains, groupId, memberId);
+        await WaitUntilAsync(
             async () => (await TryReadAsync<StatusResult>(member, new StatusRequest()))?.Revision >= revision,
             $"member {memberId} of {groupId} to apply revision {revision}");
 
@@ -61,8 +64,26 @@ public sealed record MemberStore(ulong MemberId, IReadOnlyList<StoredWrite> Keys
         where T : KvResult
     {
         T? result = null;
-        await KvCluster.WaitUntilAsync(async () => (result = await TryReadAsync<T>(member, query)) is not null, $"a local read of {member.Grain.GetPrimaryKeyString()}");
+        await WaitUntilAsync(async () => (result = await TryReadAsync<T>(member, query)) is not null, $"a local read of {member.Grain.GetPrimaryKeyString()}");
         return result!;
+    }
+
+    /// <summary>How long a member may take to apply a revision, or to answer at all (it may be moving to another silo).</summary>
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+
+    /// <summary>Polls <paramref name="condition"/> every 20 ms until it holds; fails after <see cref="Bound"/>.</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > Bound)
+            {
+                throw new TimeoutException($"Waited {Bound} for {what}.");
+            }
+
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>The member's answer, or null when it does not answer now (it is moving to another silo, say).</summary>

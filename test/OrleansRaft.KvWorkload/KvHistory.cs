@@ -1,6 +1,6 @@
 using OrleansRaft.Linearizability;
 
-namespace OrleansRaft.KeyValue.Integration.Tests.Infrastructure;
+namespace OrleansRaft.KvWorkload;
 
 /// <summary>
 /// A register history recorded by concurrent clients, for <see cref="KvChecker"/>. Thread-safe.
