@@ -98,7 +98,7 @@ public sealed partial class KvStateMachine
     /// <summary>
     /// Answers a read: <see cref="RangeRequest"/>, a <see cref="TxnRequest"/> without writes,
     /// <see cref="ListDirectoryRequest"/>, <see cref="EventsRequest"/>, <see cref="LeaseTimeToLiveRequest"/>,
-    /// <see cref="LeaseListRequest"/> or <see cref="StatusRequest"/>. Changes nothing; refusals come back as <see cref="ErrorResult"/>.
+    /// <see cref="LeaseListRequest"/>, <see cref="StatusRequest"/> or <see cref="HashKvRequest"/>. Changes nothing; refusals come back as <see cref="ErrorResult"/>.
     /// </summary>
     public KvResult Query(KvRequest request)
     {
@@ -114,6 +114,7 @@ public sealed partial class KvStateMachine
                 LeaseTimeToLiveRequest ttl => RunLeaseTimeToLive(ttl),
                 LeaseListRequest => new LeaseListResult(state.Revision, state.Leases.All.Select(l => l.Id).ToArray()),
                 StatusRequest => Status(),
+                HashKvRequest hash => RunHashKv(hash),
                 _ => throw Fail.With(KvErrorCode.NotAQuery, $"a {request.Kind} request changes the store: propose it through the log"),
             };
         }
@@ -137,7 +138,7 @@ public sealed partial class KvStateMachine
         QueryOrThrow<LeaseTimeToLiveResult>(new LeaseTimeToLiveRequest(id) { Keys = keys });
 
     public StatusResult Status() =>
-        new(state.Revision, state.CompactRevision, state.AppliedIndex, state.LiveKeys, state.Leases.Count, state.Sessions.Count, state.Clock.Now);
+        new(state.Revision, state.CompactRevision, state.AppliedIndex, state.LiveKeys, state.Leases.Count, state.Sessions.Count, state.Clock.Now, DataBytes());
 
     private T QueryOrThrow<T>(KvRequest request)
         where T : KvResult

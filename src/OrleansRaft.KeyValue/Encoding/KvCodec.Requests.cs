@@ -86,6 +86,9 @@ public static partial class KvCodec
                 w.Var(events.Skip);
                 w.Var(events.Limit);
                 break;
+            case HashKvRequest hash:
+                w.Var(hash.Revision);
+                break;
             case LeaseListRequest or OpenSessionRequest or StatusRequest:
                 break;
             default:
@@ -210,6 +213,8 @@ public static partial class KvCodec
 
             case KvRequestKind.Status:
                 return new StatusRequest();
+            case KvRequestKind.HashKv:
+                return new HashKvRequest { Revision = r.Var() };
             default:
                 throw KvReader.Malformed($"unknown request tag {(byte)kind}");
         }

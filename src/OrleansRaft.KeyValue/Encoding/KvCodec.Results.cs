@@ -127,6 +127,12 @@ public static partial class KvCodec
                 w.Var(status.LeaseCount);
                 w.Var(status.SessionCount);
                 w.Var(status.ClockMilliseconds);
+                w.Var(status.DataBytes);
+                break;
+            case HashKvResult hash:
+                w.Var(hash.HashRevision);
+                w.Var(hash.CompactRevision);
+                w.UVar(hash.Hash);
                 break;
             default:
                 throw new ArgumentException($"Unknown result type {result.GetType()}.", nameof(result));
@@ -290,7 +296,16 @@ public static partial class KvCodec
                 var keys = r.Var();
                 var leases = r.Var();
                 var sessions = r.Var();
-                return new StatusResult(revision, compact, applied, keys, leases, sessions, r.Var());
+                var clock = r.Var();
+                return new StatusResult(revision, compact, applied, keys, leases, sessions, clock, r.Var());
+            }
+
+            case KvResultKind.HashKv:
+            {
+                var hashed = r.Var();
+                var compact = r.Var();
+                var hash = r.UVar();
+                return hash <= uint.MaxValue ? new HashKvResult(revision, hashed, compact, (uint)hash) : throw KvReader.Malformed($"hash {hash} is over 32 bits");
             }
 
             default:

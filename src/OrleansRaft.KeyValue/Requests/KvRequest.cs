@@ -34,4 +34,5 @@ internal enum KvRequestKind : byte
     ListDirectory = 14,
     Events = 15,
     Status = 16,
+    HashKv = 17,
 }

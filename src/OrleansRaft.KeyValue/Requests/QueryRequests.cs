@@ -61,8 +61,19 @@ public sealed class EventsRequest : KvRequest
     internal override KvRequestKind Kind => KvRequestKind.Events;
 }
 
-/// <summary>A query: the store's revision, compact revision, applied index and sizes.</summary>
+/// <summary>A query: the store's revision, compact revision, applied index, counts and the bytes it holds.</summary>
 public sealed class StatusRequest : KvRequest
 {
     internal override KvRequestKind Kind => KvRequestKind.Status;
+}
+
+/// <summary>
+/// A query: a hash of the store's key-value history up to <see cref="Revision"/> (0: the current revision), equal on
+/// every member that applied the same log (see <see cref="HashKvResult"/>).
+/// </summary>
+public sealed class HashKvRequest : KvRequest
+{
+    public long Revision { get; init; }
+
+    internal override KvRequestKind Kind => KvRequestKind.HashKv;
 }

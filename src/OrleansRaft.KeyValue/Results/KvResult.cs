@@ -37,6 +37,7 @@ internal enum KvResultKind : byte
     DirectoryListing = 14,
     Events = 15,
     Status = 16,
+    HashKv = 17,
 }
 
 /// <summary>A refused request. Nothing changed in the store.</summary>
