@@ -113,7 +113,7 @@ public sealed partial class KvStateMachine
                 EventsRequest events => RunEvents(events),
                 LeaseTimeToLiveRequest ttl => RunLeaseTimeToLive(ttl),
                 LeaseListRequest => new LeaseListResult(state.Revision, state.Leases.All.Select(l => l.Id).ToArray()),
-                StatusRequest => Status(),
+                StatusRequest status => Status(status.IncludeSizes),
                 HashKvRequest hash => RunHashKv(hash),
                 _ => throw Fail.With(KvErrorCode.NotAQuery, $"a {request.Kind} request changes the store: propose it through the log"),
             };
@@ -137,8 +137,10 @@ public sealed partial class KvStateMachine
     public LeaseTimeToLiveResult LeaseTimeToLive(long id, bool keys = false) =>
         QueryOrThrow<LeaseTimeToLiveResult>(new LeaseTimeToLiveRequest(id) { Keys = keys });
 
-    public StatusResult Status() =>
-        new(state.Revision, state.CompactRevision, state.AppliedIndex, state.LiveKeys, state.Leases.Count, state.Sessions.Count, state.Clock.Now, DataBytes());
+    /// <summary>The store's status; <paramref name="includeSizes"/> measures the state too (O(state)).</summary>
+    public StatusResult Status(bool includeSizes = false) =>
+        new(state.Revision, state.CompactRevision, state.AppliedIndex, state.LiveKeys, state.Leases.Count, state.Sessions.Count, state.Clock.Now,
+            includeSizes ? DataBytes() : 0, includeSizes ? SnapshotCodec.Write(state).Length : 0);
 
     private T QueryOrThrow<T>(KvRequest request)
         where T : KvResult

@@ -36,6 +36,7 @@ public sealed class CodecTests
         yield return new ListDirectoryRequest(B("/a/")) { Revision = 3, Limit = 2, After = B("/a/b"), KeysOnly = true };
         yield return new EventsRequest(B("k")) { RangeEnd = B("l"), FromRevision = 4, Skip = 2, Limit = 10 };
         yield return new StatusRequest();
+        yield return new StatusRequest { IncludeSizes = true };
         yield return new HashKvRequest { Revision = 7 };
     }
 
@@ -81,7 +82,7 @@ public sealed class CodecTests
         results.Add(store.Query(new LeaseListRequest()));
         results.Add(store.Query(new ListDirectoryRequest(B("/a/"))));
         results.Add(store.Query(new EventsRequest(B("/")) { RangeEnd = B("0"), FromRevision = 3 }));
-        results.Add(store.Query(new StatusRequest()));
+        results.Add(store.Query(new StatusRequest { IncludeSizes = true }));
         results.Add(store.Query(new HashKvRequest()));
         results.Add(store.Apply(new OpenSessionRequest()));
         results.Add(store.Apply(new CloseSessionRequest(store.Index)));

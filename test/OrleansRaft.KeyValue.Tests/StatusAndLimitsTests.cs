@@ -17,7 +17,7 @@ public sealed class StatusAndLimitsTests
         store.OpenSession();
         store.Apply<CompactResult>(new CompactRequest(3));
 
-        var status = store.Query<StatusResult>(new StatusRequest());
+        var status = store.Query<StatusResult>(new StatusRequest { IncludeSizes = true });
         Assert.Equal(4, status.Revision);
         Assert.Equal(3, status.CompactRevision);
         Assert.Equal(8UL, status.AppliedIndex);
@@ -28,6 +28,8 @@ public sealed class StatusAndLimitsTests
 
         // Retained after compacting at 3: a=1 (visible at 3), a's tombstone, b=1.
         Assert.Equal(5, status.DataBytes);
+        Assert.Equal(store.Machine.Snapshot().Length, status.SnapshotBytes);
+        Assert.Equal((0L, 0L), (store.Query<StatusResult>(new StatusRequest()).DataBytes, store.Query<StatusResult>(new StatusRequest()).SnapshotBytes));
     }
 
     [Fact]

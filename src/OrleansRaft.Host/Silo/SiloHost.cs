@@ -91,7 +91,15 @@ internal static class SiloHost
                 orleans.AddRaftPostgresBatchingStorage(raft.StorageProviderName, connectionString, applySchema: false);
             }
 
-            orleans.AddOrleansRaft(o => configuration.GetSection("Raft").Bind(o));
+            orleans.AddOrleansRaft(o =>
+            {
+                configuration.GetSection("Raft").Bind(o);
+                if (etcd.Enabled && etcd.ClientUrls() is { Length: > 0 } urls)
+                {
+                    // Members report them, so that every gateway's member list names the gateway on each member's silo.
+                    o.AdvertisedEndpoints[EtcdGatewayOptions.AdvertisedEndpointName] = urls;
+                }
+            });
             orleans.AddRaftKeyValueStore();
         });
 
@@ -112,7 +120,7 @@ internal static class SiloHost
             {
                 o.GroupId = string.IsNullOrWhiteSpace(etcd.Group) ? groups is [var first, ..] ? first.Id : "kv" : etcd.Group;
                 o.Endpoint = null;
-                foreach (var url in etcd.AdvertisedClientUrls)
+                foreach (var url in etcd.ClientUrls())
                 {
                     o.AdvertisedClientUrls.Add(url);
                 }

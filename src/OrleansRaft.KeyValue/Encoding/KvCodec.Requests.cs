@@ -89,7 +89,10 @@ public static partial class KvCodec
             case HashKvRequest hash:
                 w.Var(hash.Revision);
                 break;
-            case LeaseListRequest or OpenSessionRequest or StatusRequest:
+            case StatusRequest status:
+                w.Bool(status.IncludeSizes);
+                break;
+            case LeaseListRequest or OpenSessionRequest:
                 break;
             default:
                 throw new ArgumentException($"Unknown request type {request.GetType()}.", nameof(request));
@@ -212,7 +215,7 @@ public static partial class KvCodec
             }
 
             case KvRequestKind.Status:
-                return new StatusRequest();
+                return new StatusRequest { IncludeSizes = r.Bool() };
             case KvRequestKind.HashKv:
                 return new HashKvRequest { Revision = r.Var() };
             default:

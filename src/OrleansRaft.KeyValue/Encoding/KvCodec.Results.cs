@@ -128,6 +128,7 @@ public static partial class KvCodec
                 w.Var(status.SessionCount);
                 w.Var(status.ClockMilliseconds);
                 w.Var(status.DataBytes);
+                w.Var(status.SnapshotBytes);
                 break;
             case HashKvResult hash:
                 w.Var(hash.HashRevision);
@@ -297,7 +298,8 @@ public static partial class KvCodec
                 var leases = r.Var();
                 var sessions = r.Var();
                 var clock = r.Var();
-                return new StatusResult(revision, compact, applied, keys, leases, sessions, clock, r.Var());
+                var data = r.Var();
+                return new StatusResult(revision, compact, applied, keys, leases, sessions, clock, data, r.Var());
             }
 
             case KvResultKind.HashKv:

@@ -61,9 +61,12 @@ public sealed class EventsRequest : KvRequest
     internal override KvRequestKind Kind => KvRequestKind.Events;
 }
 
-/// <summary>A query: the store's revision, compact revision, applied index, counts and the bytes it holds.</summary>
+/// <summary>A query: the store's revision, compact revision, applied index, counts and, when asked, the bytes it holds.</summary>
 public sealed class StatusRequest : KvRequest
 {
+    /// <summary>Also measure the state (<see cref="StatusResult.DataBytes"/>, <see cref="StatusResult.SnapshotBytes"/>): O(state).</summary>
+    public bool IncludeSizes { get; init; }
+
     internal override KvRequestKind Kind => KvRequestKind.Status;
 }
 

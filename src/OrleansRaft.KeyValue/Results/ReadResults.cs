@@ -37,7 +37,7 @@ public sealed class DirectoryListing(long revision, IReadOnlyList<DirectoryEntry
 }
 
 public sealed class StatusResult(
-    long revision, long compactRevision, ulong appliedIndex, long keyCount, long leaseCount, long sessionCount, long clockMilliseconds, long dataBytes)
+    long revision, long compactRevision, ulong appliedIndex, long keyCount, long leaseCount, long sessionCount, long clockMilliseconds, long dataBytes, long snapshotBytes)
     : KvResult(revision)
 {
     public long CompactRevision { get; } = compactRevision;
@@ -55,9 +55,15 @@ public sealed class StatusResult(
 
     /// <summary>
     /// The bytes of every key-value version the store retains (key and value of each version since the compact
-    /// revision, and each tombstone's key): what the store's history costs, as etcd's backend size counts its pages.
+    /// revision, and each tombstone's key); 0 unless <see cref="StatusRequest.IncludeSizes"/> asked.
     /// </summary>
     public long DataBytes { get; } = dataBytes;
+
+    /// <summary>
+    /// The bytes of the store's snapshot as it would be taken now (<see cref="KvStateMachine.Snapshot"/>): the whole state
+    /// a member keeps in its durable storage; 0 unless <see cref="StatusRequest.IncludeSizes"/> asked.
+    /// </summary>
+    public long SnapshotBytes { get; } = snapshotBytes;
 
     internal override KvResultKind Kind => KvResultKind.Status;
 }

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -17,8 +19,10 @@ namespace OrleansRaft.Etcd.Tests.Infrastructure;
 
 /// <summary>
 /// Three in-process silos that host the key-value group "kv" on memory storage, and the etcd gateway on a free
-/// loopback port, served by Kestrel in the test process through the cluster's client. Every wait is on a
-/// condition, bounded by <see cref="Bound"/>.
+/// loopback port, served by Kestrel in the test process through the cluster's client (<see cref="Endpoint"/>: a
+/// gateway outside the silos). Beside it, one gateway per silo (<see cref="SiloEndpoints"/>), each as a host runs it in
+/// its silo: with the silo's grain factory and local silo details, and its URL advertised by the silo's members. Every
+/// wait is on a condition, bounded by <see cref="Bound"/>.
 /// </summary>
 public sealed class EtcdGatewayCluster : IAsyncLifetime
 {
@@ -35,8 +39,13 @@ public sealed class EtcdGatewayCluster : IAsyncLifetime
 
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
+    private readonly ConcurrentDictionary<string, int> _siloGatewayPorts = new(StringComparer.Ordinal);
+    private readonly List<WebApplication> _siloGateways = [];
     private InProcessTestCluster? _cluster;
     private WebApplication? _app;
+
+    /// <summary>The gateway of each silo, <c>127.0.0.1:port</c>, in the order of <c>Cluster.Silos</c>.</summary>
+    public IReadOnlyList<string> SiloEndpoints { get; private set; } = [];
 
     public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
 
@@ -49,13 +58,15 @@ public sealed class EtcdGatewayCluster : IAsyncLifetime
     {
         var builder = new InProcessTestClusterBuilder(3);
         builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSilo((_, silo) =>
+        builder.ConfigureSilo((options, silo) =>
         {
             silo.AddMemoryGrainStorage("raft");
+            var gatewayPort = _siloGatewayPorts.GetOrAdd(options.SiloName, _ => FreePort());
             silo.AddOrleansRaft(o =>
             {
                 o.StorageProviderName = "raft";
                 o.AdminToken = AdminToken;
+                o.AdvertisedEndpoints[EtcdGatewayOptions.AdvertisedEndpointName] = [$"http://127.0.0.1:{gatewayPort}"];
             });
             silo.AddRaftKeyValueStore(KvLimits.Default with { MaxResultCount = PageSize });
         });
@@ -67,6 +78,27 @@ public sealed class EtcdGatewayCluster : IAsyncLifetime
         await CreateGroupAsync(GroupId);
 
         (_app, Endpoint) = await StartGatewayAsync(_ => { });
+        var endpoints = new List<string>();
+        foreach (var silo in _cluster.Silos)
+        {
+            var services = silo.SiloHost.Services;
+            var port = _siloGatewayPorts[silo.Name];
+            var (app, endpoint) = await StartGatewayAsync(
+                o =>
+                {
+                    o.Endpoint = new IPEndPoint(IPAddress.Loopback, port);
+                    o.AdvertisedClientUrls.Add($"http://127.0.0.1:{port}");
+                },
+                web =>
+                {
+                    web.AddSingleton(services.GetRequiredService<IGrainFactory>());
+                    web.AddSingleton(services.GetRequiredService<ILocalSiloDetails>());
+                });
+            _siloGateways.Add(app);
+            endpoints.Add(new Uri(endpoint).Authority);
+        }
+
+        SiloEndpoints = endpoints;
     }
 
     /// <summary>
@@ -121,6 +153,12 @@ public sealed class EtcdGatewayCluster : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        foreach (var gateway in _siloGateways)
+        {
+            await gateway.StopAsync();
+            await gateway.DisposeAsync();
+        }
+
         if (_app is not null)
         {
             await _app.StopAsync();
@@ -131,6 +169,14 @@ public sealed class EtcdGatewayCluster : IAsyncLifetime
         {
             await _cluster.DisposeAsync();
         }
+    }
+
+    /// <summary>A loopback port that was free a moment ago (for settings that must name a port before it is bound).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Polls <paramref name="condition"/> every 20 ms until it holds; fails after <see cref="Bound"/>.</summary>
