@@ -98,7 +98,7 @@ public sealed partial class KvStateMachine
     /// <summary>
     /// Answers a read: <see cref="RangeRequest"/>, a <see cref="TxnRequest"/> without writes,
     /// <see cref="ListDirectoryRequest"/>, <see cref="EventsRequest"/>, <see cref="LeaseTimeToLiveRequest"/>,
-    /// <see cref="LeaseListRequest"/>, <see cref="StatusRequest"/> or <see cref="HashKvRequest"/>. Changes nothing; refusals come back as <see cref="ErrorResult"/>.
+    /// <see cref="LeaseListRequest"/>, <see cref="StatusRequest"/>, <see cref="HashKvRequest"/> or <see cref="StoreSnapshotRequest"/>. Changes nothing; refusals come back as <see cref="ErrorResult"/>.
     /// </summary>
     public KvResult Query(KvRequest request)
     {
@@ -115,6 +115,7 @@ public sealed partial class KvStateMachine
                 LeaseListRequest => new LeaseListResult(state.Revision, state.Leases.All.Select(l => l.Id).ToArray()),
                 StatusRequest status => Status(status.IncludeSizes),
                 HashKvRequest hash => RunHashKv(hash),
+                StoreSnapshotRequest => new StoreSnapshotResult(state.Revision, Snapshot()),
                 _ => throw Fail.With(KvErrorCode.NotAQuery, $"a {request.Kind} request changes the store: propose it through the log"),
             };
         }

@@ -25,7 +25,7 @@ public sealed partial class EtcdParityTests
             Assert.All(again, e => Assert.Equal(first.Hash, (uint)e!["HashKV"]!["hash"]!));
             transcripts.Add(Normalise(again, static (path, _) => path switch
             {
-                "Endpoint" or "HashKV.header.cluster_id" or "HashKV.header.member_id" or "HashKV.header.revision" or "HashKV.header.raft_term" or "HashKV.hash" => $"<{path}>",
+                "Endpoint" or "HashKV.header.cluster_id" or "HashKV.header.member_id" or "HashKV.header.revision" or "HashKV.header.raft_term" or "HashKV.hash" or "HashKV.compact_revision" => $"<{path}>",
                 _ => null,
             }));
         }
@@ -96,7 +96,8 @@ public sealed partial class EtcdParityTests
         {
             var answers = JsonNode.Parse((await Etcdctl.RunAsync(endpoints, "endpoint hashkv -w json")).Output)!.AsArray();
             var hashes = answers.Select(a => ((uint)a!["HashKV"]!["hash"]!, (long)a["HashKV"]!["header"]!["revision"]!)).Distinct().ToList();
-            Assert.All(answers, a => Assert.Equal(-1, (long)a!["HashKV"]!["compact_revision"]!));
+            // etcd answers -1 before its first compaction; other tests compact the gateway's group.
+            Assert.Single(answers.Select(a => (long)a!["HashKV"]!["compact_revision"]!).Distinct());
             settled = hashes[0];
             return hashes.Count == 1;
         }, "every endpoint to hash the same history");

@@ -38,6 +38,7 @@ public sealed class CodecTests
         yield return new StatusRequest();
         yield return new StatusRequest { IncludeSizes = true };
         yield return new HashKvRequest { Revision = 7 };
+        yield return new StoreSnapshotRequest();
     }
 
     public static TheoryData<int> RequestIndexes() => [.. Enumerable.Range(0, EveryRequest().Count())];
@@ -84,6 +85,7 @@ public sealed class CodecTests
         results.Add(store.Query(new EventsRequest(B("/")) { RangeEnd = B("0"), FromRevision = 3 }));
         results.Add(store.Query(new StatusRequest { IncludeSizes = true }));
         results.Add(store.Query(new HashKvRequest()));
+        results.Add(store.Query(new StoreSnapshotRequest()));
         results.Add(store.Apply(new OpenSessionRequest()));
         results.Add(store.Apply(new CloseSessionRequest(store.Index)));
         results.Add(store.Apply(new LeaseRevokeRequest(lease)));
@@ -92,7 +94,7 @@ public sealed class CodecTests
         results.Add(store.Apply(new LeaseGrantRequest(5)));
         results.Add(store.Apply(new DeleteRangeRequest(B("/")) { RangeEnd = B("0"), PrevKv = true }));
 
-        Assert.Equal(18, results.Select(r => r.GetType()).Distinct().Count());
+        Assert.Equal(19, results.Select(r => r.GetType()).Distinct().Count());
         foreach (var result in results)
         {
             var bytes = KvCodec.EncodeResult(result);

@@ -92,7 +92,7 @@ public static partial class KvCodec
             case StatusRequest status:
                 w.Bool(status.IncludeSizes);
                 break;
-            case LeaseListRequest or OpenSessionRequest:
+            case LeaseListRequest or OpenSessionRequest or StoreSnapshotRequest:
                 break;
             default:
                 throw new ArgumentException($"Unknown request type {request.GetType()}.", nameof(request));
@@ -216,6 +216,8 @@ public static partial class KvCodec
 
             case KvRequestKind.Status:
                 return new StatusRequest { IncludeSizes = r.Bool() };
+            case KvRequestKind.Snapshot:
+                return new StoreSnapshotRequest();
             case KvRequestKind.HashKv:
                 return new HashKvRequest { Revision = r.Var() };
             default:

@@ -130,6 +130,9 @@ public static partial class KvCodec
                 w.Var(status.DataBytes);
                 w.Var(status.SnapshotBytes);
                 break;
+            case StoreSnapshotResult snapshot:
+                w.Bytes(snapshot.Snapshot);
+                break;
             case HashKvResult hash:
                 w.Var(hash.HashRevision);
                 w.Var(hash.CompactRevision);
@@ -301,6 +304,9 @@ public static partial class KvCodec
                 var data = r.Var();
                 return new StatusResult(revision, compact, applied, keys, leases, sessions, clock, data, r.Var());
             }
+
+            case KvResultKind.Snapshot:
+                return new StoreSnapshotResult(revision, r.Bytes());
 
             case KvResultKind.HashKv:
             {

@@ -35,4 +35,5 @@ internal enum KvRequestKind : byte
     Events = 15,
     Status = 16,
     HashKv = 17,
+    Snapshot = 18,
 }

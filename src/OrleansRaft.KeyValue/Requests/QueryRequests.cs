@@ -80,3 +80,9 @@ public sealed class HashKvRequest : KvRequest
 
     internal override KvRequestKind Kind => KvRequestKind.HashKv;
 }
+
+/// <summary>A query: the whole state as <see cref="KvStateMachine.Snapshot"/> takes it, consistent at one applied index.</summary>
+public sealed class StoreSnapshotRequest : KvRequest
+{
+    internal override KvRequestKind Kind => KvRequestKind.Snapshot;
+}

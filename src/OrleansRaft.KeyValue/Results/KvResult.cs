@@ -38,6 +38,7 @@ internal enum KvResultKind : byte
     Events = 15,
     Status = 16,
     HashKv = 17,
+    Snapshot = 18,
 }
 
 /// <summary>A refused request. Nothing changed in the store.</summary>

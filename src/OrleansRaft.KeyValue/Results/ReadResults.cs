@@ -86,3 +86,11 @@ public sealed class HashKvResult(long revision, long hashRevision, long compactR
 
     internal override KvResultKind Kind => KvResultKind.HashKv;
 }
+
+/// <summary>The store's snapshot (<see cref="KvStateMachine.Snapshot"/>): restore it into a <see cref="KvStateMachine"/> to read it.</summary>
+public sealed class StoreSnapshotResult(long revision, byte[] snapshot) : KvResult(revision)
+{
+    public byte[] Snapshot { get; } = snapshot;
+
+    internal override KvResultKind Kind => KvResultKind.Snapshot;
+}
