@@ -24,12 +24,6 @@ public sealed class UnsupportedRequestTests(EtcdGatewayCluster fixture) : IDispo
         await ExpectAsync(StatusCode.Unimplemented, "hash (of a backend file) is not supported", () => connection.MaintenanceClient.HashAsync(new HashRequest(), deadline: EtcdClients.Deadline()).ResponseAsync);
         await ExpectAsync(StatusCode.Unimplemented, "alarms cannot be raised", () => connection.MaintenanceClient.AlarmAsync(new AlarmRequest { Action = AlarmRequest.Types.AlarmAction.Activate, Alarm = AlarmType.Nospace }, deadline: EtcdClients.Deadline()).ResponseAsync);
         await ExpectAsync(StatusCode.Unimplemented, null, () => connection.LockClient.LockAsync(new V3Lockpb.LockRequest { Name = ByteString.CopyFromUtf8("l") }, deadline: EtcdClients.Deadline()).ResponseAsync);
-        await ExpectAsync(StatusCode.Unimplemented, "snapshot is not supported", async () =>
-        {
-            using var snapshot = connection.MaintenanceClient.Snapshot(new SnapshotRequest(), deadline: EtcdClients.Deadline());
-            await snapshot.ResponseStream.MoveNext(CancellationToken.None);
-            return 0;
-        });
         Assert.Empty((await connection.MaintenanceClient.AlarmAsync(new AlarmRequest(), deadline: EtcdClients.Deadline())).Alarms);
     }
 
