@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OrleansRaft.Etcd.Json;
 using OrleansRaft.Etcd.Services;
 
 namespace OrleansRaft.Etcd.Hosting;
@@ -52,7 +53,8 @@ public static class EtcdGatewayExtensions
         {
             if (gateway.Value.Endpoint is { } endpoint)
             {
-                kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2);
+                // gRPC over HTTP/2 cleartext and the JSON gateway over HTTP/1.1 on one port, as etcd serves both.
+                kestrel.Listen(endpoint, listen => listen.UseOrleansRaftEtcdProtocols());
             }
         });
         return services;
@@ -67,6 +69,7 @@ public static class EtcdGatewayExtensions
         endpoints.MapGrpcService<LeaseService>();
         endpoints.MapGrpcService<ClusterService>();
         endpoints.MapGrpcService<MaintenanceService>();
+        EtcdJsonGateway.Map(endpoints);
         return endpoints;
     }
 

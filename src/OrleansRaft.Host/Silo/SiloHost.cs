@@ -130,7 +130,8 @@ internal static class SiloHost
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 Listen(kestrel, status.Address, status.Port, HttpProtocols.Http1AndHttp2);
-                Listen(kestrel, etcd.Address, etcd.Port, HttpProtocols.Http2);
+                // gRPC (HTTP/2) and etcd's JSON gateway (HTTP/1.1) on the one etcd port.
+                Listen(kestrel, etcd.Address, etcd.Port, l => l.UseOrleansRaftEtcdProtocols());
             });
         }
         else
@@ -150,19 +151,22 @@ internal static class SiloHost
     }
 
     /// <summary>An address as the status page's URL accepts it: an IP address, <c>localhost</c>, or <c>*</c> / <c>+</c> / <c>0.0.0.0</c> for every address.</summary>
-    private static void Listen(KestrelServerOptions kestrel, string address, int port, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, string address, int port, HttpProtocols protocols) =>
+        Listen(kestrel, address, port, l => l.Protocols = protocols);
+
+    private static void Listen(KestrelServerOptions kestrel, string address, int port, Action<ListenOptions> configure)
     {
         if (address is "*" or "+")
         {
-            kestrel.ListenAnyIP(port, l => l.Protocols = protocols);
+            kestrel.ListenAnyIP(port, configure);
         }
         else if (string.Equals(address, "localhost", StringComparison.OrdinalIgnoreCase))
         {
-            kestrel.ListenLocalhost(port, l => l.Protocols = protocols);
+            kestrel.ListenLocalhost(port, configure);
         }
         else if (IPAddress.TryParse(address, out var ip))
         {
-            kestrel.Listen(ip, port, l => l.Protocols = protocols);
+            kestrel.Listen(ip, port, configure);
         }
         else
         {

@@ -135,7 +135,8 @@ public sealed class EtcdGatewayCluster : IAsyncLifetime
         var app = web.Build();
         app.MapOrleansRaftEtcd();
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Single(a => !a.StartsWith("http://unix:", StringComparison.Ordinal));   // not the JSON gateway's socket behind the port
         return (app, address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
     }
 
