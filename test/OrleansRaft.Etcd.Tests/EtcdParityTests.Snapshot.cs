@@ -51,7 +51,7 @@ public sealed partial class EtcdParityTests
             $"snapshot restore {snapshot} --data-dir {dataDir} --name restored --initial-cluster restored=http://127.0.0.1:{peer} --initial-advertise-peer-urls http://127.0.0.1:{peer}",
             null, null, Etcdctl.Bound);
         Assert.True(restore.ExitCode == 0, restore.Error);
-        using var server = ChildProcess.Start(RealEtcd.Path,
+        using var server = ChildProcess.Start(RealEtcdCluster.Path,
         [
             "--name", "restored", "--data-dir", dataDir, "--listen-client-urls", $"http://127.0.0.1:{client}", "--advertise-client-urls", $"http://127.0.0.1:{client}",
             "--listen-peer-urls", $"http://127.0.0.1:{peer}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{peer}",

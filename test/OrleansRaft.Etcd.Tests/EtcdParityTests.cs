@@ -11,7 +11,7 @@ namespace OrleansRaft.Etcd.Tests;
 /// hashes, the server version) and compared.
 /// </summary>
 [Collection(EtcdGatewayCollection.Name)]
-public sealed partial class EtcdParityTests(EtcdGatewayCluster fixture, RealEtcd etcd) : IClassFixture<RealEtcd>
+public sealed partial class EtcdParityTests(EtcdGatewayCluster fixture, RealEtcdCluster etcd) : IClassFixture<RealEtcdCluster>
 {
     private IReadOnlyList<string> Ours => fixture.SiloEndpoints;
 

@@ -34,6 +34,7 @@ internal enum KvRequestKind : byte
     ListDirectory = 14,
     Events = 15,
     Status = 16,
-    HashKv = 17,
-    Snapshot = 18,
+    // After the auth kinds (17-35).
+    HashKv = 36,
+    Snapshot = 37,
 }

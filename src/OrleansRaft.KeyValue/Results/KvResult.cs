@@ -37,8 +37,9 @@ internal enum KvResultKind : byte
     DirectoryListing = 14,
     Events = 15,
     Status = 16,
-    HashKv = 17,
-    Snapshot = 18,
+    // After the auth kinds (17-22).
+    HashKv = 23,
+    Snapshot = 24,
 }
 
 /// <summary>A refused request. Nothing changed in the store.</summary>

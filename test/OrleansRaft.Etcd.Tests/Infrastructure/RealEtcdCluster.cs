@@ -11,7 +11,7 @@ namespace OrleansRaft.Etcd.Tests.Infrastructure;
 /// data in a test folder: what the gateway's answers are compared with. Disposing stops every member and removes the
 /// folder; the members are killed at the test process's exit too.
 /// </summary>
-public sealed class RealEtcd : IAsyncLifetime
+public sealed class RealEtcdCluster : IAsyncLifetime
 {
     public const string Path = "/usr/bin/etcd";
 
