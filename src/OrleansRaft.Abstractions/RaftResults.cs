@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 namespace OrleansRaft.Abstractions;
 
 /// <summary>What became of a proposal or a linearizable read.</summary>
@@ -90,6 +91,13 @@ public sealed record RaftMemberStatus(
     /// <summary>True while the member's group is quiet: it runs no timer and sends nothing until something wakes it.</summary>
     [Id(11)]
     public bool Quiescent { get; init; }
+
+    /// <summary>
+    /// The endpoints the member's silo advertises to clients, by name (for example <c>etcd</c>: the client URLs of the
+    /// etcd gateway on that silo); empty when it advertises none.
+    /// </summary>
+    [Id(12)]
+    public ImmutableDictionary<string, ImmutableArray<string>> SiloEndpoints { get; init; } = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
 }
 
 /// <summary>A committed command as the state machine saw it.</summary>

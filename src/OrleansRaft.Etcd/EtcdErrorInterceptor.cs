@@ -49,17 +49,19 @@ internal sealed class EtcdErrorInterceptor(ILogger<EtcdErrorInterceptor> logger)
         }
     }
 
-    private RpcException? Translate(Exception exception, ServerCallContext context)
-    {
-        if (exception is RpcException)
-        {
-            return null;
-        }
+    private RpcException? Translate(Exception exception, ServerCallContext context) =>
+        exception is RpcException ? null : ToStatus(exception, context.Method, context.CancellationToken, logger);
 
-        var status = EtcdErrors.From(exception, context.CancellationToken);
+    /// <summary>
+    /// The status a handler's exception answers: its own, or etcd's (see <see cref="EtcdErrors.From"/>); one the gateway
+    /// does not know is logged and answers <c>Internal</c> without its details.
+    /// </summary>
+    internal static RpcException ToStatus(Exception exception, string method, CancellationToken callCancelled, ILogger logger)
+    {
+        var status = EtcdErrors.From(exception, callCancelled);
         if (status is null)
         {
-            EtcdLogMessages.CallFailed(logger, context.Method, exception);
+            EtcdLogMessages.CallFailed(logger, method, exception);
             return new RpcException(new Status(StatusCode.Internal, EtcdErrors.InternalError));
         }
 

@@ -17,6 +17,12 @@ namespace OrleansRaft.Etcd;
 /// <see cref="EtcdGroup"/>: client session, ids, status) is made on the first request for it.
 /// </summary>
 /// <remarks>
+/// <para>
+/// A gateway that runs in a silo (its services hold Orleans' <c>ILocalSiloDetails</c>) speaks for the member of each
+/// group on that silo, as an etcd endpoint speaks for its own member: Status reports that member, and response headers
+/// carry its id and term. A gateway outside the silos, or on a silo that hosts no member of the group that answers,
+/// serves as etcd's gRPC proxy does: Status reports the leader, and headers carry the member that served the request.
+/// </para>
 /// A group chosen by header that has not been asked for during <see cref="EtcdGatewayOptions.GroupIdleTimeout"/> is
 /// dropped by the next request that chooses a group (a sweep at most every quarter of the timeout), so that a gateway
 /// asked once for each of many groups does not keep them all. It is dropped, not disposed: a call still running (a
@@ -30,6 +36,7 @@ public sealed class EtcdGateway : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly string _clusterName;
     private readonly TimeProvider _time;
+    private readonly string? _localSilo;
     private readonly EtcdGroup _default;
     private readonly ConcurrentDictionary<string, EtcdGroup> _chosen = new(StringComparer.Ordinal);
     private long _sweptAt;
@@ -46,7 +53,8 @@ public sealed class EtcdGateway : IAsyncDisposable
         _clusterName = _options.ClusterName ?? services.GetService<IOptions<ClusterOptions>>()?.Value.ServiceId ?? "orleansraft";
         _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         _sweptAt = _time.GetTimestamp();
-        _default = new EtcdGroup(_grains, _options, _logger, _time, _clusterName, _options.GroupId);
+        _localSilo = services.GetService<ILocalSiloDetails>()?.SiloAddress.ToString();
+        _default = new EtcdGroup(_grains, _options, _logger, _time, _clusterName, _options.GroupId, _localSilo);
         Tokens = new EtcdTokens(_time, _options.TokenTtl);
     }
 
@@ -143,7 +151,7 @@ public sealed class EtcdGateway : IAsyncDisposable
         }
 
         SweepIdle();
-        return _chosen.GetOrAdd(groupId, static (id, self) => new EtcdGroup(self._grains, self._options, self._logger, self._time, self._clusterName, id), this);
+        return _chosen.GetOrAdd(groupId, static (id, self) => new EtcdGroup(self._grains, self._options, self._logger, self._time, self._clusterName, id, self._localSilo), this);
     }
 
     /// <summary>Drops the chosen groups idle for longer than <see cref="EtcdGatewayOptions.GroupIdleTimeout"/>; at most once per quarter of it.</summary>

@@ -35,8 +35,9 @@ internal sealed class EtcdGroup : IAsyncDisposable
     private readonly Lock _refreshGate = new();
     private Task<RaftGroupStatus>? _refresh;
 
-    public EtcdGroup(IGrainFactory grains, EtcdGatewayOptions options, ILogger logger, TimeProvider time, string clusterName, string groupId)
+    public EtcdGroup(IGrainFactory grains, EtcdGatewayOptions options, ILogger logger, TimeProvider time, string clusterName, string groupId, string? localSilo)
     {
+        LocalSilo = localSilo;
         _grains = grains;
         _time = time;
         _usedAt = time.GetTimestamp();
@@ -48,6 +49,9 @@ internal sealed class EtcdGroup : IAsyncDisposable
     }
 
     public string GroupId { get; }
+
+    /// <summary>The silo the gateway runs in, as members report theirs (<see cref="RaftMemberStatus.Silo"/>); null outside the silos.</summary>
+    public string? LocalSilo { get; }
 
     /// <summary>etcd's cluster id of the group, derived from the cluster name and the group id.</summary>
     public ulong ClusterId { get; }
@@ -103,6 +107,10 @@ internal sealed class EtcdGroup : IAsyncDisposable
         }
     }
 
+    /// <summary>The member that <paramref name="status"/> finds on the gateway's silo, answering; null when there is none.</summary>
+    public RaftMemberView? LocalMember(RaftGroupStatus? status) =>
+        LocalSilo is null || status is null ? null : status.Members.FirstOrDefault(m => m.Status?.Silo == LocalSilo);
+
     /// <summary>One member of the group as it serves the store, without retries.</summary>
     public KvMember Member(ulong raftMemberId) => KvMember.Of(_grains, GroupId, raftMemberId);
 
@@ -112,7 +120,10 @@ internal sealed class EtcdGroup : IAsyncDisposable
 
     /// <summary>
     /// A response header for a request that <paramref name="raftMemberId"/> served at store revision
-    /// <paramref name="revision"/>. <paramref name="asLeader"/> says that the member served as the leader.
+    /// <paramref name="revision"/>. <paramref name="asLeader"/> says that the member served as the leader. The header
+    /// speaks for the gateway's own member (see <see cref="LocalMember"/>) when it has one, as an etcd member's does
+    /// for a request it forwarded to its leader, else for the member that served; its term is never below the
+    /// serving leader's.
     /// </summary>
     public ResponseHeader Header(ulong raftMemberId, long revision, bool asLeader = false)
     {
@@ -126,12 +137,13 @@ internal sealed class EtcdGroup : IAsyncDisposable
             RefreshInBackground();
         }
 
+        var speaker = LocalMember(status)?.MemberId ?? raftMemberId;
         return new ResponseHeader
         {
             ClusterId = ClusterId,
-            MemberId = EtcdMemberId(raftMemberId),
+            MemberId = EtcdMemberId(speaker),
             Revision = revision,
-            RaftTerm = TermOf(status, raftMemberId),
+            RaftTerm = Math.Max(TermOf(status, speaker), asLeader ? TermOf(status, raftMemberId) : 0),
         };
     }
 

@@ -46,11 +46,13 @@ public sealed partial class KvStateMachine
                 : Fail.With(KvErrorCode.PermissionDenied, $"the user {caller.User} does not exist");
         }
 
-        if (IsAuthManagement(op))
+        // As etcd's maintenance server, a hash or a snapshot of the whole store is for the root role alone.
+        if (IsAuthManagement(op) || op is HashKvRequest or StoreSnapshotRequest)
         {
             return user.HasRootRole
                 ? op
-                : throw Fail.With(KvErrorCode.PermissionDenied, $"managing auth needs the role {AuthState.Root}; user {user.Name} does not hold it");
+                : throw Fail.With(KvErrorCode.PermissionDenied,
+                    $"{(IsAuthManagement(op) ? "managing auth" : "hashing or copying the whole store")} needs the role {AuthState.Root}; user {user.Name} does not hold it");
         }
 
         if (!user.HasRootRole)

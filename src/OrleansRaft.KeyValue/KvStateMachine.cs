@@ -98,9 +98,10 @@ public sealed partial class KvStateMachine
     /// <summary>
     /// Answers a read: <see cref="RangeRequest"/>, a <see cref="TxnRequest"/> without writes,
     /// <see cref="ListDirectoryRequest"/>, <see cref="EventsRequest"/>, <see cref="LeaseTimeToLiveRequest"/>,
-    /// <see cref="LeaseListRequest"/>, <see cref="StatusRequest"/>, or an auth query (<see cref="AuthenticateRequest"/>, user and
-    /// role gets and lists, <see cref="AuthStatusRequest"/>, <see cref="PermissionCheckRequest"/>), any of them in an
-    /// <see cref="AsUserRequest"/>. Changes nothing; refusals come back as <see cref="ErrorResult"/>.
+    /// <see cref="LeaseListRequest"/>, <see cref="StatusRequest"/>, <see cref="HashKvRequest"/>, <see cref="StoreSnapshotRequest"/>, or an
+    /// auth query (<see cref="AuthenticateRequest"/>, user and role gets and lists, <see cref="AuthStatusRequest"/>,
+    /// <see cref="PermissionCheckRequest"/>), any of them in an <see cref="AsUserRequest"/>. Changes nothing; refusals come
+    /// back as <see cref="ErrorResult"/>.
     /// </summary>
     public KvResult Query(KvRequest request)
     {
@@ -115,7 +116,9 @@ public sealed partial class KvStateMachine
                 EventsRequest events => RunEvents(events),
                 LeaseTimeToLiveRequest ttl => RunLeaseTimeToLive(ttl),
                 LeaseListRequest => new LeaseListResult(state.Revision, state.Leases.All.Select(l => l.Id).ToArray()),
-                StatusRequest => Status(),
+                StatusRequest status => Status(status.IncludeSizes),
+                HashKvRequest hash => RunHashKv(hash),
+                StoreSnapshotRequest => new StoreSnapshotResult(state.Revision, Snapshot()),
                 (AuthenticateRequest or UserGetRequest or UserListRequest or RoleGetRequest or RoleListRequest or AuthStatusRequest or PermissionCheckRequest) and var op
                     => RunAuthQuery(op),
                 var op => throw Fail.With(KvErrorCode.NotAQuery, $"a {op.Kind} request changes the store: propose it through the log"),
@@ -140,8 +143,10 @@ public sealed partial class KvStateMachine
     public LeaseTimeToLiveResult LeaseTimeToLive(long id, bool keys = false) =>
         QueryOrThrow<LeaseTimeToLiveResult>(new LeaseTimeToLiveRequest(id) { Keys = keys });
 
-    public StatusResult Status() =>
-        new(state.Revision, state.CompactRevision, state.AppliedIndex, state.LiveKeys, state.Leases.Count, state.Sessions.Count, state.Clock.Now);
+    /// <summary>The store's status; <paramref name="includeSizes"/> measures the state too (O(state)).</summary>
+    public StatusResult Status(bool includeSizes = false) =>
+        new(state.Revision, state.CompactRevision, state.AppliedIndex, state.LiveKeys, state.Leases.Count, state.Sessions.Count, state.Clock.Now,
+            includeSizes ? DataBytes() : 0, includeSizes ? SnapshotCodec.Write(state).Length : 0);
 
     private T QueryOrThrow<T>(KvRequest request)
         where T : KvResult

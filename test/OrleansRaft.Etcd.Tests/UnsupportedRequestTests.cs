@@ -20,14 +20,8 @@ public sealed class UnsupportedRequestTests(EtcdGatewayCluster fixture) : IDispo
     {
         var connection = _client.GetConnection();
         await ExpectAsync(StatusCode.Unimplemented, "member add is not supported", () => connection.ClusterClient.MemberAddAsync(new MemberAddRequest { PeerURLs = { "http://127.0.0.1:2380" } }, deadline: EtcdClients.Deadline()).ResponseAsync);
-        await ExpectAsync(StatusCode.Unimplemented, "defragment is not supported", () => connection.MaintenanceClient.DefragmentAsync(new DefragmentRequest(), deadline: EtcdClients.Deadline()).ResponseAsync);
-        await ExpectAsync(StatusCode.Unimplemented, "hashkv is not supported", () => connection.MaintenanceClient.HashKVAsync(new HashKVRequest(), deadline: EtcdClients.Deadline()).ResponseAsync);
-        await ExpectAsync(StatusCode.Unimplemented, "snapshot is not supported", async () =>
-        {
-            using var snapshot = connection.MaintenanceClient.Snapshot(new SnapshotRequest(), deadline: EtcdClients.Deadline());
-            await snapshot.ResponseStream.MoveNext(CancellationToken.None);
-            return 0;
-        });
+        await ExpectAsync(StatusCode.Unimplemented, "hash (of a backend file) is not supported", () => connection.MaintenanceClient.HashAsync(new HashRequest(), deadline: EtcdClients.Deadline()).ResponseAsync);
+        await ExpectAsync(StatusCode.Unimplemented, "alarms cannot be raised", () => connection.MaintenanceClient.AlarmAsync(new AlarmRequest { Action = AlarmRequest.Types.AlarmAction.Activate, Alarm = AlarmType.Nospace }, deadline: EtcdClients.Deadline()).ResponseAsync);
         Assert.Empty((await connection.MaintenanceClient.AlarmAsync(new AlarmRequest(), deadline: EtcdClients.Deadline())).Alarms);
     }
 

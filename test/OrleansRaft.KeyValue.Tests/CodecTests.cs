@@ -40,6 +40,9 @@ public sealed class CodecTests
         yield return new ListDirectoryRequest(B("/a/")) { Revision = 3, Limit = 2, After = B("/a/b"), KeysOnly = true };
         yield return new EventsRequest(B("k")) { RangeEnd = B("l"), FromRevision = 4, Skip = 2, Limit = 10 };
         yield return new StatusRequest();
+        yield return new StatusRequest { IncludeSizes = true };
+        yield return new HashKvRequest { Revision = 7 };
+        yield return new StoreSnapshotRequest();
     }
 
     public static TheoryData<int> RequestIndexes() => [.. Enumerable.Range(0, EveryRequest().Count())];
@@ -97,7 +100,9 @@ public sealed class CodecTests
         results.Add(store.Query(new LeaseListRequest()));
         results.Add(store.Query(new ListDirectoryRequest(B("/a/"))));
         results.Add(store.Query(new EventsRequest(B("/")) { RangeEnd = B("0"), FromRevision = 3 }));
-        results.Add(store.Query(new StatusRequest()));
+        results.Add(store.Query(new StatusRequest { IncludeSizes = true }));
+        results.Add(store.Query(new HashKvRequest()));
+        results.Add(store.Query(new StoreSnapshotRequest()));
         results.Add(store.Apply(new OpenSessionRequest()));
         results.Add(store.Apply(new CloseSessionRequest(store.Index)));
         results.Add(store.Apply(new LeaseRevokeRequest(lease)));
@@ -106,7 +111,7 @@ public sealed class CodecTests
         results.Add(store.Apply(new LeaseGrantRequest(5)));
         results.Add(store.Apply(new DeleteRangeRequest(B("/")) { RangeEnd = B("0"), PrevKv = true }));
 
-        Assert.Equal(17, results.Select(r => r.GetType()).Distinct().Count());
+        Assert.Equal(19, results.Select(r => r.GetType()).Distinct().Count());
         foreach (var result in results)
         {
             var bytes = KvCodec.EncodeResult(result);

@@ -236,4 +236,26 @@ public sealed class SnapshotTests(ITestOutputHelper output)
 
         return hash;
     }
+
+    [Fact]
+    public void The_snapshot_query_answers_the_snapshot_and_a_restored_copy_exports_the_retained_history()
+    {
+        var store = new Store();
+        store.Tick(1, 0);
+        var lease = store.Grant(60);
+        store.Put("a", "1");
+        store.Put("b", "2", lease);
+        store.Put("a", "3");
+        store.Delete("b");
+        store.Apply<CompactResult>(new CompactRequest(3));
+
+        var answer = store.Query<StoreSnapshotResult>(new StoreSnapshotRequest());
+        Assert.Equal(store.Machine.Snapshot(), answer.Snapshot);
+        var copy = new KvStateMachine();
+        copy.Restore(answer.Snapshot);
+        Assert.Equal(
+            ["a@2:1", "b@3:2", "a@4:3", "b@5:deleted"],
+            copy.RetainedVersions().Select(v => $"{S(v.Key)}@{v.Revision}:{(v.Kv is { } kv ? S(kv.Value) : "deleted")}"));
+        Assert.Equal([new KvLeaseState(lease, 60, 60_000)], copy.Leases());
+    }
 }

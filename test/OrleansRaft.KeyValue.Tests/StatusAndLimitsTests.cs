@@ -17,7 +17,7 @@ public sealed class StatusAndLimitsTests
         store.OpenSession();
         store.Apply<CompactResult>(new CompactRequest(3));
 
-        var status = store.Query<StatusResult>(new StatusRequest());
+        var status = store.Query<StatusResult>(new StatusRequest { IncludeSizes = true });
         Assert.Equal(4, status.Revision);
         Assert.Equal(3, status.CompactRevision);
         Assert.Equal(8UL, status.AppliedIndex);
@@ -25,6 +25,47 @@ public sealed class StatusAndLimitsTests
         Assert.Equal(1, status.LeaseCount);
         Assert.Equal(1, status.SessionCount);
         Assert.Equal(250, status.ClockMilliseconds);
+
+        // Retained after compacting at 3: a=1 (visible at 3), a's tombstone, b=1.
+        Assert.Equal(5, status.DataBytes);
+        Assert.Equal(store.Machine.Snapshot().Length, status.SnapshotBytes);
+        Assert.Equal((0L, 0L), (store.Query<StatusResult>(new StatusRequest()).DataBytes, store.Query<StatusResult>(new StatusRequest()).SnapshotBytes));
+    }
+
+    [Fact]
+    public void HashKv_is_the_same_for_the_same_history_and_covers_only_revisions_up_to_the_one_asked()
+    {
+        Store Build()
+        {
+            var store = new Store();
+            store.Put("a", "1");
+            store.Put("b", "2");
+            store.Delete("a");
+            return store;
+        }
+
+        var one = Build();
+        var two = Build();
+        var atFour = one.Query<HashKvResult>(new HashKvRequest());
+        Assert.Equal(4, atFour.HashRevision);
+        Assert.Equal(atFour.Hash, two.Query<HashKvResult>(new HashKvRequest()).Hash);
+        Assert.NotEqual(atFour.Hash, one.Query<HashKvResult>(new HashKvRequest { Revision = 3 }).Hash);
+
+        one.Put("c", "3");
+        Assert.Equal(atFour.Hash, one.Query<HashKvResult>(new HashKvRequest { Revision = 4 }).Hash);
+        Assert.NotEqual(atFour.Hash, one.Query<HashKvResult>(new HashKvRequest()).Hash);
+        two.Put("c", "4");
+        Assert.NotEqual(one.Query<HashKvResult>(new HashKvRequest()).Hash, two.Query<HashKvResult>(new HashKvRequest()).Hash);
+
+        Assert.Equal(KvErrorCode.FutureRevision, one.RefuseQuery(new HashKvRequest { Revision = 6 }));
+        one.Apply<CompactResult>(new CompactRequest(4));
+        Assert.Equal(KvErrorCode.Compacted, one.RefuseQuery(new HashKvRequest { Revision = 3 }));
+        Assert.Equal(4, one.Query<HashKvResult>(new HashKvRequest()).CompactRevision);
+
+        // A restored member hashes as the member its snapshot came from.
+        var restored = new KvStateMachine();
+        restored.Restore(one.Machine.Snapshot());
+        Assert.Equal(one.Query<HashKvResult>(new HashKvRequest()).Hash, new Store(restored).Query<HashKvResult>(new HashKvRequest()).Hash);
     }
 
     [Fact]

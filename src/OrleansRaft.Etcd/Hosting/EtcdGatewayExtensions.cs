@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OrleansRaft.Etcd.Json;
 using OrleansRaft.Etcd.Services;
 
 namespace OrleansRaft.Etcd.Hosting;
@@ -57,10 +58,16 @@ public static class EtcdGatewayExtensions
             {
                 kestrel.Listen(endpoint, listen =>
                 {
-                    listen.Protocols = HttpProtocols.Http2;
                     if (gateway.Value.Tls is { } tls)
                     {
+                        // ALPN chooses HTTP/2 (gRPC) or HTTP/1.1 (the JSON gateway) on the one port, as etcd serves both.
+                        listen.Protocols = HttpProtocols.Http1AndHttp2;
                         listen.UseOrleansRaftEtcdTls(tls);
+                    }
+                    else
+                    {
+                        // gRPC over HTTP/2 cleartext and the JSON gateway over HTTP/1.1 on one port, told apart by the HTTP/2 preface.
+                        listen.UseOrleansRaftEtcdProtocols();
                     }
                 });
             }
@@ -80,6 +87,7 @@ public static class EtcdGatewayExtensions
         endpoints.MapGrpcService<LockService>();
         endpoints.MapGrpcService<ElectionService>();
         endpoints.MapGrpcService<AuthService>();
+        EtcdJsonGateway.Map(endpoints);
         return endpoints;
     }
 

@@ -42,8 +42,16 @@ public sealed class EtcdGatewayOptions
     public string? ClusterName { get; set; }
 
     /// <summary>
-    /// The client URLs that Cluster.MemberList reports for every member: any gateway serves every member. Empty
-    /// reports the URL the caller reached the gateway with.
+    /// The name under which a silo advertises its gateway's client URLs to the members it hosts (a host sets them in
+    /// <c>OrleansRaftOptions.AdvertisedEndpoints</c>), so that Cluster.MemberList reports each member with the URLs of
+    /// the gateway on its silo.
+    /// </summary>
+    public const string AdvertisedEndpointName = "etcd";
+
+    /// <summary>
+    /// This gateway's client URLs: what Cluster.MemberList reports for a member whose silo advertises none (any gateway
+    /// serves every member). Empty reports the URL the caller reached the gateway with. A host that runs the gateway in
+    /// a silo advertises the same URLs under <see cref="AdvertisedEndpointName"/>.
     /// </summary>
     public IList<string> AdvertisedClientUrls { get; } = [];
 

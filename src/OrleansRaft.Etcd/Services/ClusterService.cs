@@ -1,4 +1,5 @@
 using Grpc.Core;
+using OrleansRaft.Etcd.Hosting;
 using OrleansRaft.Abstractions;
 using Proto = OrleansRaft.Etcd.Protocol;
 
@@ -7,8 +8,10 @@ namespace OrleansRaft.Etcd.Services;
 /// <summary>
 /// etcd's Cluster service: the members of the key-value group. Each member is reported with its etcd id (see
 /// <see cref="EtcdGroup.EtcdMemberId"/>), its grain key as name, the silo it runs on as peer URL
-/// (<c>orleans://host:port</c>), and the gateway's client URLs. Membership changes are refused: a group's membership
-/// is set when it is created.
+/// (<c>orleans://host:port</c>), and as client URLs those of the etcd gateway on its silo (the silo's advertised
+/// <see cref="EtcdGatewayOptions.AdvertisedEndpointName"/> endpoint, which the member reports in its status). A member
+/// whose silo advertises none, or that did not answer, gets this gateway's own client URLs: any gateway serves every
+/// member. Membership changes are refused: a group's membership is set when it is created.
 /// </summary>
 internal sealed class ClusterService(EtcdGateway gateway) : Proto.Cluster.ClusterBase
 {
@@ -16,11 +19,10 @@ internal sealed class ClusterService(EtcdGateway gateway) : Proto.Cluster.Cluste
     {
         var group = await gateway.GroupAsync(context);
         var status = await group.RefreshStatusAsync(context.CancellationToken);
-        var served = MaintenanceService.Representative(status);
-        var response = new Proto.MemberListResponse
-        {
-            Header = group.Header(served?.MemberId ?? 0, await MaintenanceService.RevisionAsync(group, served, context.CancellationToken)),
-        };
+        var served = MaintenanceService.Speaker(group, status);
+
+        // etcd's member list header carries no revision.
+        var response = new Proto.MemberListResponse { Header = group.Header(served?.MemberId ?? 0, revision: 0) };
         var clientUrls = group.Options.AdvertisedClientUrls.Count > 0
             ? [.. group.Options.AdvertisedClientUrls]
             : new[] { $"http://{context.GetHttpContext().Request.Host}" };
@@ -32,7 +34,9 @@ internal sealed class ClusterService(EtcdGateway gateway) : Proto.Cluster.Cluste
                 proto.PeerURLs.Add(PeerUrl(own.Silo));
             }
 
-            proto.ClientURLs.Add(clientUrls);
+            proto.ClientURLs.Add(member.Status?.SiloEndpoints.GetValueOrDefault(EtcdGatewayOptions.AdvertisedEndpointName) is { IsDefaultOrEmpty: false } advertised
+                ? advertised
+                : clientUrls);
             response.Members.Add(proto);
         }
 

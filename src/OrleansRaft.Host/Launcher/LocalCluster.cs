@@ -195,6 +195,7 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
                 [Key("Etcd:Enabled")] = "true",
                 [Key("Etcd:Address")] = "127.0.0.1",
                 [Key("Etcd:Port")] = etcdPort.ToString(),
+                [Key("Etcd:AdvertisedClientUrls:0")] = $"http://127.0.0.1:{etcdPort}",
                 [Key("Raft:AdminToken")] = adminToken,
             };
             if (logConnectionStrings.Length > 0)

@@ -86,8 +86,9 @@ internal sealed class EtcdSettings
     public string[] AllowedGroups { get; set; } = [];
 
     /// <summary>
-    /// The client URLs Cluster.MemberList reports for every member (for example every silo's gateway); when empty,
-    /// the URL the caller used.
+    /// The client URLs of this silo's gateway: Cluster.MemberList reports them for the members on this silo (each silo's
+    /// members advertise their silo's). When empty, <c>http://Address:Port</c> unless the address is a wildcard; with
+    /// none, a member list names the URL the caller used.
     /// </summary>
     public string[] AdvertisedClientUrls { get; set; } = [];
 
@@ -99,6 +100,24 @@ internal sealed class EtcdSettings
 
     /// <summary>The section <c>Etcd:Tls</c>: TLS of the gateway's endpoint; absent: cleartext.</summary>
     public EtcdTlsSettings? Tls { get; set; }
+
+    /// <summary><see cref="AdvertisedClientUrls"/>, or the URL of <see cref="Address"/> and <see cref="Port"/> when that is one address.</summary>
+    public string[] ClientUrls()
+    {
+        if (AdvertisedClientUrls.Length > 0)
+        {
+            return AdvertisedClientUrls;
+        }
+
+        var scheme = Tls is null ? "http" : "https";
+        if (System.Net.IPAddress.TryParse(Address, out var ip) && !ip.Equals(System.Net.IPAddress.Any) && !ip.Equals(System.Net.IPAddress.IPv6Any))
+        {
+            var host = ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ip}]" : ip.ToString();
+            return [$"{scheme}://{host}:{Port}"];
+        }
+
+        return string.Equals(Address, "localhost", StringComparison.OrdinalIgnoreCase) ? [$"{scheme}://localhost:{Port}"] : [];
+    }
 }
 
 /// <summary>The section <c>Etcd:Tls</c> (see <see cref="EtcdTlsOptions"/>).</summary>

@@ -108,6 +108,12 @@ internal static class SiloHost
                     o.GroupStorageProviderName = GroupStorageName;
                     o.BindMembersToSilos = true;
                 }
+
+                if (etcd.Enabled && etcd.ClientUrls() is { Length: > 0 } urls)
+                {
+                    // Members report them, so that every gateway's member list names the gateway on each member's silo.
+                    o.AdvertisedEndpoints[EtcdGatewayOptions.AdvertisedEndpointName] = urls;
+                }
             });
             orleans.AddRaftKeyValueStore();
             orleans.ConfigureRaftGroupStartup(o =>
@@ -135,7 +141,7 @@ internal static class SiloHost
             {
                 o.GroupId = string.IsNullOrWhiteSpace(etcd.Group) ? groups is [var first, ..] ? first.Id : "kv" : etcd.Group;
                 o.Endpoint = null;
-                foreach (var url in etcd.AdvertisedClientUrls)
+                foreach (var url in etcd.ClientUrls())
                 {
                     o.AdvertisedClientUrls.Add(url);
                 }
@@ -145,6 +151,7 @@ internal static class SiloHost
                 {
                     o.Client = o.Client with { RequestTimeout = requestTimeout, AttemptTimeout = requestTimeout < o.Client.AttemptTimeout ? requestTimeout : o.Client.AttemptTimeout };
                 }
+
                 o.TokenTtl = etcd.TokenTtl;
                 o.PasswordHashIterations = etcd.PasswordHashIterations;
                 o.Tls = etcd.Tls?.ToOptions();
@@ -152,7 +159,11 @@ internal static class SiloHost
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 Listen(kestrel, status.Address, status.Port, HttpProtocols.Http1AndHttp2);
-                Listen(kestrel, etcd.Address, etcd.Port, HttpProtocols.Http2, etcd.Tls?.ToOptions());
+                Listen(kestrel, etcd.Address, etcd.Port, etcd.Tls?.ToOptions() is { } tls
+                    // With TLS, ALPN chooses HTTP/2 (gRPC) or HTTP/1.1 (etcd's JSON gateway) on the one etcd port; in
+                    // cleartext the gateway tells them apart by the HTTP/2 preface.
+                    ? l => { l.Protocols = HttpProtocols.Http1AndHttp2; l.UseOrleansRaftEtcdTls(tls); }
+                    : l => l.UseOrleansRaftEtcdProtocols());
             });
         }
         else
@@ -184,28 +195,22 @@ internal static class SiloHost
     }
 
     /// <summary>An address as the status page's URL accepts it: an IP address, <c>localhost</c>, or <c>*</c> / <c>+</c> / <c>0.0.0.0</c> for every address.</summary>
-    private static void Listen(KestrelServerOptions kestrel, string address, int port, HttpProtocols protocols, EtcdTlsOptions? tls = null)
-    {
-        void Configure(ListenOptions listen)
-        {
-            listen.Protocols = protocols;
-            if (tls is not null)
-            {
-                listen.UseOrleansRaftEtcdTls(tls);
-            }
-        }
+    private static void Listen(KestrelServerOptions kestrel, string address, int port, HttpProtocols protocols) =>
+        Listen(kestrel, address, port, l => l.Protocols = protocols);
 
+    private static void Listen(KestrelServerOptions kestrel, string address, int port, Action<ListenOptions> configure)
+    {
         if (address is "*" or "+")
         {
-            kestrel.ListenAnyIP(port, Configure);
+            kestrel.ListenAnyIP(port, configure);
         }
         else if (string.Equals(address, "localhost", StringComparison.OrdinalIgnoreCase))
         {
-            kestrel.ListenLocalhost(port, Configure);
+            kestrel.ListenLocalhost(port, configure);
         }
         else if (IPAddress.TryParse(address, out var ip))
         {
-            kestrel.Listen(ip, port, Configure);
+            kestrel.Listen(ip, port, configure);
         }
         else
         {

@@ -40,6 +40,13 @@ public sealed class OrleansRaftOptions
     /// </summary>
     public bool AllowVolatileStorage { get; set; }
 
+    /// <summary>
+    /// Endpoints this silo serves to clients, by name, that its members report in their status
+    /// (<c>RaftMemberStatus.SiloEndpoints</c>), so that whoever reads a group's status finds the endpoints on each
+    /// member's silo: for example <c>etcd</c>, the client URLs of the etcd gateway on this silo. Empty by default.
+    /// </summary>
+    public IDictionary<string, string[]> AdvertisedEndpoints { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal);
+
     /// <summary>How often each member's timer ticks the Raft core.</summary>
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 

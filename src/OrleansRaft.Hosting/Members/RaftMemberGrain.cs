@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -38,6 +39,7 @@ namespace OrleansRaft.Hosting.Members;
 internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
 {
     private readonly OrleansRaftOptions _options;
+    private ImmutableDictionary<string, ImmutableArray<string>>? _siloEndpoints;
     private readonly ILogger<RaftMemberGrain> _logger;
     private readonly RaftMetrics _metrics;
     private readonly IRaftMessageFilter _filter;
@@ -153,6 +155,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
             RuntimeIdentity)
         {
             Quiescent = node.IsQuiescent,
+            SiloEndpoints = _siloEndpoints ??= _options.AdvertisedEndpoints.ToImmutableDictionary(e => e.Key, e => e.Value.ToImmutableArray(), StringComparer.Ordinal),
         };
     }
 

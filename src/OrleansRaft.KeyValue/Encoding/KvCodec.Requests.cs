@@ -95,7 +95,13 @@ public static partial class KvCodec
                 w.Var(events.Skip);
                 w.Var(events.Limit);
                 break;
-            case LeaseListRequest or OpenSessionRequest or StatusRequest:
+            case HashKvRequest hash:
+                w.Var(hash.Revision);
+                break;
+            case StatusRequest status:
+                w.Bool(status.IncludeSizes);
+                break;
+            case LeaseListRequest or OpenSessionRequest or StoreSnapshotRequest:
                 break;
             default:
                 WriteAuthRequest(w, request);
@@ -224,7 +230,11 @@ public static partial class KvCodec
             }
 
             case KvRequestKind.Status:
-                return new StatusRequest();
+                return new StatusRequest { IncludeSizes = r.Bool() };
+            case KvRequestKind.Snapshot:
+                return new StoreSnapshotRequest();
+            case KvRequestKind.HashKv:
+                return new HashKvRequest { Revision = r.Var() };
             default:
                 return ReadAuthRequest(ref r, kind, depth);
         }

@@ -127,6 +127,16 @@ public static partial class KvCodec
                 w.Var(status.LeaseCount);
                 w.Var(status.SessionCount);
                 w.Var(status.ClockMilliseconds);
+                w.Var(status.DataBytes);
+                w.Var(status.SnapshotBytes);
+                break;
+            case StoreSnapshotResult snapshot:
+                w.Bytes(snapshot.Snapshot);
+                break;
+            case HashKvResult hash:
+                w.Var(hash.HashRevision);
+                w.Var(hash.CompactRevision);
+                w.UVar(hash.Hash);
                 break;
             default:
                 WriteAuthResult(w, result);
@@ -291,7 +301,20 @@ public static partial class KvCodec
                 var keys = r.Var();
                 var leases = r.Var();
                 var sessions = r.Var();
-                return new StatusResult(revision, compact, applied, keys, leases, sessions, r.Var());
+                var clock = r.Var();
+                var data = r.Var();
+                return new StatusResult(revision, compact, applied, keys, leases, sessions, clock, data, r.Var());
+            }
+
+            case KvResultKind.Snapshot:
+                return new StoreSnapshotResult(revision, r.Bytes());
+
+            case KvResultKind.HashKv:
+            {
+                var hashed = r.Var();
+                var compact = r.Var();
+                var hash = r.UVar();
+                return hash <= uint.MaxValue ? new HashKvResult(revision, hashed, compact, (uint)hash) : throw KvReader.Malformed($"hash {hash} is over 32 bits");
             }
 
             default:

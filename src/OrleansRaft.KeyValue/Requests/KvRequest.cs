@@ -53,4 +53,6 @@ internal enum KvRequestKind : byte
     RoleList = 33,
     AuthStatus = 34,
     PermissionCheck = 35,
+    HashKv = 36,
+    Snapshot = 37,
 }

@@ -61,8 +61,28 @@ public sealed class EventsRequest : KvRequest
     internal override KvRequestKind Kind => KvRequestKind.Events;
 }
 
-/// <summary>A query: the store's revision, compact revision, applied index and sizes.</summary>
+/// <summary>A query: the store's revision, compact revision, applied index, counts and, when asked, the bytes it holds.</summary>
 public sealed class StatusRequest : KvRequest
 {
+    /// <summary>Also measure the state (<see cref="StatusResult.DataBytes"/>, <see cref="StatusResult.SnapshotBytes"/>): O(state).</summary>
+    public bool IncludeSizes { get; init; }
+
     internal override KvRequestKind Kind => KvRequestKind.Status;
+}
+
+/// <summary>
+/// A query: a hash of the store's key-value history up to <see cref="Revision"/> (0: the current revision), equal on
+/// every member that applied the same log (see <see cref="HashKvResult"/>).
+/// </summary>
+public sealed class HashKvRequest : KvRequest
+{
+    public long Revision { get; init; }
+
+    internal override KvRequestKind Kind => KvRequestKind.HashKv;
+}
+
+/// <summary>A query: the whole state as <see cref="KvStateMachine.Snapshot"/> takes it, consistent at one applied index.</summary>
+public sealed class StoreSnapshotRequest : KvRequest
+{
+    internal override KvRequestKind Kind => KvRequestKind.Snapshot;
 }

@@ -43,6 +43,8 @@ internal enum KvResultKind : byte
     Role = 20,
     NameList = 21,
     AuthStatus = 22,
+    HashKv = 23,
+    Snapshot = 24,
 }
 
 /// <summary>A refused request. Nothing changed in the store.</summary>

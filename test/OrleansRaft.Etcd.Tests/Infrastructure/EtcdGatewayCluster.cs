@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -9,6 +11,7 @@ using Orleans.Runtime;
 using Orleans.TestingHost;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Etcd.Hosting;
+using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.KeyValue;
 using OrleansRaft.KeyValue.Hosting;
 using OrleansRaft.Testing;
@@ -18,8 +21,10 @@ namespace OrleansRaft.Etcd.Tests.Infrastructure;
 
 /// <summary>
 /// Three in-process silos that host the key-value group "kv" on memory storage, and the etcd gateway on a free
-/// loopback port, served by Kestrel in the test process through the cluster's client. Every wait is on a
-/// condition, bounded by <see cref="Bound"/>.
+/// loopback port, served by Kestrel in the test process through the cluster's client (<see cref="Endpoint"/>: a
+/// gateway outside the silos). Beside it, one gateway per silo (<see cref="SiloEndpoints"/>), each as a host runs it in
+/// its silo: with the silo's grain factory and local silo details, and its URL advertised by the silo's members. Every
+/// wait is on a condition, bounded by <see cref="Bound"/>.
 /// </summary>
 public class EtcdGatewayCluster : IAsyncLifetime
 {
@@ -36,6 +41,8 @@ public class EtcdGatewayCluster : IAsyncLifetime
 
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
+    private readonly ConcurrentDictionary<string, int> _siloGatewayPorts = new(StringComparer.Ordinal);
+    private readonly List<WebApplication> _siloGateways = [];
     private readonly short _silos;
     private readonly bool _postgres;
     private InProcessTestCluster? _cluster;
@@ -49,13 +56,16 @@ public class EtcdGatewayCluster : IAsyncLifetime
     /// <summary>
     /// <paramref name="silos"/> silos; with <paramref name="postgres"/>, the members keep their logs on the test
     /// process's PostgreSQL server (the batching provider, as a production silo), so that a killed silo loses nothing.
-    /// Memory storage lives in grains on the silos themselves: only a cluster whose silos all stay up may use it.
+    /// Without it they share one in-process store, which outlives any one silo.
     /// </summary>
     protected EtcdGatewayCluster(short silos, bool postgres)
     {
         _silos = silos;
         _postgres = postgres;
     }
+
+    /// <summary>The gateway of each silo, <c>127.0.0.1:port</c>, in the order of <c>Cluster.Silos</c>.</summary>
+    public IReadOnlyList<string> SiloEndpoints { get; private set; } = [];
 
     public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
 
@@ -83,12 +93,39 @@ public class EtcdGatewayCluster : IAsyncLifetime
         }
 
         builder.ConfigureSilo((_, silo) => silo.AddRaftKeyValueStore(KvLimits.Default with { MaxResultCount = PageSize }));
+        builder.ConfigureSilo((options, silo) =>
+        {
+            // Each silo's own gateway, which its members report in their status for member list.
+            var gatewayPort = _siloGatewayPorts.GetOrAdd(options.SiloName, _ => FreePort());
+            silo.Services.Configure<OrleansRaftOptions>(o => o.AdvertisedEndpoints[EtcdGatewayOptions.AdvertisedEndpointName] = [$"http://127.0.0.1:{gatewayPort}"]);
+        });
         _cluster = builder.Build();
         await _cluster.DeployAsync();
         await _cluster.WaitForMembershipAsync(Bound);
         await CreateGroupAsync(GroupId);
 
         (_app, Endpoint) = await StartGatewayAsync(_ => { });
+        var endpoints = new List<string>();
+        foreach (var silo in _cluster.Silos)
+        {
+            var services = silo.SiloHost.Services;
+            var port = _siloGatewayPorts[silo.Name];
+            var (app, endpoint) = await StartGatewayAsync(
+                o =>
+                {
+                    o.Endpoint = new IPEndPoint(IPAddress.Loopback, port);
+                    o.AdvertisedClientUrls.Add($"http://127.0.0.1:{port}");
+                },
+                web =>
+                {
+                    web.AddSingleton(services.GetRequiredService<IGrainFactory>());
+                    web.AddSingleton(services.GetRequiredService<ILocalSiloDetails>());
+                });
+            _siloGateways.Add(app);
+            endpoints.Add(new Uri(endpoint).Authority);
+        }
+
+        SiloEndpoints = endpoints;
     }
 
     /// <summary>
@@ -125,7 +162,8 @@ public class EtcdGatewayCluster : IAsyncLifetime
         var app = web.Build();
         app.MapOrleansRaftEtcd();
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Single(a => !a.StartsWith("http://unix:", StringComparison.Ordinal));   // not the JSON gateway's socket behind the port
         return (app, address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
     }
 
@@ -164,6 +202,12 @@ public class EtcdGatewayCluster : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
+        foreach (var gateway in _siloGateways)
+        {
+            await gateway.StopAsync();
+            await gateway.DisposeAsync();
+        }
+
         if (_app is not null)
         {
             await _app.StopAsync();
@@ -174,6 +218,14 @@ public class EtcdGatewayCluster : IAsyncLifetime
         {
             await _cluster.DisposeAsync();
         }
+    }
+
+    /// <summary>A loopback port that was free a moment ago (for settings that must name a port before it is bound).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Polls <paramref name="condition"/> every 20 ms until it holds; fails after <see cref="Bound"/>.</summary>
