@@ -87,7 +87,9 @@ internal sealed class ServedCluster : IAsyncDisposable
             var app = web.Build();
             app.MapOrleansRaftEtcd();
             await app.StartAsync();
-            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+            // The gateway's TCP endpoint; in cleartext it also listens on a Unix socket for the JSON gateway's HTTP/1.1.
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+                .Select(a => new Uri(a)).First(u => IPAddress.TryParse(u.Host.Trim('[', ']'), out _));
             return new ServedCluster(cluster, app, address.Authority);
         }
         catch
