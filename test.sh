@@ -19,6 +19,10 @@ run="$(mktemp -d "${TMPDIR:-/tmp}/orleansraft-run.XXXXXX")"
 # As root, local.sh runs each server as the postgres user, which must get through to the server's folder.
 chmod 0755 "$run"
 export ORLEANSRAFT_TEST_ROOT="$run/tests"
+# What the tests' processes put in the temporary folder (a killed silo's etcd gateway socket, say) goes with the run.
+export TMPDIR="$run/tmp"
+mkdir -p "$TMPDIR"
+chmod 1777 "$TMPDIR"
 # vstest kills a test host 100 ms after the run by default; the hosts remove their servers as they exit, which takes longer.
 export VSTEST_TESTHOST_SHUTDOWN_TIMEOUT=60000
 log="$run/test.log"

@@ -18,16 +18,57 @@ public static class EtcdProtocolSplit
 
     /// <summary>
     /// Makes <paramref name="listen"/> the gateway's endpoint: HTTP/2 for gRPC, and HTTP/1.1 for the JSON gateway
-    /// through a Unix domain socket it adds to the same Kestrel server (in the temporary folder; Kestrel removes it).
+    /// through a Unix domain socket it adds to the same Kestrel server (in the temporary folder; Kestrel removes it when it stops,
+    /// and the next gateway to start removes those that killed processes left).
     /// </summary>
     public static ListenOptions UseOrleansRaftEtcdProtocols(this ListenOptions listen)
     {
         ArgumentNullException.ThrowIfNull(listen);
-        var socket = Path.Combine(Path.GetTempPath(), $"orleansraft-etcd-{Environment.ProcessId}-{Guid.NewGuid():N}.sock");
+        RemoveSocketsOfEndedProcesses();
+        var socket = Path.Combine(Path.GetTempPath(), $"{SocketPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}.sock");
         listen.KestrelServerOptions.ListenUnixSocket(socket, http1 => http1.Protocols = HttpProtocols.Http1);
         listen.Protocols = HttpProtocols.Http2;
         listen.Use(next => connection => RouteAsync(connection, next, socket));
         return listen;
+    }
+
+    private const string SocketPrefix = "orleansraft-etcd-";
+
+    /// <summary>
+    /// Kestrel removes its socket when it stops, but a process that was killed leaves it behind: remove the sockets of
+    /// processes that no longer run (a reused process id keeps its file, which is harmless).
+    /// </summary>
+    private static void RemoveSocketsOfEndedProcesses()
+    {
+        try
+        {
+            foreach (var path in Directory.EnumerateFiles(Path.GetTempPath(), SocketPrefix + "*.sock"))
+            {
+                var name = Path.GetFileName(path)[SocketPrefix.Length..];
+                var dash = name.IndexOf('-', StringComparison.Ordinal);
+                if (dash > 0 && int.TryParse(name.AsSpan(0, dash), out var pid) && !IsRunning(pid))
+                {
+                    File.Delete(path);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Another process removed it first, or it is not ours to remove.
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static async Task RouteAsync(ConnectionContext connection, ConnectionDelegate http2, string http1Socket)
