@@ -1,4 +1,5 @@
 using OrleansRaft.Etcd.Hosting;
+using OrleansRaft.Security;
 
 namespace OrleansRaft.EtcdBench;
 

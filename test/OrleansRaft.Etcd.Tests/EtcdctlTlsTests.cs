@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using OrleansRaft.Etcd.Hosting;
 using OrleansRaft.Etcd.Tests.Infrastructure;
 using Xunit.Abstractions;
+using OrleansRaft.Security;
 
 namespace OrleansRaft.Etcd.Tests;
 

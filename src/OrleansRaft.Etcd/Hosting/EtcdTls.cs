@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using OrleansRaft.Security;
 
 namespace OrleansRaft.Etcd.Hosting;
 
@@ -9,10 +10,10 @@ namespace OrleansRaft.Etcd.Hosting;
 public static class EtcdTls
 {
     /// <summary>RFC 5280's id-kp-clientAuth: client certificates are checked for it, as Go's TLS stack checks them for etcd.</summary>
-    public const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
+    public const string ClientAuthentication = RaftCertificates.ClientAuthentication;
 
     /// <summary>RFC 5280's id-kp-serverAuth.</summary>
-    public const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
+    public const string ServerAuthentication = RaftCertificates.ServerAuthentication;
 
     /// <summary>Serves <paramref name="listen"/> over TLS with the certificate and client-certificate rules of <paramref name="tls"/>.</summary>
     public static ListenOptions UseOrleansRaftEtcdTls(this ListenOptions listen, EtcdTlsOptions tls)
@@ -36,63 +37,16 @@ public static class EtcdTls
     /// Whether <paramref name="certificate"/> chains to one of <paramref name="authorities"/> (and to no other root), and
     /// is meant for <paramref name="usage"/> (<see cref="ClientAuthentication"/> unless told).
     /// </summary>
-    public static bool ChainsTo(X509Certificate2 certificate, X509Certificate2Collection authorities, string usage = ClientAuthentication)
-    {
-        ArgumentNullException.ThrowIfNull(certificate);
-        ArgumentNullException.ThrowIfNull(authorities);
-        if (authorities.Count == 0)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid(usage));
-        return chain.Build(certificate);
-    }
+    public static bool ChainsTo(X509Certificate2 certificate, X509Certificate2Collection authorities, string usage = ClientAuthentication) =>
+        RaftCertificates.Refusal(certificate, authorities, [usage]) is null;
 
     /// <summary>The certificate with its private key: PKCS#12 by extension, else PEM with <see cref="EtcdTlsOptions.KeyPath"/>.</summary>
     public static X509Certificate2 LoadCertificate(EtcdTlsOptions tls)
     {
         ArgumentNullException.ThrowIfNull(tls);
-        var path = tls.CertificatePath;
-        try
-        {
-            if (path.EndsWith(".pfx", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".p12", StringComparison.OrdinalIgnoreCase))
-            {
-                return X509CertificateLoader.LoadPkcs12FromFile(path, tls.CertificatePassword);
-            }
-
-            var key = tls.KeyPath ?? throw new ArgumentException($"The PEM certificate {path} needs EtcdTlsOptions.KeyPath (its private key).");
-            return tls.CertificatePassword is { } password
-                ? X509Certificate2.CreateFromEncryptedPemFile(path, password, key)
-                : X509Certificate2.CreateFromPemFile(path, key);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
-        {
-            throw new InvalidOperationException($"The etcd gateway's certificate could not be read from {path}{(tls.KeyPath is null ? "" : $" and {tls.KeyPath}")}: {e.Message}", e);
-        }
+        return RaftCertificates.LoadCertificate("the etcd gateway's certificate (Etcd:Tls)", tls.CertificatePath, tls.KeyPath, tls.CertificatePassword);
     }
 
     /// <summary>Every certificate of the PEM files <paramref name="paths"/>.</summary>
-    public static X509Certificate2Collection LoadAuthorities(IEnumerable<string> paths)
-    {
-        ArgumentNullException.ThrowIfNull(paths);
-        var authorities = new X509Certificate2Collection();
-        foreach (var path in paths)
-        {
-            try
-            {
-                authorities.ImportFromPemFile(path);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
-            {
-                throw new InvalidOperationException($"The trusted authorities could not be read from {path}: {e.Message}", e);
-            }
-        }
-
-        return authorities;
-    }
+    public static X509Certificate2Collection LoadAuthorities(IEnumerable<string> paths) => RaftCertificates.LoadAuthorities(paths);
 }

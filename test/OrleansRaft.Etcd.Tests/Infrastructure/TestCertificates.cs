@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using OrleansRaft.Etcd.Hosting;
 using OrleansRaft.TestSupport;
+using OrleansRaft.Security;
 
 namespace OrleansRaft.Etcd.Tests.Infrastructure;
 
