@@ -8,7 +8,7 @@ namespace OrleansRaft.Security;
 /// authorities peers are checked against. Loading fails with a <see cref="RaftTlsException"/>, so that a process with
 /// a certificate that no peer would accept refuses to start instead of failing every connection.
 /// </summary>
-public sealed partial class RaftTlsCredentials
+public sealed partial class RaftTlsCredentials : IDisposable
 {
     /// <summary>What a silo's certificate carries: it accepts links (server) and opens them (client).</summary>
     public static readonly IReadOnlyCollection<string> SiloUsages = [RaftCertificates.ServerAuthentication, RaftCertificates.ClientAuthentication];
@@ -97,6 +97,16 @@ public sealed partial class RaftTlsCredentials
 
         PeerRefused(logger, link, RaftCertificates.Describe(peer), refusal);
         return false;
+    }
+
+    /// <summary>Releases the certificates (the service provider that holds these credentials does it as it is disposed).</summary>
+    public void Dispose()
+    {
+        Certificate.Dispose();
+        foreach (var authority in Authorities)
+        {
+            authority.Dispose();
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "TLS: refused the certificate {Certificate} on {Link}: {Reason}.")]
