@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using OrleansRaft.Client;
+using OrleansRaft.Security;
 
 namespace OrleansRaft.Cli;
 
@@ -38,12 +39,26 @@ internal sealed class ClusterConnection : IAsyncDisposable
         Exception? lastFailure = null;
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
+        var tlsFailures = new TlsFailures();
+        builder.Logging.AddProvider(tlsFailures);
 
         // Ctrl-C belongs to the command (it ends a watch cleanly), not to the client's host.
         builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         builder.UseOrleansClient(client =>
         {
             client.UseStaticClustering(endpoints);
+            if (settings.Tls is { } tls)
+            {
+                try
+                {
+                    client.UseOrleansRaftTls(tls);
+                }
+                catch (RaftTlsException e)
+                {
+                    throw new CliException(ExitCodes.Usage, $"The client's TLS (from {settings.TlsSource}) cannot work: {e.Message}");
+                }
+            }
+
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = settings.ClusterId;
@@ -71,7 +86,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
         {
             host.Dispose();
             var failure = e is OperationCanceledException ? lastFailure : e;
-            throw new CliException(ExitCodes.Unreachable, Unreachable(settings, endpoints, clock.Elapsed, failure));
+            throw new CliException(ExitCodes.Unreachable, Unreachable(settings, endpoints, clock.Elapsed, failure, tlsFailures.Last));
         }
         catch
         {
@@ -95,13 +110,22 @@ internal sealed class ClusterConnection : IAsyncDisposable
         _host.Dispose();
     }
 
-    private static string Unreachable(ConnectionSettings settings, IPEndPoint[] endpoints, TimeSpan waited, Exception? failure)
+    private static string Unreachable(ConnectionSettings settings, IPEndPoint[] endpoints, TimeSpan waited, Exception? failure, string? tlsFailure)
     {
         var tried = string.Join(", ", settings.Gateways.Zip(endpoints, (text, endpoint) => text == endpoint.ToString() ? text : $"{text} ({endpoint})"));
         var reason = failure is null ? string.Empty : $" Last error: {Flatten(failure)}";
+        var link = settings.Tls is { } tls
+            ? $" over mutual TLS (from {settings.TlsSource}: {tls})"
+            : " in cleartext";
+        var tlsReason = tlsFailure is null ? string.Empty : $"\nTLS: {tlsFailure}";
+        var hint = settings.Tls is null
+            ? "Is the cluster running? Check the gateway addresses, or raise --timeout. If the gateways require TLS (the local cluster does unless "
+              + $"started with --insecure), give the client certificate: --tls-cert, --tls-key and --tls-ca, or the tls object of {ClusterFile.FileName}."
+            : "Is the cluster running? Check the gateway addresses, or raise --timeout. If the gateways refuse the TLS handshake, the client certificate "
+              + "must chain to the cluster's authority and the gateways' to one of --tls-ca (the silos log each certificate they refuse).";
         return $"Cannot reach the cluster '{settings.ClusterId}' (service '{settings.ServiceId}'): "
-            + $"no connection through the gateways {tried} (from {settings.GatewaySource}) within {Durations.Show(waited)}.{reason}\n"
-            + "Is the cluster running? Check the gateway addresses, or raise --timeout.";
+            + $"no connection through the gateways {tried} (from {settings.GatewaySource}){link} within {Durations.Show(waited)}.{reason}{tlsReason}\n"
+            + hint;
     }
 
     /// <summary>A host lifetime that leaves process signals alone: the command line's parser handles them.</summary>

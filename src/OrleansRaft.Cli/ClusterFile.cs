@@ -26,6 +26,10 @@ internal sealed record ClusterFile
     [JsonPropertyName("group")]
     public string? Group { get; init; }
 
+    /// <summary>The client certificate, its key and the cluster's authorities; absent when the cluster's links are cleartext.</summary>
+    [JsonPropertyName("tls")]
+    public ClusterFileTls? Tls { get; init; }
+
     /// <summary>The file in <paramref name="dataDir"/>, or null when there is none.</summary>
     public static ClusterFile? TryRead(string dataDir, out string path)
     {
@@ -45,4 +49,17 @@ internal sealed record ClusterFile
             throw new CliException(ExitCodes.Unreachable, $"Cannot read {path}: {e.Message}");
         }
     }
+}
+
+/// <summary>The <c>tls</c> object of <see cref="ClusterFile"/>, in the shape of <see cref="Security.RaftTlsOptions"/>.</summary>
+internal sealed record ClusterFileTls
+{
+    [JsonPropertyName("certificatePath")]
+    public string? CertificatePath { get; init; }
+
+    [JsonPropertyName("keyPath")]
+    public string? KeyPath { get; init; }
+
+    [JsonPropertyName("trustedCaPaths")]
+    public string[]? TrustedCaPaths { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OrleansRaft.Security;
 
 namespace OrleansRaft.Cli;
 
@@ -14,6 +15,12 @@ internal sealed record ConnectionSettings(
     string Group,
     TimeSpan Timeout)
 {
+    /// <summary>The gateways' mutual TLS; null for cleartext links.</summary>
+    public RaftTlsOptions? Tls { get; init; }
+
+    /// <summary>Where <see cref="Tls"/> came from: the options, or cluster.json's path.</summary>
+    public string? TlsSource { get; init; }
+
     public static ConnectionSettings Resolve(ParseResult parse)
     {
         var dataDir = parse.GetValue(GlobalOptions.DataDir) ?? GlobalOptions.DefaultDataDir;
@@ -42,13 +49,56 @@ internal sealed record ConnectionSettings(
                 + $"pass --gateways HOST:PORT[,...], set {GlobalOptions.GatewaysVariable}, or point --data-dir at the cluster's data folder.");
         }
 
+        var (tls, tlsSource) = ResolveTls(parse, file, filePath);
         return new ConnectionSettings(
             gateways,
             source,
             parse.GetValue(GlobalOptions.ClusterId) ?? file?.ClusterId ?? GlobalOptions.DefaultId,
             parse.GetValue(GlobalOptions.ServiceId) ?? file?.ServiceId ?? GlobalOptions.DefaultId,
             parse.GetValue(GlobalOptions.Group) ?? file?.Group ?? GlobalOptions.DefaultGroup,
-            parse.GetValue(GlobalOptions.Timeout) ?? GlobalOptions.DefaultTimeout);
+            parse.GetValue(GlobalOptions.Timeout) ?? GlobalOptions.DefaultTimeout)
+        {
+            Tls = tls,
+            TlsSource = tlsSource,
+        };
+    }
+
+    /// <summary>TLS from --tls-cert, --tls-key and --tls-ca, else from cluster.json's tls object, else none.</summary>
+    private static (RaftTlsOptions? Tls, string? Source) ResolveTls(ParseResult parse, ClusterFile? file, string filePath)
+    {
+        var password = Environment.GetEnvironmentVariable(GlobalOptions.TlsPasswordVariable) is { Length: > 0 } p ? p : null;
+        if (parse.GetValue(GlobalOptions.TlsCertificate) is { Length: > 0 } certificate)
+        {
+            var authorities = parse.GetValue(GlobalOptions.TlsCa) is { Length: > 0 } list
+                ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : throw CliException.Usage("--tls-cert needs --tls-ca: the PEM file of the cluster's authority, whose signature the gateways must present.");
+            return (Options(certificate, parse.GetValue(GlobalOptions.TlsKey), password, authorities), "--tls-cert");
+        }
+
+        if (parse.GetValue(GlobalOptions.TlsKey) is { Length: > 0 } || parse.GetValue(GlobalOptions.TlsCa) is { Length: > 0 })
+        {
+            throw CliException.Usage("--tls-key and --tls-ca go with --tls-cert, the client certificate.");
+        }
+
+        if (file?.Tls is { } fromFile)
+        {
+            return fromFile.CertificatePath is { Length: > 0 } path
+                ? (Options(path, fromFile.KeyPath, password, fromFile.TrustedCaPaths ?? []), filePath)
+                : throw new CliException(ExitCodes.Unreachable, $"The tls object of {filePath} names no certificatePath.");
+        }
+
+        return (null, null);
+    }
+
+    private static RaftTlsOptions Options(string certificate, string? key, string? password, string[] authorities)
+    {
+        var options = new RaftTlsOptions { CertificatePath = certificate, KeyPath = key, CertificatePassword = password };
+        foreach (var authority in authorities)
+        {
+            options.TrustedCaPaths.Add(authority);
+        }
+
+        return options;
     }
 
     private static string[] Split(string list, string source)

@@ -6,6 +6,9 @@ namespace OrleansRaft.Cli;
 internal static class GlobalOptions
 {
     public const string GatewaysVariable = "ORLEANSRAFT_GATEWAYS";
+
+    /// <summary>The password of a PKCS#12 --tls-cert (or of an encrypted PEM key): a secret, so never an option, which any process could read.</summary>
+    public const string TlsPasswordVariable = "ORLEANSRAFT_TLS_PASSWORD";
     public const string DefaultDataDir = ".orleansraft";
     public const string DefaultId = "orleansraft";
     public const string DefaultGroup = "kv";
@@ -65,11 +68,32 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
+    public static readonly Option<string?> TlsCertificate = new("--tls-cert")
+    {
+        Description = $"The client certificate of the gateways' mutual TLS: PEM (with --tls-key) or PKCS#12 (password in ${TlsPasswordVariable}). Default: the tls object of {ClusterFile.FileName}; without either, cleartext.",
+        HelpName = "FILE",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> TlsKey = new("--tls-key")
+    {
+        Description = "The PEM private key of --tls-cert, unless the certificate file holds it.",
+        HelpName = "FILE",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> TlsCa = new("--tls-ca")
+    {
+        Description = "The PEM files of the cluster's authorities, FILE[,FILE] (two while the authority is rotated); needed with --tls-cert.",
+        HelpName = "FILE,...",
+        Recursive = true,
+    };
+
     public static readonly Option<bool> Json = new("--json")
     {
         Description = "Print the answer as JSON (one object per line for watch and keepalive).",
         Recursive = true,
     };
 
-    public static IEnumerable<Option> All => [GatewayList, DataDir, Group, ClusterId, ServiceId, Timeout, Json];
+    public static IEnumerable<Option> All => [GatewayList, DataDir, Group, ClusterId, ServiceId, Timeout, TlsCertificate, TlsKey, TlsCa, Json];
 }

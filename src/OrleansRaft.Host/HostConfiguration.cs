@@ -20,6 +20,12 @@ internal static class HostConfiguration
     /// </summary>
     public const string RaftLogKey = "ConnectionStrings:RaftLog";
 
+    /// <summary>
+    /// The section of the Orleans links' mutual TLS (<see cref="Security.RaftTlsOptions"/>): silo to silo and client to
+    /// gateway. Absent: the links are cleartext.
+    /// </summary>
+    public const string OrleansTlsSection = "Orleans:Tls";
+
     public static IConfigurationBuilder AddHostSources(this IConfigurationBuilder builder, string[] args) =>
         builder
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false)

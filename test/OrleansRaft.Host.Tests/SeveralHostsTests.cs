@@ -72,7 +72,7 @@ public sealed class SeveralHostsTests(ITestOutputHelper output)
 
             var cluster = new ClusterJson(
                 [.. Enumerable.Range(1, Hosts).Select(k => $"{namespaces.Address(k)}:{GatewayPort}")], statusUrls, "orleansraft", "orleansraft", Group);
-            await using var connection = await KvConnection.ConnectAsync(cluster);
+            await using var connection = await KvConnection.ConnectAsync(cluster, tls: null);
             var kv = connection.Kv;
             var written = 0;
             async Task PutAsync(int count)

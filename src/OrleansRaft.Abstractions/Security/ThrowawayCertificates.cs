@@ -15,8 +15,11 @@ public sealed record PemFiles(string Certificate, string Key);
 /// </summary>
 public sealed class ThrowawayCertificates(string folder, TimeSpan lifetime)
 {
-    /// <summary>A new self-signed authority named <paramref name="name"/>; its files are <c>{name}.crt</c> and <c>{name}.key</c>.</summary>
-    public PemFiles NewAuthority(string name, out X509Certificate2 authority)
+    /// <summary>
+    /// A new self-signed authority named <paramref name="name"/>; its files are <c>{name}.crt</c> and <c>{name}.key</c>,
+    /// or <c>{fileName}.crt</c> and <c>{fileName}.key</c>.
+    /// </summary>
+    public PemFiles NewAuthority(string name, out X509Certificate2 authority, string? fileName = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
@@ -24,7 +27,7 @@ public sealed class ThrowawayCertificates(string folder, TimeSpan lifetime)
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         authority = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.Add(lifetime));
-        return Write(name, authority, key);
+        return Write(fileName ?? name, authority, key);
     }
 
     /// <summary>An authority written earlier by <see cref="NewAuthority"/> (or any PEM certificate and key), with its private key.</summary>

@@ -5,7 +5,7 @@ namespace OrleansRaft.Host.Launcher;
 
 /// <summary>
 /// <c>{data-dir}/cluster.json</c>: how clients reach the local cluster. The CLI reads it by default, so the names
-/// are a contract. It holds no secret.
+/// are a contract. It holds no secret: <see cref="Tls"/> names the client's key file, which only its owner can read.
 /// </summary>
 internal sealed record ClusterFile(
     [property: JsonPropertyName("gateways")] string[] Gateways,
@@ -15,6 +15,11 @@ internal sealed record ClusterFile(
     [property: JsonPropertyName("group")] string Group,
     [property: JsonPropertyName("etcdEndpoints")] string[] EtcdEndpoints)
 {
+    /// <summary>What a client needs for the gateways' mutual TLS, in the shape of <see cref="Security.RaftTlsOptions"/>; null when the cluster runs with --insecure.</summary>
+    [JsonPropertyName("tls")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ClusterFileTls? Tls { get; init; }
+
     public const string FileName = "cluster.json";
 
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
@@ -28,3 +33,9 @@ internal sealed record ClusterFile(
         File.Move(temporary, path, overwrite: true);
     }
 }
+
+/// <summary>The <c>tls</c> object of <see cref="ClusterFile"/>: the client certificate, its key and the cluster's authority.</summary>
+internal sealed record ClusterFileTls(
+    [property: JsonPropertyName("certificatePath")] string CertificatePath,
+    [property: JsonPropertyName("keyPath")] string KeyPath,
+    [property: JsonPropertyName("trustedCaPaths")] string[] TrustedCaPaths);

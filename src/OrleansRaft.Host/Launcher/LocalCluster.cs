@@ -76,14 +76,18 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
         var exitCode = 0;
         try
         {
-            StartSilos(SiloConnectionString(connectionString), [.. logConnectionStrings.Select(SiloConnectionString)], logs);
+            var tls = Tls(configuration);
+            StartSilos(SiloConnectionString(connectionString), [.. logConnectionStrings.Select(SiloConnectionString)], logs, tls);
             new ClusterFile(
                 [.. _silos.Select(s => $"127.0.0.1:{s.GatewayPort}")],
                 [.. _silos.Select(s => s.StatusUrl)],
                 cluster.ClusterId,
                 cluster.ServiceId,
                 group,
-                [.. _silos.Select(s => s.EtcdEndpoint)]).Write(dataDir);
+                [.. _silos.Select(s => s.EtcdEndpoint)])
+            {
+                Tls = tls is null ? null : new ClusterFileTls(tls.Client.Certificate, tls.Client.Key, [tls.Authority]),
+            }.Write(dataDir);
 
             var leader = await LeaderWatch.WaitAsync(_silos.Select(s => s.StatusUrl).ToArray(), group, LeaderTimeout, _stop.Token);
             if (leader is { } found)
@@ -168,8 +172,31 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
     private string SiloConnectionString(string connectionString) =>
         new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = Math.Max(10, 150 / arguments.Silos) }.ConnectionString;
 
+    /// <summary>
+    /// The certificates of the silos' and clients' mutual TLS, issued in the data folder; null with --insecure, or when
+    /// the silos' own configuration sets <c>Orleans:Tls</c> (then it is theirs, and cluster.json names no client certificate).
+    /// </summary>
+    private LocalTls? Tls(IConfiguration configuration)
+    {
+        if (arguments.Insecure)
+        {
+            Say("--insecure: the Orleans links (silo to silo, client to gateway) are cleartext");
+            return null;
+        }
+
+        if (configuration.GetSection(HostConfiguration.OrleansTlsSection).Exists())
+        {
+            Say($"the silos use the {HostConfiguration.OrleansTlsSection} settings given; {ClusterFile.FileName} names no client certificate");
+            return null;
+        }
+
+        var tls = LocalCertificates.Issue(arguments.DataDir, arguments.Silos);
+        Say($"Orleans links use mutual TLS; authority {tls.Authority}, client certificate {tls.Client.Certificate} (key {tls.Client.Key})");
+        return tls;
+    }
+
     /// <summary>Starts the silos; silo N keeps its members' logs in <paramref name="logConnectionStrings"/>[N - 1] when there are any.</summary>
-    private void StartSilos(string connectionString, string[] logConnectionStrings, string logs)
+    private void StartSilos(string connectionString, string[] logConnectionStrings, string logs, LocalTls? tls)
     {
         var ports = new PortPicker(arguments.FreePorts);
 
@@ -201,6 +228,13 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
             if (logConnectionStrings.Length > 0)
             {
                 environment[Key(HostConfiguration.RaftLogKey)] = logConnectionStrings[n - 1];
+            }
+
+            if (tls is not null)
+            {
+                environment[Key($"{HostConfiguration.OrleansTlsSection}:CertificatePath")] = tls.Silos[n - 1].Certificate;
+                environment[Key($"{HostConfiguration.OrleansTlsSection}:KeyPath")] = tls.Silos[n - 1].Key;
+                environment[Key($"{HostConfiguration.OrleansTlsSection}:TrustedCaPaths:0")] = tls.Authority;
             }
 
             var silo = SiloProcess.Start(n, siloPort, gatewayPort, statusPort, etcdPort, Path.Combine(logs, $"silo-{n}.log"), environment, siloArgs);
@@ -261,7 +295,7 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
               {cli} put hello world
               {cli} get hello
               {cli} status
-            or pass --gateways {gateways} from anywhere. The status pages: {string.Join(" ", _silos.Select(s => s.StatusUrl))}
+            or pass --gateways {gateways} from anywhere (with --data-dir {dataDir}, for its TLS certificates). The status pages: {string.Join(" ", _silos.Select(s => s.StatusUrl))}
             etcd clients work too: ETCDCTL_API=3 etcdctl --endpoints={string.Join(",", _silos.Select(s => s.EtcdEndpoint))} put a b
             Kill a silo (kill -9 PID, PIDs above) and the group goes on with the other two. Ctrl-C stops everything.
 

@@ -12,6 +12,7 @@ using OrleansRaft.Host.Status;
 using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.Hosting.Storage;
 using OrleansRaft.KeyValue.Hosting;
+using OrleansRaft.Security;
 
 namespace OrleansRaft.Host.Silo;
 
@@ -27,7 +28,29 @@ internal static class SiloHost
 
     public static async Task<int> RunAsync(string[] args, string connectionString)
     {
-        var app = Build(args, connectionString, out var raftLog);
+        WebApplication app;
+        string? raftLog;
+        try
+        {
+            app = Build(args, connectionString, out raftLog);
+        }
+        catch (RaftTlsException e)
+        {
+            // The message names files and certificates, never a password.
+            Console.Error.WriteLine($"The silo does not start: {e.Message}");
+            return 2;
+        }
+
+        if (app.Services.GetService<RaftTlsCredentials>() is { } tls)
+        {
+            app.Logger.LogInformation(
+                "Orleans links use mutual TLS: certificate {Certificate}; peers must chain to {Authorities}.",
+                RaftCertificates.Describe(tls.Certificate), string.Join(", ", tls.Authorities.Select(a => $"'{a.Subject}'")));
+        }
+        else
+        {
+            app.Logger.LogWarning("Orleans links are cleartext: no {Section} section is configured.", HostConfiguration.OrleansTlsSection);
+        }
 
         // Applied before the silo starts: the AdoNet clustering and storage providers read their tables and queries
         // as they initialize. Idempotent, and serialized among silos by an advisory lock.
@@ -90,6 +113,13 @@ internal static class SiloHost
                     o.ConnectionString = PostgresConnectionTuning.Apply(connectionString);
                 });
                 orleans.ConfigureEndpoints(IPAddress.Parse(silo.Address), silo.Port, silo.GatewayPort, listenOnAnyHostAddress: false);
+            }
+
+            if (configuration.GetSection(HostConfiguration.OrleansTlsSection) is { } tlsSection && tlsSection.Exists())
+            {
+                var tls = new RaftTlsOptions();
+                tlsSection.Bind(tls);
+                orleans.UseOrleansRaftTls(tls);
             }
 
             AddStorage(orleans, storage.Provider, raft.StorageProviderName, logs ?? connectionString);

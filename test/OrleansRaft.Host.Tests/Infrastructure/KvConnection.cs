@@ -1,10 +1,12 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using OrleansRaft.Client;
+using OrleansRaft.Security;
 
 namespace OrleansRaft.Host.Tests.Infrastructure;
 
@@ -33,20 +35,43 @@ internal sealed class KvConnection : IAsyncDisposable
         JsonSerializer.Deserialize<ClusterJson>(File.ReadAllText(Path.Combine(dataDir, "cluster.json")))
         ?? throw new InvalidOperationException("cluster.json is empty.");
 
-    public static Task<KvConnection> ConnectAsync(string dataDir) => ConnectAsync(ReadClusterFile(dataDir));
+    /// <summary>
+    /// The <c>tls</c> object of cluster.json, bound as a client application would bind it; null when the cluster runs
+    /// with --insecure.
+    /// </summary>
+    public static RaftTlsOptions? ReadTls(string dataDir)
+    {
+        var section = new ConfigurationBuilder().AddJsonFile(Path.Combine(dataDir, "cluster.json")).Build().GetSection("tls");
+        if (!section.Exists())
+        {
+            return null;
+        }
 
-    public static async Task<KvConnection> ConnectAsync(ClusterJson cluster)
+        var tls = new RaftTlsOptions();
+        section.Bind(tls);
+        return tls;
+    }
+
+    public static Task<KvConnection> ConnectAsync(string dataDir) => ConnectAsync(ReadClusterFile(dataDir), ReadTls(dataDir));
+
+    public static async Task<KvConnection> ConnectAsync(ClusterJson cluster, RaftTlsOptions? tls)
     {
         var gateways = cluster.Gateways.Select(g => IPEndPoint.Parse(g)).ToArray();
         var host = Microsoft.Extensions.Hosting.Host.CreateDefaultBuilder()
             .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
-            .UseOrleansClient(client => client
-                .UseStaticClustering(gateways)
-                .Configure<ClusterOptions>(o =>
+            .UseOrleansClient(client =>
+            {
+                client.UseStaticClustering(gateways)
+                    .Configure<ClusterOptions>(o =>
+                    {
+                        o.ClusterId = cluster.ClusterId;
+                        o.ServiceId = cluster.ServiceId;
+                    });
+                if (tls is not null)
                 {
-                    o.ClusterId = cluster.ClusterId;
-                    o.ServiceId = cluster.ServiceId;
-                }))
+                    client.UseOrleansRaftTls(tls);
+                }
+            })
             .Build();
         await host.StartAsync();
         var kv = await KvClient.ConnectAsync(host.Services.GetRequiredService<IClusterClient>(), cluster.Group);
