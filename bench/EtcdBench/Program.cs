@@ -14,7 +14,7 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: EtcdBench load --endpoints HOST:PORT[,HOST:PORT...] --op put|get|sget --clients N [--seconds S] [--value-bytes B] [--keys K] [--cacert CA.PEM]
-               EtcdBench serve [--port P] [--storage memory|postgres] [--postgres CONNECTION-STRING] [--tls-cert CERT.PEM --tls-key KEY.PEM]
+               EtcdBench serve [--port P] [--storage memory|postgres] [--postgres CONNECTION-STRING] [--tls-cert CERT.PEM --tls-key KEY.PEM] [--orleans-tls]
                EtcdBench budget --postgres CONNECTION-STRING [--seconds S] [--runs N]
                EtcdBench certs --out FOLDER
         """);

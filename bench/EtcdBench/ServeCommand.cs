@@ -16,6 +16,7 @@ internal static class ServeCommand
         string? postgres = null;
         string? tlsCert = null;
         string? tlsKey = null;
+        var orleansTls = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -25,6 +26,7 @@ internal static class ServeCommand
                 case "--postgres": postgres = args[++i]; break;
                 case "--tls-cert": tlsCert = args[++i]; break;
                 case "--tls-key": tlsKey = args[++i]; break;
+                case "--orleans-tls": orleansTls = true; break;
                 default: Console.Error.WriteLine($"serve: unknown argument {args[i]}"); return 2;
             }
         }
@@ -42,7 +44,7 @@ internal static class ServeCommand
         }
 
         var tls = tlsCert is null ? null : new EtcdTlsOptions { CertificatePath = tlsCert, KeyPath = tlsKey };
-        await using var served = await ServedCluster.StartAsync(storage == "postgres" ? postgres : null, port, tls);
+        await using var served = await ServedCluster.StartAsync(storage == "postgres" ? postgres : null, port, tls, orleansTls);
         Console.WriteLine($"ENDPOINT {served.Endpoint}");
 
         // The script ends the server by closing its input, or by SIGTERM or SIGINT.

@@ -10,6 +10,7 @@ using Orleans.TestingHost;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Etcd.Hosting;
 using OrleansRaft.KeyValue.Hosting;
+using OrleansRaft.Security;
 using OrleansRaft.Testing;
 
 namespace OrleansRaft.EtcdBench;
@@ -26,12 +27,14 @@ internal sealed class ServedCluster : IAsyncDisposable
 
     private readonly InProcessTestCluster _cluster;
     private readonly WebApplication _gateway;
+    private readonly string? _certificates;
 
-    private ServedCluster(InProcessTestCluster cluster, WebApplication gateway, string endpoint)
+    private ServedCluster(InProcessTestCluster cluster, WebApplication gateway, string endpoint, string? certificates)
     {
         _cluster = cluster;
         _gateway = gateway;
         Endpoint = endpoint;
+        _certificates = certificates;
     }
 
     /// <summary>The gateway's <c>host:port</c>.</summary>
@@ -40,12 +43,25 @@ internal sealed class ServedCluster : IAsyncDisposable
     /// <param name="postgres">The connection string of the logs' PostgreSQL; null keeps them in memory.</param>
     /// <param name="port">The gateway's port; 0 lets the system choose.</param>
     /// <param name="tls">The gateway's certificate; null serves cleartext.</param>
-    public static async Task<ServedCluster> StartAsync(string? postgres, int port, EtcdTlsOptions? tls = null)
+    /// <param name="orleansTls">
+    /// Run the Orleans links (silo to silo, which every gateway request to a member on another silo takes, and the test
+    /// client's) over mutual TLS, with a throwaway authority made for the run; they run over the in-process cluster's
+    /// in-memory transport, so this measures TLS's processing, not a network's.
+    /// </param>
+    public static async Task<ServedCluster> StartAsync(string? postgres, int port, EtcdTlsOptions? tls = null, bool orleansTls = false)
     {
         // In memory, one storage shared by the three silos: Orleans' memory storage dies with each silo.
         var memory = new RaftTestStorage();
         var builder = new InProcessTestClusterBuilder(3);
         builder.Options.ConfigureFileLogging = false;
+        var certificates = orleansTls ? Directory.CreateTempSubdirectory("etcd-bench-tls-").FullName : null;
+        if (certificates is not null)
+        {
+            var (silo, client) = OrleansTls(certificates);
+            builder.ConfigureSilo((_, s) => s.UseOrleansRaftTls(silo));
+            builder.ConfigureClient(c => c.UseOrleansRaftTls(client));
+        }
+
         builder.ConfigureSilo((_, silo) =>
         {
             if (postgres is not null)
@@ -90,11 +106,12 @@ internal sealed class ServedCluster : IAsyncDisposable
             // The gateway's TCP endpoint; in cleartext it also listens on a Unix socket for the JSON gateway's HTTP/1.1.
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
                 .Select(a => new Uri(a)).First(u => IPAddress.TryParse(u.Host.Trim('[', ']'), out _));
-            return new ServedCluster(cluster, app, address.Authority);
+            return new ServedCluster(cluster, app, address.Authority, certificates);
         }
         catch
         {
             await cluster.DisposeAsync();
+            DeleteCertificates(certificates);
             throw;
         }
     }
@@ -104,6 +121,35 @@ internal sealed class ServedCluster : IAsyncDisposable
         await _gateway.StopAsync();
         await _gateway.DisposeAsync();
         await _cluster.DisposeAsync();
+        DeleteCertificates(_certificates);
+    }
+
+    /// <summary>An authority, one certificate for every silo and one for the client, in <paramref name="folder"/>.</summary>
+    private static (RaftTlsOptions Silo, RaftTlsOptions Client) OrleansTls(string folder)
+    {
+        var certificates = new ThrowawayCertificates(folder, TimeSpan.FromDays(1));
+        var ca = certificates.NewAuthority("etcd-bench-ca", out var authority);
+        using (authority)
+        {
+            var silo = certificates.NewSilo(authority, "etcd-bench-silo");
+            var client = certificates.NewClient(authority, "etcd-bench-client");
+            return (Options(silo, ca), Options(client, ca));
+        }
+
+        static RaftTlsOptions Options(PemFiles files, PemFiles ca)
+        {
+            var options = new RaftTlsOptions { CertificatePath = files.Certificate, KeyPath = files.Key };
+            options.TrustedCaPaths.Add(ca.Certificate);
+            return options;
+        }
+    }
+
+    private static void DeleteCertificates(string? folder)
+    {
+        if (folder is not null && Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
