@@ -41,7 +41,7 @@ public static class RaftTlsSiloBuilderExtensions
     private static void Inbound(IConnectionBuilder connection, RaftTlsCredentials credentials, string link, IReadOnlyCollection<string> peerUsages)
     {
         var logger = Logger(connection);
-        connection.UseCleartextGuard(logger, link);
+        connection.UseCleartextGuard(logger, link, credentials.HandshakeTimeout);
         connection.UseServerTls(Options(logger, credentials, link, peerUsages));
     }
 

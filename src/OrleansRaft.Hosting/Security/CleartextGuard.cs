@@ -13,13 +13,28 @@ internal static partial class CleartextGuard
     /// <summary>The content type of a TLS handshake record (RFC 8446, section 5.1), which every TLS client sends first.</summary>
     private const byte HandshakeRecord = 0x16;
 
-    public static void UseCleartextGuard(this IConnectionBuilder builder, ILogger logger, string link) =>
-        builder.Use(next => context => GuardAsync(context, next, logger, link));
+    /// <summary>Guards the links of <paramref name="builder"/>; a peer silent for <paramref name="timeout"/> is dropped, as the handshake would drop it.</summary>
+    public static void UseCleartextGuard(this IConnectionBuilder builder, ILogger logger, string link, TimeSpan timeout) =>
+        builder.Use(next => context => GuardAsync(context, next, logger, link, timeout));
 
-    private static async Task GuardAsync(ConnectionContext context, ConnectionDelegate next, ILogger logger, string link)
+    private static async Task GuardAsync(ConnectionContext context, ConnectionDelegate next, ILogger logger, string link, TimeSpan timeout)
     {
         var input = context.Transport.Input;
-        var read = await input.ReadAsync(context.ConnectionClosed);
+        System.IO.Pipelines.ReadResult read;
+        using (var bound = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed))
+        {
+            bound.CancelAfter(timeout);
+            try
+            {
+                read = await input.ReadAsync(bound.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                context.Abort(new ConnectionAbortedException($"No TLS handshake within {timeout} on {link}."));
+                return;
+            }
+        }
+
         var buffer = read.Buffer;
         var first = buffer.IsEmpty ? (byte?)null : buffer.FirstSpan[0];
         input.AdvanceTo(buffer.Start, buffer.Start);
