@@ -111,6 +111,17 @@ public sealed partial class SeveralHostsTests(ITestOutputHelper output)
                 $"a member on hosts {string.Join(",", live)} to log that it leads {Group} in a term after {before.Term}");
             var electedIn = sinceCut.Elapsed;
             Say($"host {cut} cut off: {elected}, {electedIn.TotalSeconds:F1} s after the cut");
+            foreach (var k in live)
+            {
+                // How the survivors got there: their silos' suspicion of the host cut off, then the campaign.
+                var lines = silos[k - 1].Stdout.Split('\n');
+                var suspected = Array.FindIndex(lines, l => l.Contains("is suspected", StringComparison.Ordinal));
+                foreach (var line in lines.Skip(Math.Max(suspected, 0)).Where(l => l.Contains("is suspected", StringComparison.Ordinal) || l.Contains($"Raft member {Group}/", StringComparison.Ordinal) && l.Contains(" is now ", StringComparison.Ordinal)).Take(8))
+                {
+                    output.WriteLine($"    host {k}: {(line.Length > 200 ? line[..200] : line)}");
+                }
+            }
+
             Assert.True(
                 electedIn < ElectionBound,
                 $"the quiet group elected a new leader {electedIn.TotalSeconds:F1} s after its leader's host was cut off, not within {ElectionBound.TotalSeconds} s: its followers waited for Orleans to declare the host dead");
