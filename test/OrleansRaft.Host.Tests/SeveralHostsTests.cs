@@ -124,7 +124,7 @@ public sealed partial class SeveralHostsTests(ITestOutputHelper output)
 
             Assert.True(
                 electedIn < ElectionBound,
-                $"the quiet group elected a new leader {electedIn.TotalSeconds:F1} s after its leader's host was cut off, not within {ElectionBound.TotalSeconds} s: its followers waited for Orleans to declare the host dead");
+                $"the quiet group elected a new leader {electedIn.TotalSeconds:F1} s after its leader's host was cut off, not within {ElectionBound.TotalSeconds} s: the liveness probes did not wake its followers, which then wait on Orleans (a call times out after 30 s, a silo is declared dead after about a minute)");
 
             // The test's own client keeps the gateway of the host cut off, and Orleans sends every call to a grain through
             // the gateway that grain's first call took, until that connection fails, which a cut link does not do for
