@@ -7,7 +7,7 @@
 #   bench/etcd-vs-orleansraft.sh --serve postgres|memory                  an in-process 3-silo cluster with the gateway
 #   bench/etcd-vs-orleansraft.sh                                          etcd alone
 #
-# Options: --seconds S (10)  --runs R (3; the median run by ops/s is kept)  --clients "1 16 64"  --ops "put get sget"
+# Options: --seconds S (10)  --warmup S (1; load before each row's measured window)  --runs R (3; the median run by ops/s is kept)  --clients "1 16 64"  --ops "put get sget"
 #          --perf-load "s" (etcdctl check perf loads: s, m, l, xl; "none" skips it)  --no-etcd
 #          --tls (etcd and a served gateway listen with TLS, with a throwaway authority's server certificate from
 #          EtcdBench certs; the load and etcdctl trust that authority; not with --orleansraft)
@@ -23,6 +23,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 orleansraft=""
 serve=""
 seconds=10
+warmup=1
 runs=3
 clients="1 16 64"
 ops="put get sget"
@@ -34,6 +35,7 @@ while [ $# -gt 0 ]; do
         --orleansraft) orleansraft="$2"; shift 2 ;;
         --serve) serve="$2"; shift 2 ;;
         --seconds) seconds="$2"; shift 2 ;;
+        --warmup) warmup="$2"; shift 2 ;;
         --runs) runs="$2"; shift 2 ;;
         --clients) clients="$2"; shift 2 ;;
         --ops) ops="$2"; shift 2 ;;
@@ -44,6 +46,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "--runs must be a positive integer" >&2; exit 2; }
+[[ "$warmup" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "--warmup is a number of seconds" >&2; exit 2; }
 case "$serve" in "" | postgres | memory) ;; *) echo "--serve is postgres or memory" >&2; exit 2 ;; esac
 [ -z "$orleansraft" ] || [ -z "$serve" ] || { echo "give --orleansraft or --serve, not both" >&2; exit 2; }
 [ "$tls" -eq 0 ] || [ -z "$orleansraft" ] || { echo "--tls serves its own certificates: give --serve, not --orleansraft" >&2; exit 2; }
@@ -183,7 +186,7 @@ measure() {
     local name="$1" endpoints="$2" run="$3" op n line
     for op in $ops; do
         for n in $clients; do
-            line="$("${bench[@]}" load "${client_tls[@]}" --endpoints "$endpoints" --op "$op" --clients "$n" --seconds "$seconds" | grep '^RESULT ')"
+            line="$("${bench[@]}" load "${client_tls[@]}" --endpoints "$endpoints" --op "$op" --clients "$n" --seconds "$seconds" --warmup "$warmup" | grep '^RESULT ')"
             echo "$name run=$run $line load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$results"
         done
     done

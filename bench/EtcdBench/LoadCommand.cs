@@ -23,6 +23,7 @@ internal static class LoadCommand
         var op = "put";
         var clients = 1;
         var seconds = 10.0;
+        var warmUpSeconds = 1.0;
         var valueBytes = 256;
         var keys = 1000;
         string? cacert = null;
@@ -34,6 +35,7 @@ internal static class LoadCommand
                 case "--op": op = args[++i]; break;
                 case "--clients": clients = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--seconds": seconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--warmup": warmUpSeconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--value-bytes": valueBytes = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--keys": keys = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--cacert": cacert = args[++i]; break;
@@ -41,9 +43,9 @@ internal static class LoadCommand
             }
         }
 
-        if (endpoints.Length == 0 || op is not ("put" or "get" or "sget") || clients < 1 || seconds <= 0 || keys < 1)
+        if (endpoints.Length == 0 || op is not ("put" or "get" or "sget") || clients < 1 || seconds <= 0 || warmUpSeconds < 0 || keys < 1)
         {
-            Console.Error.WriteLine("load: needs --endpoints, --op put|get|sget, --clients >= 1, --seconds > 0, --keys >= 1.");
+            Console.Error.WriteLine("load: needs --endpoints, --op put|get|sget, --clients >= 1, --seconds > 0, --warmup >= 0, --keys >= 1.");
             return 2;
         }
 
@@ -56,7 +58,7 @@ internal static class LoadCommand
                 await FillAsync(connections[0].GetConnection().KVClient, keys, value);
             }
 
-            var warmUp = TimeSpan.FromSeconds(1);
+            var warmUp = TimeSpan.FromSeconds(warmUpSeconds);
             var measured = TimeSpan.FromSeconds(seconds);
             var clock = Stopwatch.StartNew();
             var results = await Task.WhenAll(connections.Select((connection, index) => Task.Run(() =>

@@ -19,6 +19,10 @@ internal sealed class RaftMemberRouter
     private readonly RaftRetrySettings _options;
     private readonly string _what;
     private readonly Lock _gate = new();
+
+    // GetGrain resolves the interface's grain type by reflection on every call: a request resolves a member once.
+    // Guarded by _gate; holds at most the members the group ever had while this client ran.
+    private readonly Dictionary<ulong, IRaftMemberGrain> _references = [];
     private ulong _leader;
     private int _next;
 
@@ -81,7 +85,7 @@ internal sealed class RaftMemberRouter
                 ulong hint = 0;
                 try
                 {
-                    var reply = await call(_grains.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(_groupId, target)), token).WaitAsync(_options.AttemptTimeout, token);
+                    var reply = await call(Reference(target), token).WaitAsync(_options.AttemptTimeout, token);
                     var (status, leaderHint) = outcome(reply);
                     if (status == RaftRequestStatus.Ok && (accept is null || accept(reply)))
                     {
@@ -190,6 +194,20 @@ internal sealed class RaftMemberRouter
                     _leader = 0;
                 }
             }
+        }
+    }
+
+    private IRaftMemberGrain Reference(ulong member)
+    {
+        lock (_gate)
+        {
+            if (!_references.TryGetValue(member, out var grain))
+            {
+                grain = _grains.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(_groupId, member));
+                _references[member] = grain;
+            }
+
+            return grain;
         }
     }
 
