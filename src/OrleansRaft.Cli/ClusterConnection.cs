@@ -115,8 +115,8 @@ internal sealed class ClusterConnection : IAsyncDisposable
         var tried = string.Join(", ", settings.Gateways.Zip(endpoints, (text, endpoint) => text == endpoint.ToString() ? text : $"{text} ({endpoint})"));
         var reason = failure is null ? string.Empty : $" Last error: {Flatten(failure)}";
         var link = settings.Tls is { } tls
-            ? $" over mutual TLS (from {settings.TlsSource}: {tls})"
-            : " in cleartext";
+            ? $", over mutual TLS (from {settings.TlsSource}: {tls})"
+            : ", in cleartext";
         var tlsReason = tlsFailure is null ? string.Empty : $"\nTLS: {tlsFailure}";
         var hint = settings.Tls is null
             ? "Is the cluster running? Check the gateway addresses, or raise --timeout. If the gateways require TLS (the local cluster does unless "
@@ -124,7 +124,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
             : "Is the cluster running? Check the gateway addresses, or raise --timeout. If the gateways refuse the TLS handshake, the client certificate "
               + "must chain to the cluster's authority and the gateways' to one of --tls-ca (the silos log each certificate they refuse).";
         return $"Cannot reach the cluster '{settings.ClusterId}' (service '{settings.ServiceId}'): "
-            + $"no connection through the gateways {tried} (from {settings.GatewaySource}){link} within {Durations.Show(waited)}.{reason}{tlsReason}\n"
+            + $"no connection through the gateways {tried} (from {settings.GatewaySource}) within {Durations.Show(waited)}{link}.{reason}{tlsReason}\n"
             + hint;
     }
 

@@ -72,10 +72,10 @@ public sealed class LocalTlsTests(LocalClusterFixture cluster, ITestOutputHelper
 
         output.WriteLine($"cleartext:\n{cleartext.Stderr}\nanother authority:\n{refused.Stderr}");
         Assert.True(cleartext.ExitCode == 3, cleartext.ToString());
-        Assert.Contains("in cleartext within", cleartext.Stderr, StringComparison.Ordinal);
+        Assert.Contains(", in cleartext.", cleartext.Stderr, StringComparison.Ordinal);
         Assert.Contains("If the gateways require TLS (the local cluster does unless started with --insecure), give the client certificate", cleartext.Stderr, StringComparison.Ordinal);
         Assert.True(refused.ExitCode == 3, refused.ToString());
-        Assert.Contains("over mutual TLS (from --tls-cert: certificate " + rogue.Certificate, refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains(", over mutual TLS (from --tls-cert: certificate " + rogue.Certificate, refused.Stderr, StringComparison.Ordinal);
         Assert.Contains("the client certificate must chain to the cluster's authority", refused.Stderr, StringComparison.Ordinal);
         var logs = string.Join("\n", cluster.LiveSilos.Select(s => File.ReadAllText(Path.Combine(cluster.Launcher.DataDir, "logs", $"silo-{s.Number}.log"))));
         Assert.Contains("TLS: refused a cleartext connection from 127.0.0.1:", logs, StringComparison.Ordinal);
