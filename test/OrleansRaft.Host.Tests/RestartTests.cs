@@ -59,7 +59,13 @@ public sealed class RestartTests : IAsyncLifetime
             Assert.Contains("stopping PostgreSQL", first.Output, StringComparison.Ordinal);
         }
 
+        // The second run keeps the local authority, so that clients set up with it go on working, and issues the
+        // silos' and client's certificates from it anew.
+        var authority = Path.Combine(_dataDir.Path, "tls", "ca.crt");
+        var (authorityBefore, clientBefore) = (await File.ReadAllTextAsync(authority), await File.ReadAllTextAsync(Path.Combine(_dataDir.Path, "tls", "client.crt")));
         await using var second = await LauncherProcess.StartAsync(_dataDir.Path);
+        Assert.Equal(authorityBefore, await File.ReadAllTextAsync(authority));
+        Assert.NotEqual(clientBefore, await File.ReadAllTextAsync(Path.Combine(_dataDir.Path, "tls", "client.crt")));
         await using var again = await KvConnection.ConnectAsync(_dataDir.Path);
         var kept = await again.Kv.GetAsync("restart/before", Patient);
         Assert.NotNull(kept);
