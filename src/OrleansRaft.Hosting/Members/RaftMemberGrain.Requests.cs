@@ -31,6 +31,11 @@ internal sealed partial class RaftMemberGrain
         ThrowIfFailed();
         cancellationToken.ThrowIfCancellationRequested();
         var node = Node;
+        if (Refusal(command, isCommand: true) is { } refused)
+        {
+            return new RaftProposeResult(RaftRequestStatus.Ok, 0, node.Leader, refused);
+        }
+
         NoteRequest();
 
         // A command may read the replicated clock (a lease grant, a session's use): move it first if it is stale.
@@ -101,6 +106,13 @@ internal sealed partial class RaftMemberGrain
 
     public async Task<RaftReadResult> ReadAsync(ReadOnlyMemory<byte> query, CancellationToken cancellationToken = default)
     {
+        await EnsureStartedAsync();
+        ThrowIfFailed();
+        if (Refusal(query, isCommand: false) is { } refused)
+        {
+            return new RaftReadResult(RaftRequestStatus.Ok, 0, Node.Leader, refused);
+        }
+
         var read = await ReadIndexAsync(cancellationToken);
         if (!read.IsOk)
         {
@@ -116,7 +128,7 @@ internal sealed partial class RaftMemberGrain
         await EnsureStartedAsync();
         ThrowIfFailed();
         var node = Node;
-        return new RaftReadResult(RaftRequestStatus.Ok, _applied, node.Leader, _stateMachine!.Query(query))
+        return new RaftReadResult(RaftRequestStatus.Ok, _applied, node.Leader, Refusal(query, isCommand: false) ?? _stateMachine!.Query(query))
         {
             Commit = Math.Max(node.CommitIndex, _applied),
             LeaderSilence = LeaderSilence(node),
@@ -144,6 +156,10 @@ internal sealed partial class RaftMemberGrain
             .ToArray();
         return new RaftCommittedRange(commands, first, through, _applied);
     }
+
+    /// <summary>The state machine's refusal of the call (<see cref="IRaftRequestGate"/>), or null to go on.</summary>
+    private ReadOnlyMemory<byte>? Refusal(ReadOnlyMemory<byte> request, bool isCommand) =>
+        _stateMachine is IRaftRequestGate gate ? gate.Refuse(_key.GroupId, request, isCommand, RaftCallerCredential.Current) : null;
 
     private void OnReadState(ReadState readState)
     {
