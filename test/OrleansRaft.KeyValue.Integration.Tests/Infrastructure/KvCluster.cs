@@ -39,7 +39,7 @@ public sealed class KvCluster : IAsyncDisposable
     /// Starts <paramref name="silos"/> silos on <paramref name="storage"/> (by default <see cref="KvStorageDefault.Value"/>)
     /// and waits until every one sees every other as active.
     /// </summary>
-    public static async Task<KvCluster> StartAsync(int silos, int snapshotEveryEntries = 10_000, KvStorage? storage = null)
+    public static async Task<KvCluster> StartAsync(int silos, int snapshotEveryEntries = 10_000, KvStorage? storage = null, Action<ISiloBuilder>? configureSilo = null)
     {
         var chosen = storage ?? KvStorageDefault.Value;
         var builder = new InProcessTestClusterBuilder((short)silos);
@@ -70,6 +70,7 @@ public sealed class KvCluster : IAsyncDisposable
                 o.SnapshotEveryEntries = snapshotEveryEntries;
             });
             silo.AddRaftKeyValueStore();
+            configureSilo?.Invoke(silo);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
