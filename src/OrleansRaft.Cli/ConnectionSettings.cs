@@ -14,6 +14,9 @@ internal sealed record ConnectionSettings(
     string Group,
     TimeSpan Timeout)
 {
+    /// <summary>The user to call as (<see cref="CliUser"/>), or null for nobody.</summary>
+    public Client.KvUserCredentials? User { get; init; }
+
     public static ConnectionSettings Resolve(ParseResult parse)
     {
         var dataDir = parse.GetValue(GlobalOptions.DataDir) ?? GlobalOptions.DefaultDataDir;
@@ -48,7 +51,10 @@ internal sealed record ConnectionSettings(
             parse.GetValue(GlobalOptions.ClusterId) ?? file?.ClusterId ?? GlobalOptions.DefaultId,
             parse.GetValue(GlobalOptions.ServiceId) ?? file?.ServiceId ?? GlobalOptions.DefaultId,
             parse.GetValue(GlobalOptions.Group) ?? file?.Group ?? GlobalOptions.DefaultGroup,
-            parse.GetValue(GlobalOptions.Timeout) ?? GlobalOptions.DefaultTimeout);
+            parse.GetValue(GlobalOptions.Timeout) ?? GlobalOptions.DefaultTimeout)
+        {
+            User = CliUser.Resolve(parse),
+        };
     }
 
     private static string[] Split(string list, string source)

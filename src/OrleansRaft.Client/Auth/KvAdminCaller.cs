@@ -20,6 +20,17 @@ public sealed class KvAdminCaller
         _auth = new KvClientAuth(grains, adminGroup, user, TimeProvider.System);
     }
 
+    /// <summary>As <see cref="CallAsync{T}"/>, for a call without a result.</summary>
+    public Task CallAsync(Func<Task> call, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        return CallAsync(async () =>
+        {
+            await call();
+            return true;
+        }, cancellationToken);
+    }
+
     /// <summary>Runs <paramref name="call"/> with the user's token in its request context (authenticating first when none is held).</summary>
     public async Task<T> CallAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken = default)
     {
