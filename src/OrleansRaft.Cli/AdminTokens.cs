@@ -49,7 +49,7 @@ internal static class AdminTokens
         }
 
         return string.IsNullOrEmpty(token)
-            ? throw new CliException(ExitCodes.Usage, $"{commands} need the admin token: pass --admin-token, or set ${TokenVariable}; or call as a root user (--user).")
+            ? throw new CliException(ExitCodes.Usage, $"{commands} need the admin token: pass --admin-token, or set ${TokenVariable}. Or call as a user with the root role (--user).")
             : token;
     }
 
