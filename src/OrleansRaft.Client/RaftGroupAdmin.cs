@@ -6,7 +6,8 @@ namespace OrleansRaft.Client;
 /// <summary>
 /// Groups as a run-time resource, from any Orleans client or grain: create, list, describe and delete Raft groups.
 /// Creating and deleting need the admin token configured on the silos (<c>OrleansRaftOptions.AdminToken</c>); a
-/// missing or wrong one throws <see cref="RaftAdminAuthenticationException"/>. Listing and describing read only, as the
+/// missing or wrong one throws <see cref="RaftAdminAuthenticationException"/>; an admin made with a user instead calls as
+/// that user, which the silos let in while it holds the role <c>root</c> of their admin group. Listing and describing read only, as the
 /// status page does, and need no token: an admin made without one can only read. Thread-safe; every call has a
 /// timeout and a cancellation token.
 /// </summary>
