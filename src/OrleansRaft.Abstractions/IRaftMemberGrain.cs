@@ -72,6 +72,15 @@ public interface IRaftMemberGrain : IGrainWithStringKey
     Task DeliverAsync(RaftMessageData[] messages, SiloAddress? senderSilo = null);
 
     /// <summary>
+    /// Member <paramref name="from"/> of the group, running on <paramref name="senderSilo"/>, tells this member where it
+    /// runs; the answer is where this member runs. Both then send each other Raft messages through their silos'
+    /// transports, which need no grain directory lookup: followers exchange no messages in steady state, and the
+    /// election after their leader's silo fails must not wait on a directory partition that silo may hold.
+    /// </summary>
+    [ResponseTimeout("00:00:05")]
+    Task<SiloAddress> IntroduceAsync(ulong from, SiloAddress senderSilo);
+
+    /// <summary>
     /// A leader's Quiesce (its group goes quiet); <paramref name="leaderSilo"/> is the silo the leader runs on, which the
     /// member's silo then watches, to wake the member when that silo fails.
     /// </summary>

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Client;
 using OrleansRaft.Host.Tests.Infrastructure;
@@ -11,11 +13,12 @@ namespace OrleansRaft.Host.Tests;
 /// <summary>
 /// Three silos as on three machines: each in a network namespace of its own with its own address on a bridge, bound to
 /// and advertising that address, and PostgreSQL on a fourth address (the bridge's, in the test's namespace). They form
-/// a cluster and elect a leader; the leader's namespace is cut off the network (its link down), the other two elect a
-/// new leader and keep committing, and once the link is back the cut-off member catches up. Runs only with
+/// a cluster and elect a leader, and the group goes quiet; the leader's namespace is cut off the network (its link down,
+/// its silo running), the other two elect a new leader, woken by their silos' liveness probes well before Orleans would
+/// declare the silo dead, and keep committing, and once the link is back the cut-off member catches up. Runs only with
 /// <c>ORLEANSRAFT_NETNS_TESTS=1</c> (root and iproute2).
 /// </summary>
-public sealed class SeveralHostsTests(ITestOutputHelper output)
+public sealed partial class SeveralHostsTests(ITestOutputHelper output)
 {
     private const string Group = "kv";
     private const int Hosts = 3;
@@ -30,6 +33,13 @@ public sealed class SeveralHostsTests(ITestOutputHelper output)
 
     /// <summary>Generous, for a loaded machine.</summary>
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// How soon after its leader's host is cut off a quiet group must have a new leader: the liveness probes time out
+    /// within a second or two, then an election follows. Generous for a loaded machine, and well below the minute
+    /// Orleans takes to declare an unreachable silo dead, which is what the followers would wait for without them.
+    /// </summary>
+    private static readonly TimeSpan ElectionBound = TimeSpan.FromSeconds(20);
 
     private static readonly KvCallOptions Patient = new() { Timeout = TimeSpan.FromSeconds(30) };
 
@@ -86,13 +96,51 @@ public sealed class SeveralHostsTests(ITestOutputHelper output)
             await PutAsync(Puts);
             Say($"{written} puts acknowledged before the cut");
 
+            // The group goes quiet once idle: no heartbeats, no clocks. Only the silos' liveness probes can tell its
+            // followers that the leader's host is gone.
+            var quiet = await StatusReader.LeaderAsync(statusUrls[0], Group, g => g.Members.All(m => m.Quiet == true), Bound);
+            Assert.Equal(before.Term, quiet.Term);
+            Say($"group {Group} quiet in term {quiet.Term}");
+
             namespaces.Cut(cut);
             var sinceCut = Stopwatch.StartNew();
             var live = Enumerable.Range(1, Hosts).Where(k => k != cut).ToArray();
-            var after = await StatusReader.LeaderAsync(
-                statusUrls[live[0] - 1], Group, g => g.Term > before.Term && HostOf(namespaces, g.LeaderMember.Silo!) != cut, Bound);
-            Say($"host {cut} cut off: member {after.Leader} leads in term {after.Term} on host {HostOf(namespaces, after.LeaderMember.Silo!)}, {sinceCut.Elapsed.TotalSeconds:F1} s after the cut");
-            await PutAsync(Puts);
+            var elected = await Wait.ForAsync(
+                () => Task.FromResult(live.Select(k => NewLeader(silos[k - 1], before.Term)).FirstOrDefault(m => m is not null)),
+                Bound,
+                $"a member on hosts {string.Join(",", live)} to log that it leads {Group} in a term after {before.Term}");
+            var electedIn = sinceCut.Elapsed;
+            Say($"host {cut} cut off: {elected}, {electedIn.TotalSeconds:F1} s after the cut");
+            foreach (var k in live)
+            {
+                // How the survivors got there: their silos' suspicion of the host cut off, then the campaign.
+                var lines = silos[k - 1].Stdout.Split('\n');
+                var suspected = Array.FindIndex(lines, l => l.Contains("is suspected", StringComparison.Ordinal));
+                foreach (var line in lines.Skip(Math.Max(suspected, 0)).Where(l => l.Contains("is suspected", StringComparison.Ordinal) || l.Contains($"Raft member {Group}/", StringComparison.Ordinal) && l.Contains(" is now ", StringComparison.Ordinal)).Take(8))
+                {
+                    output.WriteLine($"    host {k}: {(line.Length > 200 ? line[..200] : line)}");
+                }
+            }
+
+            Assert.True(
+                electedIn < ElectionBound,
+                $"the quiet group elected a new leader {electedIn.TotalSeconds:F1} s after its leader's host was cut off, not within {ElectionBound.TotalSeconds} s: the liveness probes did not wake its followers, which then wait on Orleans (a call times out after 30 s, a silo is declared dead after about a minute)");
+
+            // The test's own client keeps the gateway of the host cut off, and Orleans sends every call to a grain through
+            // the gateway that grain's first call took, until that connection fails, which a cut link does not do for
+            // minutes. A client of the hosts still on the network is what an application with a host gone would use.
+            // Neither that client nor the test asks the status page or the group's admin grain: those grains (the
+            // directory's, the group's) may be on the host cut off, unreachable until Orleans declares that silo dead,
+            // and the cut must heal before then, or the silo cut off would stop itself once back.
+            var liveCluster = cluster with { Gateways = [.. live.Select(k => $"{namespaces.Address(k)}:{GatewayPort}")] };
+            await using (var survivors = await KvConnection.ConnectAsync(liveCluster, kv.Members))
+            {
+                for (var i = 0; i < Puts; i++, written++)
+                {
+                    await survivors.Kv.PutAsync($"hosts/{written:D4}", $"v{written}", Patient);
+                }
+            }
+
             Say($"{written} puts acknowledged, {Puts} of them with host {cut} cut off ({sinceCut.Elapsed.TotalSeconds:F1} s after the cut)");
 
             namespaces.Heal(cut);
@@ -161,6 +209,18 @@ public sealed class SeveralHostsTests(ITestOutputHelper output)
             WorkingDirectory = folder,
         });
     }
+
+    /// <summary>
+    /// What a silo logged of a member of <see cref="Group"/> that became leader in a term after <paramref name="term"/>
+    /// ("Raft member kv/2 is now Leader in term 3 (leader 2)."), or null. Read from the silo itself, so that it does not
+    /// wait on grains (the group's, the directory's) that may be on the host cut off.
+    /// </summary>
+    private static string? NewLeader(ChildProcess silo, ulong term) =>
+        LeaderLine().Matches(silo.Stdout).Select(m => (Line: m.Value, Term: ulong.Parse(m.Groups["term"].Value, CultureInfo.InvariantCulture)))
+            .Where(m => m.Term > term).Select(m => m.Line).FirstOrDefault();
+
+    [GeneratedRegex($@"Raft member {Group}/\d+ is now Leader in term (?<term>\d+)")]
+    private static partial Regex LeaderLine();
 
     /// <summary>The namespace whose address a silo address (as members report it: <c>S10.x.y.z:11111:...</c>) names.</summary>
     private static int HostOf(NetworkNamespaces namespaces, string silo) =>

@@ -133,8 +133,8 @@ public sealed class OrleansRaftOptions
 
     /// <summary>
     /// Raft messages from this silo's members to the members of any group on another silo go out together: one call
-    /// per destination silo and burst of sends, handed to the members there without another grain call. False sends
-    /// every member's messages as a grain call of their own.
+    /// per destination silo and burst of sends, handed to the members there without another grain call; messages to a
+    /// member on the same silo are handed to it directly. False sends every member's messages as a grain call of their own.
     /// </summary>
     public bool CoalesceMessages { get; set; } = true;
 

@@ -119,4 +119,7 @@ internal static partial class RaftLogMessages
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Creating the configured Raft group {Group} failed; retrying in {Delay}.")]
     public static partial void StartupGroupFailed(ILogger logger, string group, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Raft member {Member} could not introduce itself to member {Peer} ({Reason}); messages to it go by grain call until the next round.")]
+    public static partial void PeerIntroductionFailed(ILogger logger, string member, ulong peer, string reason);
 }

@@ -1,20 +1,23 @@
 using OrleansRaft.Core;
+using OrleansRaft.Hosting.Diagnostics;
 
 namespace OrleansRaft.Hosting.Members;
 
 internal sealed partial class RaftMemberGrain
 {
-    /// <summary>How often a member touches every peer, whatever its role.</summary>
+    /// <summary>How often a member introduces itself to every peer, whatever its role.</summary>
     private static readonly TimeSpan PeerWarmupPeriod = TimeSpan.FromSeconds(30);
 
     private long? _peersWarmedAt;
 
     /// <summary>
-    /// Followers do not message each other in steady state, so their silos may not know where the other followers
-    /// live. When the leader's silo dies, the first vote request between survivors would then wait for a grain
-    /// directory lookup, and if that directory partition lived on the dead silo, for Orleans to declare the silo dead
-    /// (seconds). An empty delivery to every peer, at start and then periodically, keeps their addresses in this
-    /// silo's directory cache, so that an election after a silo failure goes straight to the survivors.
+    /// Followers do not message each other in steady state, so a member may never have learned where the other followers
+    /// run, and its silo's grain directory cache forgets them (Orleans keeps an entry at most four minutes; a quiet group
+    /// looks nobody up). When the leader's silo then fails, or is cut off the network, the first vote request between
+    /// survivors would be a grain call waiting on a directory lookup, and if that directory partition lives on the lost
+    /// silo, waiting for Orleans to declare the silo dead: about a minute, which no liveness probe can shorten. So at start,
+    /// and then periodically while awake, a member introduces itself to every peer (<see cref="IntroduceAsync"/>): both
+    /// learn where the other runs, and their Raft messages go through the silos' transports, which look nothing up.
     /// </summary>
     private void WarmPeers(RaftNode node)
     {
@@ -30,8 +33,35 @@ internal sealed partial class RaftMemberGrain
         {
             if (peer != _key.MemberId)
             {
-                Peer(peer).DeliverAsync([], _silo).Ignore();
+                _ = IntroduceToAsync(peer);
             }
+        }
+    }
+
+    public async Task<SiloAddress> IntroduceAsync(ulong from, SiloAddress senderSilo)
+    {
+        if (await TryStartForPeerAsync(0) && _failure is null && from != _key.MemberId && IsMember(from))
+        {
+            NotePeerSilo(from, senderSilo);
+        }
+
+        return _silo;
+    }
+
+    private async Task IntroduceToAsync(ulong peer)
+    {
+        try
+        {
+            var silo = await Peer(peer).IntroduceAsync(_key.MemberId, _silo);
+            if (_failure is null)
+            {
+                NotePeerSilo(peer, silo);
+            }
+        }
+        catch (Exception e)
+        {
+            // A hint only: a peer that is down, or starting elsewhere, is introduced at the next round.
+            RaftLogMessages.PeerIntroductionFailed(_logger, _name, peer, $"{e.GetType().Name}: {e.Message}");
         }
     }
 }

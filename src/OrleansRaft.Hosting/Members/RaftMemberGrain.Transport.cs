@@ -191,20 +191,31 @@ internal sealed partial class RaftMemberGrain
     }
 
     /// <summary>
-    /// Through the silo's outbox when the peer's silo is known and active, coalesced with the other groups' messages
-    /// to that silo; as a grain call of its own otherwise, which also tells the peer where this member runs.
+    /// Straight onto the peer's scheduler when it runs on this silo; through the silo's outbox when the peer's silo is
+    /// known and active, coalesced with the other groups' messages to that silo; as a grain call of its own otherwise,
+    /// which also tells the peer where this member runs. Only the grain call may need a grain directory lookup, which
+    /// waits while the silo holding that directory partition is unreachable.
     /// </summary>
     private void Deliver(ulong to, RaftMessageData[] data)
     {
-        if (_outbox is not null && _peerSilos.TryGetValue(to, out var peer))
+        if (_outbox is not null)
         {
-            if (_outbox.TrySend(peer.Silo, peer.Key, data))
+            var known = _peerSilos.TryGetValue(to, out var peer);
+            if (_localMembers.TryGet(known ? peer.Key : RaftMemberKey.Format(_key.GroupId, to), out var local) && local.TryDeliverLocal(data, _silo))
             {
                 return;
             }
 
-            // The silo is not a usable destination: call the peer directly until its messages name where it runs now.
-            _peerSilos.Remove(to);
+            if (known)
+            {
+                if (_outbox.TrySend(peer.Silo, peer.Key, data))
+                {
+                    return;
+                }
+
+                // The silo is not a usable destination: call the peer directly until its messages name where it runs now.
+                _peerSilos.Remove(to);
+            }
         }
 
         Peer(to).DeliverAsync(data, _silo).Ignore();

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Orleans.Placement;
@@ -46,14 +47,33 @@ public sealed class RaftGroupPlacementAttribute : PlacementAttribute
 /// is placed on that silo only, found by name among the active silos; while it is not active the activation fails with
 /// <see cref="RaftStorageUnavailableException"/>, and callers try another member. Only a member not bound yet (its first
 /// start) is placed by the rules above.</para>
+/// <para>Membership declares a silo active before this silo has fetched its grain manifest, and until then the silo is
+/// not among the compatible ones: members placed in that window would crowd onto fewer silos. A member is therefore
+/// placed once the manifest knows every active silo, waiting at most <see cref="ManifestWait"/>.</para>
 /// </remarks>
-internal sealed class RaftGroupPlacementDirector(IServiceProvider services, IOptions<OrleansRaftOptions> options, IClusterMembershipService membership) : IPlacementDirector
+internal sealed class RaftGroupPlacementDirector(
+    IServiceProvider services,
+    IOptions<OrleansRaftOptions> options,
+    IClusterMembershipService membership,
+    IClusterManifestProvider manifests) : IPlacementDirector
 {
     /// <summary>The request context key of the silos a joining member avoids.</summary>
     public const string AvoidSilosKey = "orleansraft.avoid-silos";
 
+    private static readonly TimeSpan ManifestWait = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ManifestPoll = TimeSpan.FromMilliseconds(20);
+
     public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
+        if (!ManifestKnowsActiveSilos())
+        {
+            var waited = Stopwatch.StartNew();
+            while (!ManifestKnowsActiveSilos() && waited.Elapsed < ManifestWait)
+            {
+                await Task.Delay(ManifestPoll);
+            }
+        }
+
         var chosen = Choose(target, context);
         if (options.Value.BindMembersToSilos && MemberOf(target) is { } member)
         {
@@ -61,6 +81,20 @@ internal sealed class RaftGroupPlacementDirector(IServiceProvider services, IOpt
         }
 
         return chosen;
+    }
+
+    private bool ManifestKnowsActiveSilos()
+    {
+        var known = manifests.Current.Silos;
+        foreach (var silo in membership.CurrentSnapshot.Members.Values)
+        {
+            if (silo.Status == SiloStatus.Active && !known.ContainsKey(silo.SiloAddress))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The silo <paramref name="member"/> is bound to; null while it is bound to none.</summary>

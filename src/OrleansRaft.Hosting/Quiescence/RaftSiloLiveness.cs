@@ -5,6 +5,7 @@ using Orleans.Runtime;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Hosting.Configuration;
 using OrleansRaft.Hosting.Diagnostics;
+using OrleansRaft.Hosting.Transport;
 
 namespace OrleansRaft.Hosting.Quiescence;
 
@@ -27,6 +28,7 @@ internal sealed class RaftSiloLiveness : GrainService, IRaftSiloLiveness
     private readonly RaftSiloLivenessClient _client;
     private readonly IClusterMembershipService _membership;
     private readonly IGrainFactory _grains;
+    private readonly IRaftMessageFilter _filter;
     private readonly OrleansRaftOptions _options;
     private readonly ILogger<RaftSiloLiveness> _logger;
     private readonly HashSet<SiloAddress> _probing = [];
@@ -40,6 +42,7 @@ internal sealed class RaftSiloLiveness : GrainService, IRaftSiloLiveness
         RaftSiloLivenessClient client,
         IClusterMembershipService membership,
         IGrainFactory grains,
+        IRaftMessageFilter filter,
         IOptions<OrleansRaftOptions> options)
         : base(grainId, silo, loggerFactory)
     {
@@ -47,6 +50,7 @@ internal sealed class RaftSiloLiveness : GrainService, IRaftSiloLiveness
         _client = client;
         _membership = membership;
         _grains = grains;
+        _filter = filter;
         _options = options.Value;
         _logger = loggerFactory.CreateLogger<RaftSiloLiveness>();
     }
@@ -91,7 +95,11 @@ internal sealed class RaftSiloLiveness : GrainService, IRaftSiloLiveness
     {
         try
         {
-            await _client.On(silo).PingAsync().WaitAsync(_options.LivenessProbeTimeout);
+            var answer = _filter.AnswersProbe(silo) ? _client.On(silo).PingAsync() : Task.Delay(Timeout.InfiniteTimeSpan, _stopping.Token);
+            await answer.WaitAsync(_options.LivenessProbeTimeout);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
         }
         catch (Exception e)
         {

@@ -11,13 +11,20 @@ public readonly record struct RaftMessageFate(bool Drop, TimeSpan Delay)
 }
 
 /// <summary>
-/// Decides the fate of the messages a member sends, before they leave the silo. The default delivers everything;
-/// tests install a <see cref="RaftFaultInjector"/> to drop, delay or partition. Raft tolerates lost, delayed and
-/// reordered messages, so any fate is safe.
+/// Decides the fate of the messages a member sends, before they leave the silo, and whether the silo's liveness probes
+/// (<see cref="Quiescence.RaftSiloLiveness"/>) get answers. The default delivers everything; tests install a
+/// <see cref="RaftFaultInjector"/> to drop, delay or partition. Raft tolerates lost, delayed and reordered messages, and
+/// safety never rests on a liveness probe, so any fate is safe.
 /// </summary>
 public interface IRaftMessageFilter
 {
     RaftMessageFate Decide(string groupId, ulong from, ulong to);
+
+    /// <summary>
+    /// False when a liveness probe of <paramref name="silo"/> must go unanswered, as when that silo is cut off the network:
+    /// the probe then times out. True by default.
+    /// </summary>
+    bool AnswersProbe(SiloAddress silo) => true;
 }
 
 internal sealed class PassThroughMessageFilter : IRaftMessageFilter

@@ -9,6 +9,7 @@ public sealed class RaftFaultInjector : IRaftMessageFilter
 {
     private readonly Lock _lock = new();
     private readonly HashSet<(string Group, ulong From, ulong To)> _cut = [];
+    private readonly HashSet<SiloAddress> _unanswering = [];
     private readonly Random _random;
     private double _dropRate;
     private TimeSpan _delay;
@@ -45,6 +46,19 @@ public sealed class RaftFaultInjector : IRaftMessageFilter
         }
     }
 
+    /// <summary>
+    /// Leaves the liveness probes of <paramref name="silo"/> unanswered, as for a silo cut off the network while it runs.
+    /// With <see cref="Partition"/> around that silo's members, their group sees what a real partition shows it; Orleans'
+    /// own membership still calls the silo alive, so no death declaration comes to help.
+    /// </summary>
+    public void SilenceProbesOf(SiloAddress silo)
+    {
+        lock (_lock)
+        {
+            _unanswering.Add(silo);
+        }
+    }
+
     /// <summary>Drops each message with probability <paramref name="rate"/>, on every link.</summary>
     public void DropRandomly(double rate)
     {
@@ -71,6 +85,7 @@ public sealed class RaftFaultInjector : IRaftMessageFilter
         lock (_lock)
         {
             _cut.Clear();
+            _unanswering.Clear();
             _dropRate = 0;
             _delay = TimeSpan.Zero;
         }
@@ -87,6 +102,14 @@ public sealed class RaftFaultInjector : IRaftMessageFilter
             }
 
             return _delay > TimeSpan.Zero ? RaftMessageFate.Delayed(_delay) : RaftMessageFate.Deliver;
+        }
+    }
+
+    public bool AnswersProbe(SiloAddress silo)
+    {
+        lock (_lock)
+        {
+            return !_unanswering.Contains(silo);
         }
     }
 }

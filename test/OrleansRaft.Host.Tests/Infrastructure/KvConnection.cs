@@ -35,7 +35,11 @@ internal sealed class KvConnection : IAsyncDisposable
 
     public static Task<KvConnection> ConnectAsync(string dataDir) => ConnectAsync(ReadClusterFile(dataDir));
 
-    public static async Task<KvConnection> ConnectAsync(ClusterJson cluster)
+    /// <summary>
+    /// Connects to <paramref name="cluster"/>'s gateways. With <paramref name="members"/> the key-value client asks no
+    /// grain for the group's members, so that it can start while the group's admin grain is unreachable.
+    /// </summary>
+    public static async Task<KvConnection> ConnectAsync(ClusterJson cluster, IReadOnlyList<ulong>? members = null)
     {
         var gateways = cluster.Gateways.Select(g => IPEndPoint.Parse(g)).ToArray();
         var host = Microsoft.Extensions.Hosting.Host.CreateDefaultBuilder()
@@ -49,7 +53,8 @@ internal sealed class KvConnection : IAsyncDisposable
                 }))
             .Build();
         await host.StartAsync();
-        var kv = await KvClient.ConnectAsync(host.Services.GetRequiredService<IClusterClient>(), cluster.Group);
+        var grains = host.Services.GetRequiredService<IClusterClient>();
+        var kv = members is null ? await KvClient.ConnectAsync(grains, cluster.Group) : new KvClient(grains, cluster.Group, members);
         return new KvConnection(host, cluster, kv);
     }
 

@@ -44,4 +44,4 @@ internal sealed record GroupJson(string Id, string StateMachine, ulong Leader, u
     public MemberJson LeaderMember => Members.Single(m => m.Id == Leader);
 }
 
-internal sealed record MemberJson(ulong Id, string? Silo, string? Role, ulong? Term, ulong? Commit, ulong? Applied, ulong Lag, string? Error);
+internal sealed record MemberJson(ulong Id, string? Silo, string? Role, ulong? Term, ulong? Commit, ulong? Applied, ulong Lag, bool? Quiet, string? Error);

@@ -4,6 +4,7 @@ using Orleans.Storage;
 using Orleans.TestingHost;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Client;
+using OrleansRaft.Hosting.Transport;
 using OrleansRaft.KeyValue.Hosting;
 using OrleansRaft.Testing;
 using OrleansRaft.TestSupport;
@@ -39,7 +40,12 @@ public sealed class KvCluster : IAsyncDisposable
     /// Starts <paramref name="silos"/> silos on <paramref name="storage"/> (by default <see cref="KvStorageDefault.Value"/>)
     /// and waits until every one sees every other as active.
     /// </summary>
-    public static async Task<KvCluster> StartAsync(int silos, int snapshotEveryEntries = 10_000, KvStorage? storage = null, Action<ISiloBuilder>? configureSilo = null)
+    /// <remarks>
+    /// With <paramref name="faults"/>, every silo's Raft messages and liveness probes go through it;
+    /// <paramref name="configureSilo"/> adds to every silo's configuration.
+    /// </remarks>
+    public static async Task<KvCluster> StartAsync(
+        int silos, int snapshotEveryEntries = 10_000, KvStorage? storage = null, RaftFaultInjector? faults = null, Action<ISiloBuilder>? configureSilo = null)
     {
         var chosen = storage ?? KvStorageDefault.Value;
         var builder = new InProcessTestClusterBuilder((short)silos);
@@ -70,6 +76,10 @@ public sealed class KvCluster : IAsyncDisposable
                 o.SnapshotEveryEntries = snapshotEveryEntries;
             });
             silo.AddRaftKeyValueStore();
+            if (faults is not null)
+            {
+                silo.AddRaftMessageFilter(faults);
+            }
             configureSilo?.Invoke(silo);
         });
         var cluster = builder.Build();
