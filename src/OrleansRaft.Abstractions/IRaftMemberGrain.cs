@@ -148,7 +148,9 @@ public interface IRaftGroupGrain : IGrainWithStringKey
     public const string MembershipCallTimeout = "00:03:00";
 
     // Membership administration. Every call requires the admin token configured on the silos (OrleansRaftOptions.AdminToken,
-    // or Raft:AdminToken in the host's configuration) and fails with RaftAdminAuthenticationException without it.
+    // or Raft:AdminToken in the host's configuration) and fails with RaftAdminAuthenticationException without it. As for
+    // CreateAsync and DeleteAsync, a null token lets in instead a caller whose credential (RaftCallerCredential, in the
+    // request context) the silo's IRaftAdminAuthorizer accepts: with the key-value store, a root user of the admin group.
     // A change goes to whichever member leads, retried there; a failure is a RaftMembershipException with its reason.
 
     /// <summary>The group's voters and learners, with each member's status; null when the group does not exist.</summary>

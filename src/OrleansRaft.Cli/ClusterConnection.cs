@@ -31,7 +31,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
 
     public IClusterClient Client { get; }
 
-    public KvClientOptions KvOptions => new() { RequestTimeout = Settings.Timeout };
+    public KvClientOptions KvOptions => new() { RequestTimeout = Settings.Timeout, Credentials = Settings.User };
 
     public static async Task<ClusterConnection> ConnectAsync(ConnectionSettings settings, CancellationToken cancellationToken)
     {

@@ -21,6 +21,9 @@ internal sealed record ConnectionSettings(
     /// <summary>Where <see cref="Tls"/> came from: the options, or cluster.json's path.</summary>
     public string? TlsSource { get; init; }
 
+    /// <summary>The user to call as (<see cref="CliUser"/>), or null for nobody.</summary>
+    public Client.KvUserCredentials? User { get; init; }
+
     public static ConnectionSettings Resolve(ParseResult parse)
     {
         var dataDir = parse.GetValue(GlobalOptions.DataDir) ?? GlobalOptions.DefaultDataDir;
@@ -60,6 +63,7 @@ internal sealed record ConnectionSettings(
         {
             Tls = tls,
             TlsSource = tlsSource,
+            User = CliUser.Resolve(parse),
         };
     }
 

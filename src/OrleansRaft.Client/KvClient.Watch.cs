@@ -22,13 +22,29 @@ public sealed partial class KvClient
     /// subscription follows. A start before the compact revision ends the watch with
     /// <see cref="KvWatchCompactedException"/>. Ending the enumeration unsubscribes.</para>
     /// </remarks>
-    public async IAsyncEnumerable<KvEvent> WatchAsync(
+    public IAsyncEnumerable<KvEvent> WatchAsync(
         ReadOnlyMemory<byte> key,
         ReadOnlyMemory<byte> rangeEnd = default,
         long fromRevision = 0,
         KvCallOptions? call = null,
+        CancellationToken cancellationToken = default) =>
+        WatchAsync(key, rangeEnd, fromRevision, call, static request => request, cancellationToken);
+
+    /// <summary>
+    /// <see cref="WatchAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, long, KvCallOptions?, CancellationToken)"/>,
+    /// with every read of events made as <paramref name="onBehalfOf"/> makes it: for a gateway that serves its own
+    /// users (it wraps each read in an <see cref="AsUserRequest"/> with a proof the silo accepts). A client with
+    /// <see cref="KvClientOptions.Credentials"/> reads as its user either way.
+    /// </summary>
+    public async IAsyncEnumerable<KvEvent> WatchAsync(
+        ReadOnlyMemory<byte> key,
+        ReadOnlyMemory<byte> rangeEnd,
+        long fromRevision,
+        KvCallOptions? call,
+        Func<KvRequest, KvRequest> onBehalfOf,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(onBehalfOf);
         var polls = call ?? KvCallOptions.Serializable;
         var observer = new KvWatchObserver(new KvWatchFilter(key, rangeEnd));
         await using var subscription = new KvWatchSubscription(_grains, GroupId, _options, observer);
@@ -44,7 +60,7 @@ public sealed partial class KvClient
             try
             {
                 var options = next == 0 ? KvCallOptions.Linearizable with { Timeout = polls.Timeout } : polls;
-                (var read, leaderHint) = await ReadFromAsync<EventsResult>(request, options, subscription.Member, cancellationToken);
+                (var read, leaderHint) = await ReadFromAsync<EventsResult>(onBehalfOf(request), options, subscription.Member, cancellationToken);
                 (page, servedBy) = (read.Result, read.MemberId);
                 failures = 0;
             }

@@ -19,6 +19,7 @@ public sealed partial class KvClient : IAsyncDisposable
     private readonly RaftClientSession _session;
     private readonly KvClientOptions _options;
     private readonly IGrainFactory _grains;
+    private readonly KvClientAuth? _auth;
 
     public KvClient(IGrainFactory grains, string groupId, IReadOnlyList<ulong> members, KvClientOptions? options = null)
     {
@@ -31,6 +32,7 @@ public sealed partial class KvClient : IAsyncDisposable
         _session = new RaftClientSession(_options.SessionWindow);
         GroupId = groupId;
         _router = new KvMemberRouter(grains, groupId, distinct, _options);
+        _auth = _options.Credentials is { } credentials ? new KvClientAuth(grains, groupId, credentials, TimeProvider.System) : null;
     }
 
     /// <summary>A client of group <paramref name="groupId"/>, with the membership its admin grain records.</summary>
@@ -139,6 +141,28 @@ public sealed partial class KvClient : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(call), call.MaxLeaderSilence, "MaxLeaderSilence must not be negative.");
         }
 
+        if (_auth is null)
+        {
+            return await ReadOnceAsync<T>(query, call, prefer, cancellationToken);
+        }
+
+        // A token the silo refuses (expired, or older than the user's last change) is replaced once, transparently.
+        var ticket = await _auth.TicketAsync(null, cancellationToken);
+        try
+        {
+            return await ReadOnceAsync<T>(KvClientAuth.AsUser(query, ticket), call, prefer, cancellationToken);
+        }
+        catch (KvRequestException e) when (e.Code == KvErrorCode.InvalidAuthToken)
+        {
+            ticket = await _auth.TicketAsync(ticket, cancellationToken);
+            return await ReadOnceAsync<T>(KvClientAuth.AsUser(query, ticket), call, prefer, cancellationToken);
+        }
+    }
+
+    private async Task<(KvRead<T> Read, ulong LeaderHint)> ReadOnceAsync<T>(KvRequest query, KvCallOptions? call, ulong prefer, CancellationToken cancellationToken)
+        where T : KvResult
+    {
+        using var credential = KvClientAuth.Carry(query);
         var consistency = call?.Consistency ?? _options.DefaultReadConsistency;
         byte[] encoded = KvCodec.EncodeQuery(query);
         var (reply, member) = consistency == ReadConsistency.Linearizable
@@ -194,6 +218,27 @@ public sealed partial class KvClient : IAsyncDisposable
     private async Task<Proposed> ProposeWithMemberAsync(KvRequest request, KvCallOptions? call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (_auth is null)
+        {
+            return await ProposeInSessionAsync(request, call, cancellationToken);
+        }
+
+        // As for reads: a refused token is replaced once. The refused command did not apply, and the next attempt is
+        // a new command of the session (its own sequence), so it cannot be answered with the refusal.
+        var ticket = await _auth.TicketAsync(null, cancellationToken);
+        var proposed = await ProposeInSessionAsync(KvClientAuth.AsUser(request, ticket), call, cancellationToken);
+        if (proposed.Result is ErrorResult { Code: KvErrorCode.InvalidAuthToken })
+        {
+            ticket = await _auth.TicketAsync(ticket, cancellationToken);
+            proposed = await ProposeInSessionAsync(KvClientAuth.AsUser(request, ticket), call, cancellationToken);
+        }
+
+        return proposed;
+    }
+
+    private async Task<Proposed> ProposeInSessionAsync(KvRequest request, KvCallOptions? call, CancellationToken cancellationToken)
+    {
+        using var credential = KvClientAuth.Carry(request);
         using var span = RaftTracing.Source.StartActivity(RaftTracing.KvClientWrite);
         var timeout = TimeoutOf(call);
         if (!_options.UseSessions)

@@ -46,6 +46,14 @@ public sealed record KvClientOptions
     /// </summary>
     public TimeSpan WatchSubscriptionRenewal { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// The user the client calls as, while the group's auth is enabled (etcd's users and roles): the client
+    /// authenticates through a silo (<see cref="IKvAuthGrain"/>) when it first needs a token and again when the token
+    /// expires or is refused, and every request carries the token. Null calls as nobody, which the store refuses while
+    /// auth is enabled (<c>UserEmpty</c>).
+    /// </summary>
+    public KvUserCredentials? Credentials { get; init; }
+
     /// <summary>The source of backoff jitter; seed it for a reproducible schedule.</summary>
     public Random Random { get; init; } = Random.Shared;
 

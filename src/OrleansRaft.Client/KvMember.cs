@@ -52,14 +52,22 @@ public readonly struct KvMember(IRaftMemberGrain grain)
         KvReply.From(await Grain.ProposeAsync(encodedCommand, cancellationToken));
 
     /// <summary>A linearizable read: the leader confirms it leads, then answers once it applied the read index.</summary>
-    public Task<KvReply> ReadAsync(KvRequest query, CancellationToken cancellationToken = default) =>
-        ReadAsync(KvCodec.EncodeQuery(query), cancellationToken);
+    public async Task<KvReply> ReadAsync(KvRequest query, CancellationToken cancellationToken = default)
+    {
+        using var credential = KvClientAuth.Carry(query);
+        return await ReadAsync(KvCodec.EncodeQuery(query), cancellationToken);
+    }
 
     public async Task<KvReply> ReadAsync(ReadOnlyMemory<byte> encodedQuery, CancellationToken cancellationToken = default) =>
         KvReply.From(await Grain.ReadAsync(encodedQuery, cancellationToken));
 
     /// <summary>A serializable read from this member's state as it is; the reply's index is its applied index.</summary>
-    public Task<KvReply> ReadLocalAsync(KvRequest query) => ReadLocalAsync(KvCodec.EncodeQuery(query));
+    /// <remarks>A query wrapped in an <see cref="AsUserRequest"/> carries its proof with it, as <see cref="KvClient"/>'s do.</remarks>
+    public async Task<KvReply> ReadLocalAsync(KvRequest query)
+    {
+        using var credential = KvClientAuth.Carry(query);
+        return await ReadLocalAsync(KvCodec.EncodeQuery(query));
+    }
 
     public async Task<KvReply> ReadLocalAsync(ReadOnlyMemory<byte> encodedQuery) =>
         KvReply.From(await Grain.ReadLocalAsync(encodedQuery));

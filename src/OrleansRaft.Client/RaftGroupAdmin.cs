@@ -6,7 +6,8 @@ namespace OrleansRaft.Client;
 /// <summary>
 /// Groups as a run-time resource, from any Orleans client or grain: create, list, describe and delete Raft groups.
 /// Creating and deleting need the admin token configured on the silos (<c>OrleansRaftOptions.AdminToken</c>); a
-/// missing or wrong one throws <see cref="RaftAdminAuthenticationException"/>. Listing and describing read only, as the
+/// missing or wrong one throws <see cref="RaftAdminAuthenticationException"/>; an admin made with a user instead calls as
+/// that user, which the silos let in while it holds the role <c>root</c> of their admin group. Listing and describing read only, as the
 /// status page does, and need no token: an admin made without one can only read. Thread-safe; every call has a
 /// timeout and a cancellation token.
 /// </summary>
@@ -23,6 +24,7 @@ public sealed class RaftGroupAdmin
 
     private readonly IGrainFactory _grains;
     private readonly string? _adminToken;
+    private readonly KvAdminCaller? _user;
 
     /// <param name="grains">An <c>IClusterClient</c>, or a grain's factory.</param>
     /// <param name="adminToken">
@@ -41,6 +43,17 @@ public sealed class RaftGroupAdmin
         _grains = grains;
         _adminToken = adminToken;
         Timeout = timeout ?? TimeSpan.FromSeconds(30);
+    }
+
+    /// <summary>
+    /// An admin that creates and deletes as <paramref name="user"/>, a user with the role <c>root</c> of the key-value
+    /// group <paramref name="adminGroup"/> whose auth governs administration (see <see cref="KvAdminCaller"/>), instead
+    /// of with the admin token.
+    /// </summary>
+    public RaftGroupAdmin(IGrainFactory grains, KvUserCredentials user, string adminGroup = "kv", TimeSpan? timeout = null)
+        : this(grains, adminToken: null, timeout)
+    {
+        _user = new KvAdminCaller(grains, user, adminGroup);
     }
 
     public TimeSpan Timeout { get; }
@@ -71,7 +84,7 @@ public sealed class RaftGroupAdmin
     {
         RaftMemberKey.ValidateGroupId(groupId);
         ArgumentNullException.ThrowIfNull(spec);
-        return _grains.GetGrain<IRaftGroupGrain>(groupId).CreateAsync(spec, _adminToken).WaitAsync(Timeout, cancellationToken);
+        return AsAdmin(() => _grains.GetGrain<IRaftGroupGrain>(groupId).CreateAsync(spec, _adminToken), cancellationToken).WaitAsync(Timeout, cancellationToken);
     }
 
     /// <summary>At most <paramref name="limit"/> group ids after <paramref name="after"/>, in ordinal order; see <see cref="RaftGroupPage"/>.</summary>
@@ -106,8 +119,10 @@ public sealed class RaftGroupAdmin
     {
         RaftMemberKey.ValidateGroupId(groupId);
         var bound = Timeout > DeleteTimeout ? Timeout : DeleteTimeout;
-        return _grains.GetGrain<IRaftGroupGrain>(groupId).DeleteAsync(_adminToken).WaitAsync(bound, cancellationToken);
+        return AsAdmin(() => _grains.GetGrain<IRaftGroupGrain>(groupId).DeleteAsync(_adminToken), cancellationToken).WaitAsync(bound, cancellationToken);
     }
+
+    private Task<T> AsAdmin<T>(Func<Task<T>> call, CancellationToken cancellationToken) => _user is { } user ? user.CallAsync(call, cancellationToken) : call();
 
     private IRaftDirectoryGrain Directory => _grains.GetGrain<IRaftDirectoryGrain>(IRaftDirectoryGrain.Key);
 

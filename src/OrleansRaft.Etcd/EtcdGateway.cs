@@ -38,6 +38,7 @@ public sealed class EtcdGateway : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly string? _localSilo;
     private readonly EtcdGroup _default;
+    private readonly KeyValue.KvTokenSigner? _signer;
     private readonly ConcurrentDictionary<string, EtcdGroup> _chosen = new(StringComparer.Ordinal);
     private long _sweptAt;
 
@@ -56,6 +57,7 @@ public sealed class EtcdGateway : IAsyncDisposable
         _localSilo = services.GetService<ILocalSiloDetails>()?.SiloAddress.ToString();
         _default = new EtcdGroup(_grains, _options, _logger, _time, _clusterName, _options.GroupId, _localSilo);
         Tokens = new EtcdTokens(_time, _options.TokenTtl);
+        _signer = services.GetService<KeyValue.KvTokenSigner>();
     }
 
     /// <summary>The simple tokens this gateway issued.</summary>
@@ -118,12 +120,12 @@ public sealed class EtcdGateway : IAsyncDisposable
             // Kestrel accepted the certificate only if it chains to a trusted authority (EtcdTls).
             return _options.Tls is { ClientCertAuth: true } && context.GetHttpContext().Connection.ClientCertificate is { } certificate
                 && certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) is { Length: > 0 } commonName
-                ? new EtcdCaller(commonName, EtcdCaller.CertificateRevision, UnknownToken: false)
+                ? new EtcdCaller(commonName, EtcdCaller.CertificateRevision, UnknownToken: false, group.GroupId, _signer)
                 : EtcdCaller.Anonymous;
         }
 
         return Tokens.TryResolve(token, group.GroupId, out var user, out var revision)
-            ? new EtcdCaller(user, revision, UnknownToken: false)
+            ? new EtcdCaller(user, revision, UnknownToken: false, group.GroupId, _signer)
             : new EtcdCaller(null, 0, UnknownToken: true);
     }
 

@@ -13,15 +13,25 @@ namespace OrleansRaft.KeyValue.Hosting;
 /// when something is due (<see cref="KvStateMachine.TickDueIn"/>) and before commands that may read a stale clock:
 /// leases and idle sessions expire on the leader's clock, through the log, and a store without either appends nothing
 /// while idle.
+/// <para>As an <see cref="IRaftRequestGate"/>, it admits a request that names a user only with a token that proves it
+/// (<see cref="KvRequestGate"/>).</para>
 /// </remarks>
-public sealed class KvRaftStateMachine : IRaftStateMachine, IRaftLeaderClock
+public sealed class KvRaftStateMachine : IRaftStateMachine, IRaftLeaderClock, IRaftRequestGate
 {
     private readonly KvLimits _limits;
+    private readonly KvRequestGate? _gate;
     private KvStateMachine _store;
 
+    /// <summary>A store that admits no request naming a user (there is no key to check a token with).</summary>
     public KvRaftStateMachine(KvLimits? limits = null)
+        : this(limits, null)
+    {
+    }
+
+    internal KvRaftStateMachine(KvLimits? limits, KvRequestGate? gate)
     {
         _limits = limits ?? KvLimits.Default;
+        _gate = gate;
         _store = new KvStateMachine(_limits);
     }
 
@@ -62,6 +72,12 @@ public sealed class KvRaftStateMachine : IRaftStateMachine, IRaftLeaderClock
             : TimeSpan.FromMilliseconds(due);
 
     public ReadOnlyMemory<byte> Query(ReadOnlyMemory<byte> query) => _store.Query(query.Span);
+
+    public ReadOnlyMemory<byte>? Refuse(string groupId, ReadOnlyMemory<byte> request, bool command, string? credential) =>
+        _gate is { } gate ? gate.Refuse(groupId, request.Span, command, credential, _store.Revision)
+        : KvCodec.TryPeekUser(request.Span, command, out var user, out _) && user.Length > 0
+            ? KvCodec.EncodeResult(new ErrorResult(_store.Revision, KvErrorCode.InvalidAuthToken, $"the request names user {user}, but this store checks no tokens"))
+            : null;
 
     public ReadOnlyMemory<byte> Snapshot() => _store.Snapshot();
 

@@ -89,6 +89,28 @@ public sealed class AuthTokenTests(EtcdGatewayCluster fixture)
         Assert.Equal("1", (await gateway.Kv.RangeAsync(new RangeRequest { Key = Bytes("/rv/k") }, root, EtcdClients.Deadline())).Kvs.Single().Value.ToStringUtf8());
     }
 
+    [Fact]
+    public async Task A_contended_lock_waits_as_its_caller_while_auth_is_enabled_and_is_acquired_once_released()
+    {
+        await using var gateway = await AuthGatewayAsync("auth-lock");
+        var root = await gateway.TokenAsync("root", "rootpw");
+        var first = (await gateway.Client.LeaseGrantAsync(new LeaseGrantRequest { TTL = 60 }, root, EtcdClients.Deadline())).ID;
+        var second = (await gateway.Client.LeaseGrantAsync(new LeaseGrantRequest { TTL = 60 }, root, EtcdClients.Deadline())).ID;
+        var held = await gateway.Client.LockAsync(new V3Lockpb.LockRequest { Name = Bytes("/al/lock"), Lease = first }, root, EtcdClients.Deadline());
+
+        // The second contender waits on a watch of the first one's key: a watch made as root, not as nobody.
+        var waiting = gateway.Client.LockAsync(new V3Lockpb.LockRequest { Name = Bytes("/al/lock"), Lease = second }, root, EtcdClients.Deadline());
+        await EtcdGatewayCluster.WaitUntilAsync(
+            async () => (await gateway.Kv.RangeAsync(new RangeRequest { Key = Bytes("/al/lock/"), RangeEnd = Bytes("/al/lock0"), CountOnly = true }, root, EtcdClients.Deadline())).Count == 2,
+            "the second contender's key");
+        Assert.False(waiting.IsCompleted);
+        await gateway.Client.UnlockAsync(new V3Lockpb.UnlockRequest { Key = held.Key }, root, EtcdClients.Deadline());
+
+        var next = await waiting;
+        Assert.NotEqual(held.Key, next.Key);
+        Assert.StartsWith("/al/lock/", next.Key.ToStringUtf8());
+    }
+
     private static PutRequest Put(string key, string value) => new() { Key = Bytes(key), Value = Bytes(value) };
 
     private static ByteString Bytes(string text) => ByteString.CopyFromUtf8(text);
@@ -124,6 +146,8 @@ public sealed class AuthTokenTests(EtcdGatewayCluster fixture)
 
     private sealed class AuthGateway(WebApplication app, EtcdClient client) : IAsyncDisposable
     {
+        public EtcdClient Client => client;
+
         public Etcdserverpb.Auth.AuthClient Auth => client.GetConnection().AuthClient;
 
         public KV.KVClient Kv => client.GetConnection().KVClient;

@@ -47,7 +47,7 @@ internal static class GroupCommand
         CommandRunner.SetAction(command, async (context, cancellationToken) =>
         {
             var ids = MemberIds(context, members, memberIds);
-            var admin = new RaftGroupAdmin(context.Connection.Client, AdminTokens.Resolve(context, AdminToken, "group create and rm"), context.Settings.Timeout);
+            var admin = AdminTokens.Admin(context, AdminToken, "group create and rm", context.Settings.Timeout);
             var info = await Refusals(() => admin.CreateKeyValueGroupAsync(context.Parse.GetValue(id)!, ids, cancellationToken));
             if (context.Output.IsJson)
             {
@@ -157,7 +157,7 @@ internal static class GroupCommand
         {
             var groupId = context.Parse.GetValue(id)!;
             var timeout = context.Settings.Timeout > MinDeleteTimeout ? context.Settings.Timeout : MinDeleteTimeout;
-            var admin = new RaftGroupAdmin(context.Connection.Client, AdminTokens.Resolve(context, AdminToken, "group create and rm"), timeout);
+            var admin = AdminTokens.Admin(context, AdminToken, "group create and rm", timeout);
             if (!await Refusals(() => admin.DeleteAsync(groupId, cancellationToken)))
             {
                 throw new CliException(ExitCodes.Failed, $"The Raft group '{groupId}' does not exist.");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using OrleansRaft.Abstractions;
+using OrleansRaft.Client;
 
 namespace OrleansRaft.Cli.Commands;
 
@@ -45,7 +46,7 @@ internal static class MemberCommand
         return command;
     }
 
-    private static Command Change(string name, string description, Func<IRaftGroupGrain, ulong, string, Task<RaftMembership>> change)
+    private static Command Change(string name, string description, Func<IRaftGroupGrain, ulong, string?, Task<RaftMembership>> change)
     {
         var id = Numbers.Argument("member-id", "The member's Raft id (a positive integer).", 1);
         var command = new Command(name, description) { id };
@@ -72,13 +73,16 @@ internal static class MemberCommand
         context.Settings.Timeout > MinChangeTimeout ? context.Settings.Timeout : MinChangeTimeout;
 
     private static async Task<int> RunAsync(
-        CommandContext context, CancellationToken cancellationToken, TimeSpan timeout, Func<IRaftGroupGrain, string, Task> body)
+        CommandContext context, CancellationToken cancellationToken, TimeSpan timeout, Func<IRaftGroupGrain, string?, Task> body)
     {
         var token = AdminTokens.Resolve(context, AdminToken, "member commands");
         var group = context.Connection.Client.GetGrain<IRaftGroupGrain>(context.Settings.Group);
         try
         {
-            await body(group, token).WaitAsync(timeout, cancellationToken);
+            // Without a token, as --user: the call carries the user's token for the silo to check.
+            var call = token is not null ? body(group, token)
+                : new KvAdminCaller(context.Connection.Client, context.Settings.User!, context.Settings.Group).CallAsync(() => body(group, null), cancellationToken);
+            await call.WaitAsync(timeout, cancellationToken);
         }
         catch (RaftAdminAuthenticationException e)
         {

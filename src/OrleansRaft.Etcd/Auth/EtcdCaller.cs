@@ -7,7 +7,13 @@ namespace OrleansRaft.Etcd.Auth;
 /// common name), a token the gateway does not know, or nobody. The store decides what each may do while auth is
 /// enabled, and ignores the caller while it is disabled (as etcd ignores tokens then).
 /// </summary>
-internal readonly record struct EtcdCaller(string? User, ulong AuthRevision, bool UnknownToken)
+/// <remarks>
+/// The silos admit a request naming a user only with a cluster token of that user (<see cref="KvTokenSigner"/>): the
+/// gateway, holding the cluster's token key (<see cref="Signer"/>, the silo's), vouches for the users it authenticated
+/// by making one for each request it sends. A gateway without the key can send no user's request: the silo answers
+/// <c>invalid auth token</c>.
+/// </remarks>
+internal readonly record struct EtcdCaller(string? User, ulong AuthRevision, bool UnknownToken, string GroupId = "", KvTokenSigner? Signer = null)
 {
     public static readonly EtcdCaller Anonymous = default;
 
@@ -17,7 +23,8 @@ internal readonly record struct EtcdCaller(string? User, ulong AuthRevision, boo
     /// <summary>Stands for a user authenticated by certificate: no token revision can predate it.</summary>
     public const ulong CertificateRevision = AsUserRequest.CertifiedRevision;
 
-    public KvRequest Wrap(KvRequest request) => User is { } user ? new AsUserRequest(user, AuthRevision, request)
+    public KvRequest Wrap(KvRequest request) => User is { } user
+        ? new AsUserRequest(user, AuthRevision, request) { Proof = Signer?.Issue(GroupId, user, AuthRevision).Token }
         : UnknownToken ? AsUserRequest.InvalidToken(request)
         : request;
 }

@@ -139,9 +139,9 @@ internal sealed class RecipeStore(EtcdGroup group, EtcdCaller caller, CallFloor 
         }
     }
 
-    /// <summary>The events on a key or range from <paramref name="fromRevision"/> on, until the call ends.</summary>
+    /// <summary>The events on a key or range from <paramref name="fromRevision"/> on, until the call ends, read as the caller.</summary>
     public IAsyncEnumerable<KvEvent> WatchAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> rangeEnd, long fromRevision) =>
-        Kv.WatchAsync(key, rangeEnd, fromRevision, cancellationToken: cancellationToken);
+        Kv.WatchAsync(key, rangeEnd, fromRevision, null, caller.Wrap, cancellationToken);
 
     /// <summary>A header for an event of a watch: the leader as the client knows it, at the event's revision.</summary>
     public Proto.ResponseHeader EventHeader(long revision) => group.Header(Kv.Leader, revision);

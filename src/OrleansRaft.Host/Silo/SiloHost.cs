@@ -146,6 +146,8 @@ internal static class SiloHost
                 }
             });
             orleans.AddRaftKeyValueStore();
+            // Users' tokens: KvAuth:TokenKey (else Raft:AdminToken), KvAuth:TokenTtl, KvAuth:AdminGroup; the same on every silo.
+            orleans.ConfigureRaftKeyValueAuth(o => configuration.GetSection("KvAuth").Bind(o));
             orleans.ConfigureRaftGroupStartup(o =>
             {
                 o.ExpectedSilos = cluster.ExpectedSilos;

@@ -16,7 +16,7 @@ internal sealed partial class RaftGroupGrain
 {
     public async Task<RaftMembership?> ListMembersAsync(string? adminToken)
     {
-        RaftAdminToken.Verify(Options, adminToken);
+        await AuthorizeAdminAsync(adminToken);
         var (record, _) = await RaftGroupRecords.ReadAsync(Storage, GroupId);
         if (record is null || record.Deleting)
         {
@@ -28,7 +28,7 @@ internal sealed partial class RaftGroupGrain
 
     public async Task<RaftMembership> AddMemberAsync(ulong memberId, string? adminToken)
     {
-        RaftAdminToken.Verify(Options, adminToken);
+        await AuthorizeAdminAsync(adminToken);
         var record = await AddLearnerAsync(memberId);
         if (!(record.Learners ?? []).Contains(memberId))
         {
@@ -40,7 +40,7 @@ internal sealed partial class RaftGroupGrain
 
     public async Task<RaftMembership> PromoteAsync(ulong memberId, string? adminToken)
     {
-        RaftAdminToken.Verify(Options, adminToken);
+        await AuthorizeAdminAsync(adminToken);
         var record = await ReadExistingAsync();
         if (!(record.Learners ?? []).Contains(memberId))
         {
@@ -52,13 +52,13 @@ internal sealed partial class RaftGroupGrain
 
     public async Task<RaftMembership> RemoveMemberAsync(ulong memberId, string? adminToken)
     {
-        RaftAdminToken.Verify(Options, adminToken);
+        await AuthorizeAdminAsync(adminToken);
         return await RemoveAsync(memberId, "remove");
     }
 
     public async Task<RaftMembership> ReplaceMemberAsync(ulong oldMemberId, ulong newMemberId, string? adminToken)
     {
-        RaftAdminToken.Verify(Options, adminToken);
+        await AuthorizeAdminAsync(adminToken);
         var record = await ReadExistingAsync();
         if (!record.Members.Contains(oldMemberId) && !(record.Learners ?? []).Contains(oldMemberId))
         {

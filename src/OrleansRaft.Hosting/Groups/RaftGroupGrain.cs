@@ -25,7 +25,7 @@ internal sealed partial class RaftGroupGrain(IOptions<OrleansRaftOptions> option
 
     public async Task<RaftGroupInfo> CreateAsync(RaftGroupSpec spec, string? adminToken)
     {
-        RaftAdminToken.Verify(Options, adminToken);
+        await AuthorizeAdminAsync(adminToken);
         ArgumentNullException.ThrowIfNull(spec);
         RaftMemberKey.ValidateGroupId(GroupId);
         if (spec.Members is null || spec.Members.Length == 0 || spec.Members.Contains(0UL) || spec.Members.Distinct().Count() != spec.Members.Length)
@@ -67,6 +67,14 @@ internal sealed partial class RaftGroupGrain(IOptions<OrleansRaftOptions> option
         return ToInfo(record);
     }
 
+    /// <summary>The admin token, or a credential the silo's <see cref="IRaftAdminAuthorizer"/> accepts (see <see cref="RaftAdminToken.VerifyAsync"/>).</summary>
+    private Task AuthorizeAdminAsync(string? adminToken) =>
+        RaftAdminToken.VerifyAsync(Options, adminToken, ServiceProvider.GetService<IRaftAdminAuthorizer>(), GroupId, async () =>
+        {
+            var (record, _) = await RaftGroupRecords.ReadAsync(Storage, GroupId);
+            return record is null || record.Deleting ? null : record.Members;
+        });
+
     public async Task<RaftGroupInfo?> GetAsync()
     {
         var (record, _) = await RaftGroupRecords.ReadAsync(Storage, GroupId);
@@ -75,7 +83,7 @@ internal sealed partial class RaftGroupGrain(IOptions<OrleansRaftOptions> option
 
     public async Task<bool> DeleteAsync(string? adminToken)
     {
-        RaftAdminToken.Verify(Options, adminToken);
+        await AuthorizeAdminAsync(adminToken);
         var (record, etag) = await RaftGroupRecords.ReadAsync(Storage, GroupId);
         if (record is null)
         {

@@ -21,6 +21,7 @@ internal sealed partial class RaftMemberGrain
 
     public async Task<RaftProposeResult> ProposeAsync(ReadOnlyMemory<byte> command, CancellationToken cancellationToken = default)
     {
+        var credential = TakeCredential();
         if (command.IsEmpty)
         {
             throw new ArgumentException("A command must not be empty: empty entries are the leader's own.", nameof(command));
@@ -31,6 +32,11 @@ internal sealed partial class RaftMemberGrain
         ThrowIfFailed();
         cancellationToken.ThrowIfCancellationRequested();
         var node = Node;
+        if (Refusal(command, isCommand: true, credential) is { } refused)
+        {
+            return new RaftProposeResult(RaftRequestStatus.Ok, 0, node.Leader, refused);
+        }
+
         NoteRequest();
 
         // A command may read the replicated clock (a lease grant, a session's use): move it first if it is stale.
@@ -101,6 +107,14 @@ internal sealed partial class RaftMemberGrain
 
     public async Task<RaftReadResult> ReadAsync(ReadOnlyMemory<byte> query, CancellationToken cancellationToken = default)
     {
+        var credential = TakeCredential();
+        await EnsureStartedAsync();
+        ThrowIfFailed();
+        if (Refusal(query, isCommand: false, credential) is { } refused)
+        {
+            return new RaftReadResult(RaftRequestStatus.Ok, 0, Node.Leader, refused);
+        }
+
         var read = await ReadIndexAsync(cancellationToken);
         if (!read.IsOk)
         {
@@ -113,10 +127,11 @@ internal sealed partial class RaftMemberGrain
 
     public async Task<RaftReadResult> ReadLocalAsync(ReadOnlyMemory<byte> query)
     {
+        var credential = TakeCredential();
         await EnsureStartedAsync();
         ThrowIfFailed();
         var node = Node;
-        return new RaftReadResult(RaftRequestStatus.Ok, _applied, node.Leader, _stateMachine!.Query(query))
+        return new RaftReadResult(RaftRequestStatus.Ok, _applied, node.Leader, Refusal(query, isCommand: false, credential) ?? _stateMachine!.Query(query))
         {
             Commit = Math.Max(node.CommitIndex, _applied),
             LeaderSilence = LeaderSilence(node),
@@ -143,6 +158,26 @@ internal sealed partial class RaftMemberGrain
             .Select(e => new RaftCommittedEntry(e.Index, e.Term, e.Data))
             .ToArray();
         return new RaftCommittedRange(commands, first, through, _applied);
+    }
+
+    /// <summary>The state machine's refusal of the call (<see cref="IRaftRequestGate"/>), or null to go on.</summary>
+    private ReadOnlyMemory<byte>? Refusal(ReadOnlyMemory<byte> request, bool isCommand, string? credential) =>
+        _stateMachine is IRaftRequestGate gate ? gate.Refuse(_key.GroupId, request, isCommand, credential) : null;
+
+    /// <summary>
+    /// The call's credential, taken out of its request context: it is for the gate alone, and must not ride along on
+    /// the calls this member makes from here on (Raft messages, a loop started by this call), which Orleans would
+    /// otherwise send it with.
+    /// </summary>
+    private static string? TakeCredential()
+    {
+        var credential = RaftCallerCredential.Current;
+        if (credential is not null)
+        {
+            RequestContext.Remove(RaftCallerCredential.RequestContextKey);
+        }
+
+        return credential;
     }
 
     private void OnReadState(ReadState readState)

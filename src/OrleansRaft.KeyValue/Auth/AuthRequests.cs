@@ -6,7 +6,9 @@ namespace OrleansRaft.KeyValue;
 /// checks the user's roles against the inner request, and refuses the token when the user was deleted, changed its
 /// password, or auth was enabled again after <see cref="TokenRevision"/>; while it is disabled the wrapper is ignored,
 /// as etcd ignores tokens then. <see cref="InvalidToken"/> stands for a token the proposer does not know (expired).
-/// A request not wrapped at all is anonymous. The proposer is trusted to have authenticated the user.
+/// A request not wrapped at all is anonymous. The store trusts the proposer to have authenticated the user: the silo
+/// admits a wrapper from a caller only with a <see cref="Proof"/> that names the same user and revision (a
+/// <see cref="KvTokenSigner"/> token), so no client can name a user it did not authenticate as.
 /// </summary>
 public sealed class AsUserRequest : KvRequest
 {
@@ -26,6 +28,13 @@ public sealed class AsUserRequest : KvRequest
     public ulong TokenRevision { get; }
 
     public KvRequest Request { get; }
+
+    /// <summary>
+    /// The <see cref="KvTokenSigner"/> token that proves the caller is <see cref="User"/> at <see cref="TokenRevision"/>:
+    /// sent beside the encoded request (in the call's request context), checked by the silo before the request is
+    /// proposed or served, and never encoded, so it never reaches the log. Null for <see cref="InvalidToken"/>.
+    /// </summary>
+    public string? Proof { get; init; }
 
     /// <summary>
     /// The token revision of a user the proposer authenticated without a token (etcd's client certificate common

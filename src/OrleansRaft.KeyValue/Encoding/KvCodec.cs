@@ -78,6 +78,45 @@ public static partial class KvCodec
         return request;
     }
 
+    /// <summary>
+    /// Whether an encoded command (<paramref name="command"/>) or query names a user (an <see cref="AsUserRequest"/>
+    /// around the request), and which, without decoding the rest: what a silo checks before it admits the bytes.
+    /// False for bytes that are not of this format; the store refuses those itself.
+    /// </summary>
+    public static bool TryPeekUser(ReadOnlySpan<byte> bytes, bool command, out string user, out ulong tokenRevision)
+    {
+        user = "";
+        tokenRevision = 0;
+        try
+        {
+            var reader = new KvReader(bytes);
+            if (reader.Byte() != FormatVersion)
+            {
+                return false;
+            }
+
+            if (command && reader.Byte() == 1)
+            {
+                _ = reader.UVar();
+                _ = reader.UVar();
+                _ = reader.UVar();
+            }
+
+            if ((KvRequestKind)reader.Byte() != KvRequestKind.AsUser)
+            {
+                return false;
+            }
+
+            user = reader.String();
+            tokenRevision = reader.UVar();
+            return true;
+        }
+        catch (KvException)
+        {
+            return false;
+        }
+    }
+
     public static byte[] EncodeResult(KvResult result)
     {
         ArgumentNullException.ThrowIfNull(result);

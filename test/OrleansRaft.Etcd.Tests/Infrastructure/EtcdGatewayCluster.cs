@@ -151,6 +151,8 @@ public class EtcdGatewayCluster : IAsyncLifetime
             web.Logging.AddConsole().SetMinimumLevel(Enum.Parse<LogLevel>(level));
         }
         web.Services.AddSingleton<IGrainFactory>(Cluster.Client);
+        // The silos' token key: the gateway vouches for its users with tokens the silos verify (as in a silo's host).
+        web.Services.AddSingleton(Cluster.Silos[0].SiloHost.Services.GetRequiredService<KvTokenSigner>());
         services?.Invoke(web.Services);
         web.Services.AddOrleansRaftEtcd(o =>
         {

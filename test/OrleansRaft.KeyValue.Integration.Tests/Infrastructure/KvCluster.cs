@@ -40,8 +40,12 @@ public sealed class KvCluster : IAsyncDisposable
     /// Starts <paramref name="silos"/> silos on <paramref name="storage"/> (by default <see cref="KvStorageDefault.Value"/>)
     /// and waits until every one sees every other as active.
     /// </summary>
-    /// <remarks>With <paramref name="faults"/>, every silo's Raft messages and liveness probes go through it.</remarks>
-    public static async Task<KvCluster> StartAsync(int silos, int snapshotEveryEntries = 10_000, KvStorage? storage = null, RaftFaultInjector? faults = null)
+    /// <remarks>
+    /// With <paramref name="faults"/>, every silo's Raft messages and liveness probes go through it;
+    /// <paramref name="configureSilo"/> adds to every silo's configuration.
+    /// </remarks>
+    public static async Task<KvCluster> StartAsync(
+        int silos, int snapshotEveryEntries = 10_000, KvStorage? storage = null, RaftFaultInjector? faults = null, Action<ISiloBuilder>? configureSilo = null)
     {
         var chosen = storage ?? KvStorageDefault.Value;
         var builder = new InProcessTestClusterBuilder((short)silos);
@@ -76,6 +80,7 @@ public sealed class KvCluster : IAsyncDisposable
             {
                 silo.AddRaftMessageFilter(faults);
             }
+            configureSilo?.Invoke(silo);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
