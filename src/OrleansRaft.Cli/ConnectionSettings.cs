@@ -12,7 +12,9 @@ internal sealed record ConnectionSettings(
     string ClusterId,
     string ServiceId,
     string Group,
-    TimeSpan Timeout)
+    TimeSpan Timeout,
+    ClusterFile? File,
+    string FilePath)
 {
     public static ConnectionSettings Resolve(ParseResult parse)
     {
@@ -48,7 +50,9 @@ internal sealed record ConnectionSettings(
             parse.GetValue(GlobalOptions.ClusterId) ?? file?.ClusterId ?? GlobalOptions.DefaultId,
             parse.GetValue(GlobalOptions.ServiceId) ?? file?.ServiceId ?? GlobalOptions.DefaultId,
             parse.GetValue(GlobalOptions.Group) ?? file?.Group ?? GlobalOptions.DefaultGroup,
-            parse.GetValue(GlobalOptions.Timeout) ?? GlobalOptions.DefaultTimeout);
+            parse.GetValue(GlobalOptions.Timeout) ?? GlobalOptions.DefaultTimeout,
+            file,
+            filePath);
     }
 
     private static string[] Split(string list, string source)

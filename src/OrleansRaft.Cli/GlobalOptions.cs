@@ -71,5 +71,5 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
-    public static IEnumerable<Option> All => [GatewayList, DataDir, Group, ClusterId, ServiceId, Timeout, Json];
+    public static IEnumerable<Option> All => [GatewayList, DataDir, Group, ClusterId, ServiceId, Timeout, Json, Transport.Transports.Option];
 }
