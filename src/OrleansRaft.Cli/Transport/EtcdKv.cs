@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http;
 using Grpc.Core;
 using Grpc.Net.Client;
 using OrleansRaft.Etcd.Protocol;
@@ -59,14 +58,17 @@ internal sealed class EtcdKv : IDisposable
             {
                 throw new TimeoutException();
             }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && e.Status.DebugException is HttpRequestException)
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
             {
-                // No connection to this gateway (its silo is down): the next one serves the same group.
+                // No connection to this gateway (its silo is down), or it could not reach the group's members in its
+                // time: the next one serves the same group, as etcd's clients move on to the next endpoint.
+                Timings.Mark($"etcd gateway {_endpoints[_current].Authority} unavailable: {e.Status.Detail}");
                 _channel.Dispose();
                 _channel = null;
             }
-            catch (RpcException)
+            catch (RpcException e)
             {
+                Timings.Mark($"etcd gateway {_endpoints[_current].Authority} answered {e.StatusCode}: {e.Status.Detail}");
                 return null;
             }
         }
