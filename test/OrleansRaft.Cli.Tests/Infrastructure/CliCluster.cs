@@ -66,7 +66,16 @@ public sealed class CliCluster : IAsyncLifetime
     /// </summary>
     public string[] Connection => Environment.GetEnvironmentVariable(TransportVariable) == "etcd"
         ? ["--data-dir", DataDir, "--transport", "etcd", "--timeout", "30s"]
-        : ["--gateways", string.Join(',', Gateways), "--cluster-id", ClusterId, "--service-id", ServiceId, "--timeout", "30s"];
+        : OrleansConnection;
+
+    /// <summary>The options that point the CLI at this cluster's Orleans gateways, whatever the transport variable says.</summary>
+    public string[] OrleansConnection => ["--gateways", string.Join(',', Gateways), "--cluster-id", ClusterId, "--service-id", ServiceId, "--timeout", "30s"];
+
+    /// <summary>
+    /// <see cref="Connection"/> for a command line <paramref name="args"/>; one that names a data folder of its own
+    /// (to test where the admin token comes from) gets <see cref="OrleansConnection"/>, as a second --data-dir is bad usage.
+    /// </summary>
+    public string[] ConnectionFor(IEnumerable<string> args) => args.Contains("--data-dir") ? OrleansConnection : Connection;
 
     /// <summary>Writes <paramref name="dataDir"/>/cluster.json as the launcher would, with the gateways given.</summary>
     public static Task WriteClusterFileAsync(string dataDir, IEnumerable<string> gateways, IEnumerable<string> etcdEndpoints) =>
@@ -101,12 +110,12 @@ public sealed class CliCluster : IAsyncLifetime
     }
 
     /// <summary>Runs the CLI against this cluster (its connection options after <paramref name="args"/>).</summary>
-    public Task<ProcessRun> RunAsync(params string[] args) => CliProcess.RunAsync([.. args, .. Connection]);
+    public Task<ProcessRun> RunAsync(params string[] args) => CliProcess.RunAsync([.. args, .. ConnectionFor(args)]);
 
     /// <summary>Runs the CLI with <paramref name="stdin"/> as its standard input.</summary>
-    public Task<ProcessRun> RunWithInputAsync(byte[] stdin, params string[] args) => CliProcess.RunAsync([.. args, .. Connection], stdin);
+    public Task<ProcessRun> RunWithInputAsync(byte[] stdin, params string[] args) => CliProcess.RunAsync([.. args, .. ConnectionFor(args)], stdin);
 
-    public ChildProcess Start(params string[] args) => CliProcess.Start([.. args, .. Connection]);
+    public ChildProcess Start(params string[] args) => CliProcess.Start([.. args, .. ConnectionFor(args)]);
 
     /// <summary>Writes test data straight through a <see cref="KvClient"/>, cheaper than a CLI process per key.</summary>
     public async Task PutAsync(params (string Key, string Value)[] kvs)
