@@ -63,7 +63,7 @@ if [[ -z "$cluster" ]]; then
     dotnet src/OrleansRaft.Host/bin/Release/net10.0/OrleansRaft.Host.dll --data-dir "$cluster" --free-ports >"$dir/launcher.log" 2>&1 &
     launcher=$!
     start=$SECONDS
-    until grep -q '^\[.*\] ready: ' "$dir/launcher.log"; do
+    until grep -qs '^\[.*\] ready: ' "$dir/launcher.log"; do
         kill -0 "$launcher" 2>/dev/null || { cat "$dir/launcher.log"; exit 1; }
         (( SECONDS - start < 300 )) || { echo "the local cluster was not ready within 300 s"; cat "$dir/launcher.log"; exit 1; }
         sleep 1
