@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: the whole xunit suite (the integration tests start their own PostgreSQL through
-# infra/postgres/local.sh), then the samples built from the packed packages (samples/build.sh), then a short simulator
+# infra/postgres/local.sh), the CLI's tests once more over the etcd gateways, then the samples built from the packed packages (samples/build.sh), then a short simulator
 # sweep, with and without membership changes and quiescence, then a check that the run left nothing behind. Ends with
 # one line "tests: N passed, M failed".
 #
@@ -129,6 +129,11 @@ count() {
 echo "== dotnet test"
 logged dotnet build OrleansRaft.sln -c Release -nologo -v q -nodeReuse:false || exit 1
 logged dotnet test OrleansRaft.sln -c Release --no-build -nologo || status=1
+count
+
+# The CLI's tests again, with every command that has an etcd form (get) going through the test silos' etcd gateways.
+echo "== dotnet test: the CLI over the etcd gateways"
+ORLEANSRAFT_CLI_TESTS_TRANSPORT=etcd logged dotnet test test/OrleansRaft.Cli.Tests -c Release --no-build -nologo || status=1
 count
 
 echo "== samples: built from the packed packages"

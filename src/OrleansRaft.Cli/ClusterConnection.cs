@@ -74,12 +74,14 @@ internal sealed class ClusterConnection : IAsyncDisposable
         });
 
         var host = builder.Build();
+        Timings.Mark("orleans client built");
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(settings.Timeout);
         var clock = Stopwatch.StartNew();
         try
         {
             await host.StartAsync(deadline.Token);
+            Timings.Mark("orleans client connected");
             return new ClusterConnection(host, settings);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is OperationCanceledException or OrleansException or TimeoutException or System.Net.Sockets.SocketException)
@@ -108,6 +110,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
         }
 
         _host.Dispose();
+        Timings.Mark("orleans client closed");
     }
 
     private static string Unreachable(ConnectionSettings settings, IPEndPoint[] endpoints, TimeSpan waited, Exception? failure, string? tlsFailure)

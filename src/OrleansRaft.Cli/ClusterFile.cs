@@ -30,6 +30,10 @@ internal sealed record ClusterFile
     [JsonPropertyName("tls")]
     public ClusterFileTls? Tls { get; init; }
 
+    /// <summary>Each silo's etcd gateway, <c>host:port</c>: the fast way for key-value commands (see <see cref="Transport.Transports"/>).</summary>
+    [JsonPropertyName("etcdEndpoints")]
+    public string[]? EtcdEndpoints { get; init; }
+
     /// <summary>The file in <paramref name="dataDir"/>, or null when there is none.</summary>
     public static ClusterFile? TryRead(string dataDir, out string path)
     {

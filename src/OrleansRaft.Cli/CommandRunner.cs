@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OrleansRaft.Abstractions;
+using OrleansRaft.Cli.Transport;
 using OrleansRaft.Client;
 
 namespace OrleansRaft.Cli;
@@ -14,6 +15,13 @@ internal sealed record CommandContext(ParseResult Parse, CliOutput Output, Clust
 internal sealed record KvContext(ParseResult Parse, CliOutput Output, ClusterConnection Connection, KvClient Kv);
 
 /// <summary>
+/// A command's body through the etcd gateways (see <see cref="Transports"/>): its exit code, or null when the gateways
+/// gave no plain answer and the command must run through the Orleans client. It prints nothing before it has the whole
+/// answer, so that the Orleans path starts from a clean slate.
+/// </summary>
+internal sealed record EtcdContext(ParseResult Parse, CliOutput Output, ConnectionSettings Settings, EtcdKv Kv);
+
+/// <summary>
 /// Runs a command's body: resolves the connection settings, connects, and turns every failure into one message on
 /// standard error and an exit code (see <see cref="ExitCodes"/>).
 /// </summary>
@@ -22,8 +30,12 @@ internal static class CommandRunner
     public static void SetAction(Command command, Func<CommandContext, CancellationToken, Task<int>> body) =>
         command.SetAction((parse, cancellationToken) => RunAsync(parse, body, cancellationToken));
 
-    public static void SetKvAction(Command command, Func<KvContext, CancellationToken, Task<int>> body) =>
-        SetAction(command, async (context, cancellationToken) =>
+    /// <summary>
+    /// A key-value command; with <paramref name="etcdBody"/>, one that may be served by the etcd gateways first (see
+    /// <see cref="Transports"/>).
+    /// </summary>
+    public static void SetKvAction(Command command, Func<KvContext, CancellationToken, Task<int>> body, Func<EtcdContext, CancellationToken, Task<int?>>? etcdBody = null) =>
+        command.SetAction((parse, token) => RunAsync(parse, async (context, cancellationToken) =>
         {
             var group = context.Settings.Group;
             KvClient kv;
@@ -40,24 +52,37 @@ internal static class CommandRunner
                 throw new CliException(ExitCodes.Failed, $"The cluster did not say within {Durations.Show(context.Settings.Timeout)} which members group '{group}' has.");
             }
 
+            Timings.Mark("group members known");
             await using (kv)
             {
                 return await body(new KvContext(context.Parse, context.Output, context.Connection, kv), cancellationToken);
             }
-        });
+        }, token, etcdBody));
 
     private const int SuggestedGroups = 20;
 
     public static Task WriteErrorAsync(string message) => Console.Error.WriteLineAsync("Error: " + message);
 
-    private static async Task<int> RunAsync(ParseResult parse, Func<CommandContext, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ParseResult parse, Func<CommandContext, CancellationToken, Task<int>> body, CancellationToken cancellationToken, Func<EtcdContext, CancellationToken, Task<int?>>? etcdBody = null)
     {
         var output = new CliOutput(parse.GetValue(GlobalOptions.Json), Console.Out);
         TimeSpan timeout = GlobalOptions.DefaultTimeout;
         try
         {
+            Timings.Mark("parsed");
             var settings = ConnectionSettings.Resolve(parse);
             timeout = settings.Timeout;
+            if (etcdBody is not null && Transports.EtcdEndpoints(parse, settings) is { } endpoints)
+            {
+                using var etcd = new EtcdKv(endpoints, settings.Group, settings.Timeout);
+                if (await etcdBody(new EtcdContext(parse, output, settings, etcd), cancellationToken) is { } code)
+                {
+                    return code;
+                }
+
+                Timings.Mark("etcd gateways gave no plain answer: on to the Orleans client");
+            }
+
             await using var connection = await ClusterConnection.ConnectAsync(settings, cancellationToken);
             return await body(new CommandContext(parse, output, connection), cancellationToken);
         }

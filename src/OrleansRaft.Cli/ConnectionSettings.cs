@@ -13,7 +13,9 @@ internal sealed record ConnectionSettings(
     string ClusterId,
     string ServiceId,
     string Group,
-    TimeSpan Timeout)
+    TimeSpan Timeout,
+    ClusterFile? File,
+    string FilePath)
 {
     /// <summary>The gateways' mutual TLS; null for cleartext links.</summary>
     public RaftTlsOptions? Tls { get; init; }
@@ -59,7 +61,9 @@ internal sealed record ConnectionSettings(
             parse.GetValue(GlobalOptions.ClusterId) ?? file?.ClusterId ?? GlobalOptions.DefaultId,
             parse.GetValue(GlobalOptions.ServiceId) ?? file?.ServiceId ?? GlobalOptions.DefaultId,
             parse.GetValue(GlobalOptions.Group) ?? file?.Group ?? GlobalOptions.DefaultGroup,
-            parse.GetValue(GlobalOptions.Timeout) ?? GlobalOptions.DefaultTimeout)
+            parse.GetValue(GlobalOptions.Timeout) ?? GlobalOptions.DefaultTimeout,
+            file,
+            filePath)
         {
             Tls = tls,
             TlsSource = tlsSource,

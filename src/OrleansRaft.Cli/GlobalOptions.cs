@@ -95,5 +95,5 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
-    public static IEnumerable<Option> All => [GatewayList, DataDir, Group, ClusterId, ServiceId, Timeout, TlsCertificate, TlsKey, TlsCa, Json, CliUser.Option];
+    public static IEnumerable<Option> All => [GatewayList, DataDir, Group, ClusterId, ServiceId, Timeout, TlsCertificate, TlsKey, TlsCa, Json, CliUser.Option, Transport.Transports.Option];
 }

@@ -1,3 +1,6 @@
 using OrleansRaft.Cli;
 
-return await CliApp.RunAsync(args);
+Timings.Mark("main");
+var code = await CliApp.RunAsync(args);
+Timings.Mark("exit");
+return code;

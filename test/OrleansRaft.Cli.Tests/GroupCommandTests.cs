@@ -99,7 +99,7 @@ public sealed class GroupCommandTests(CliCluster cluster)
 
     /// <summary>Runs the CLI with no token from the environment, so that only the arguments give one.</summary>
     private Task<ProcessRun> RunAsync(params string[] args) =>
-        CliProcess.RunAsync([.. args, .. cluster.Connection], environment: new Dictionary<string, string> { [TokenVariable] = string.Empty });
+        CliProcess.RunAsync([.. args, .. cluster.ConnectionFor(args)], environment: new Dictionary<string, string> { [TokenVariable] = string.Empty });
 
     private Task<ProcessRun> AdminAsync(params string[] args) => RunAsync([.. args, "--admin-token", CliCluster.AdminToken]);
 

@@ -84,21 +84,21 @@ public sealed class MemberCommandTests(CliCluster cluster)
             // No option, an empty variable and a data directory without a token file: refused before any call.
             var noToken = new Dictionary<string, string> { [TokenVariable] = string.Empty };
             Error(2, "member commands need the admin token: pass --admin-token, or set $ORLEANSRAFT_ADMIN_TOKEN.",
-                await CliProcess.RunAsync(["member", "add", "3", "--data-dir", empty, .. cluster.Connection], environment: noToken));
+                await CliProcess.RunAsync(["member", "add", "3", "--data-dir", empty, .. cluster.OrleansConnection], environment: noToken));
 
             // A wrong token, from the option or from the environment: the silos refuse it.
             var refused = "refused: The admin token is wrong.";
             Error(1, refused, await RunAsync(group, "member", "add", "3", "--admin-token", "not-the-token"));
             Error(1, refused, await RunAsync(group, "member", "remove", "1", "--admin-token", "not-the-token"));
             Error(1, refused, await CliProcess.RunAsync(
-                ["member", "list", "--group", group, "--data-dir", empty, .. cluster.Connection],
+                ["member", "list", "--group", group, "--data-dir", empty, .. cluster.OrleansConnection],
                 environment: new Dictionary<string, string> { [TokenVariable] = "not-the-token" }));
             Error(1, refused, await RunAsync(group, "member", "promote", "2", "--admin-token", "not-the-token"));
 
             // The token from the data directory's file is the right one: the membership is as it was created.
             await File.WriteAllTextAsync(Path.Combine(empty, "admin-token"), CliCluster.AdminToken + "\n");
             var listed = Json(Ok(await CliProcess.RunAsync(
-                ["member", "list", "--json", "--group", group, "--data-dir", empty, .. cluster.Connection], environment: noToken)));
+                ["member", "list", "--json", "--group", group, "--data-dir", empty, .. cluster.OrleansConnection], environment: noToken)));
             Assert.Equal([1UL, 2UL], Ids(listed.GetProperty("voters")));
             Assert.Empty(Ids(listed.GetProperty("learners")));
             Assert.Equal(0UL, listed.GetProperty("configurationIndex").GetUInt64());

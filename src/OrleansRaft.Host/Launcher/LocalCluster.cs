@@ -286,7 +286,7 @@ internal sealed class LocalCluster(LauncherArguments arguments, string[] siloArg
     {
         var gateways = string.Join(",", _silos.Select(s => $"127.0.0.1:{s.GatewayPort}"));
         var dataFlag = Path.GetFullPath(".orleansraft") == dataDir ? "" : $" --data-dir {dataDir}";
-        var cli = $"dotnet run --project src/OrleansRaft.Cli --{dataFlag}";
+        var cli = $"dotnet run -c Release --project src/OrleansRaft.Cli --{dataFlag}";
         Say($"ready: group '{group}' is led by member {leader.Member} (term {leader.Term}), on {leader.Silo}");
         Console.WriteLine(
             $"""

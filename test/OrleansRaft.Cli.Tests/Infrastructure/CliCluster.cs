@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,6 +11,7 @@ using Orleans.Runtime;
 using Orleans.Storage;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Client;
+using OrleansRaft.Etcd.Hosting;
 using OrleansRaft.KeyValue.Hosting;
 using OrleansRaft.Testing;
 using OrleansRaft.TestSupport;
@@ -19,7 +22,13 @@ namespace OrleansRaft.Cli.Tests.Infrastructure;
 /// Three Orleans silos in the test process, each its own host listening on real TCP ports (silo and gateway), over
 /// development clustering (the first silo keeps the membership table) and one <see cref="RaftTestStorage"/>. They
 /// host one 3-member key-value group named <see cref="Group"/>. The CLI reaches them through the gateways' ports, as
-/// it reaches any cluster.
+/// it reaches any cluster. Each silo also serves the etcd gateway, as the local cluster's silos do, and
+/// <see cref="DataDir"/> holds a <c>cluster.json</c> that lists both kinds of gateway, as the launcher's does.
+/// <para>
+/// <see cref="Connection"/> names the Orleans gateways (<c>--gateways</c>), so every command goes through the Orleans
+/// client; with <c>ORLEANSRAFT_CLI_TESTS_TRANSPORT=etcd</c> it names <see cref="DataDir"/> and <c>--transport etcd</c>
+/// instead, so that the same tests run the commands that have an etcd form through the etcd gateways.
+/// </para>
 /// </summary>
 public sealed class CliCluster : IAsyncLifetime
 {
@@ -32,12 +41,21 @@ public sealed class CliCluster : IAsyncLifetime
     /// <summary>The admin token of every silo: a value for these tests alone.</summary>
     public const string AdminToken = "cli-tests-admin-token";
 
+    /// <summary>The environment variable that runs the tests' commands through the etcd gateways.</summary>
+    public const string TransportVariable = "ORLEANSRAFT_CLI_TESTS_TRANSPORT";
+
     private const string StorageName = "raft";
     private readonly RaftTestStorage _storage = new();
     private readonly List<Silo> _silos = [];
 
     /// <summary>Every silo's gateway as HOST:PORT, killed ones included.</summary>
     public IReadOnlyList<string> Gateways => [.. _silos.Select(s => $"127.0.0.1:{s.GatewayPort}")];
+
+    /// <summary>Every silo's etcd gateway as HOST:PORT, killed ones included.</summary>
+    public IReadOnlyList<string> EtcdEndpoints => [.. _silos.Select(s => $"127.0.0.1:{s.EtcdPort}")];
+
+    /// <summary>A data folder whose cluster.json lists this cluster's Orleans and etcd gateways, ids and group.</summary>
+    public string DataDir { get; } = TestFolders.Create("cli-cluster");
 
     /// <summary>Grain calls from the test, through the first silo, which is never killed (it keeps the membership table).</summary>
     public IGrainFactory Grains => _silos[0].Host.Services.GetRequiredService<IGrainFactory>();
@@ -46,18 +64,45 @@ public sealed class CliCluster : IAsyncLifetime
     /// The options that point the CLI at this cluster. The timeout is generous: the machine that runs the tests may be
     /// busy, and a slow answer is not what these tests are about.
     /// </summary>
-    public string[] Connection => ["--gateways", string.Join(',', Gateways), "--cluster-id", ClusterId, "--service-id", ServiceId, "--timeout", "30s"];
+    public string[] Connection => Environment.GetEnvironmentVariable(TransportVariable) == "etcd"
+        ? ["--data-dir", DataDir, "--transport", "etcd", "--timeout", "30s"]
+        : OrleansConnection;
+
+    /// <summary>The options that point the CLI at this cluster's Orleans gateways, whatever the transport variable says.</summary>
+    public string[] OrleansConnection => ["--gateways", string.Join(',', Gateways), "--cluster-id", ClusterId, "--service-id", ServiceId, "--timeout", "30s"];
+
+    /// <summary>
+    /// <see cref="Connection"/> for a command line <paramref name="args"/>; one that names a data folder of its own
+    /// (to test where the admin token comes from) gets <see cref="OrleansConnection"/>, as a second --data-dir is bad usage.
+    /// </summary>
+    public string[] ConnectionFor(IEnumerable<string> args) => args.Contains("--data-dir") ? OrleansConnection : Connection;
+
+    /// <summary>Writes <paramref name="dataDir"/>/cluster.json as the launcher would, with the gateways given.</summary>
+    public static Task WriteClusterFileAsync(string dataDir, IEnumerable<string> gateways, IEnumerable<string> etcdEndpoints) =>
+        File.WriteAllTextAsync(Path.Combine(dataDir, "cluster.json"), JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["gateways"] = gateways.ToArray(),
+            ["statusUrls"] = new[] { "http://127.0.0.1:1/" },
+            ["clusterId"] = ClusterId,
+            ["serviceId"] = ServiceId,
+            ["group"] = Group,
+            ["etcdEndpoints"] = etcdEndpoints.ToArray(),
+        }));
 
     public async Task InitializeAsync()
     {
-        var ports = FreePorts(6);
+        var ports = FreePorts(9);
         var primary = new IPEndPoint(IPAddress.Loopback, ports[0]);
         for (var i = 0; i < 3; i++)
         {
-            var silo = new Silo(StartSilo(ports[2 * i], ports[(2 * i) + 1], primary), ports[(2 * i) + 1]);
-            await silo.Host.StartAsync();
-            _silos.Add(silo);
+            var host = StartSilo(ports[3 * i], ports[(3 * i) + 1], primary);
+            await host.StartAsync();
+            var etcd = StartEtcdGateway(host, ports[(3 * i) + 2]);
+            await etcd.StartAsync();
+            _silos.Add(new Silo(host, ports[(3 * i) + 1], etcd, ports[(3 * i) + 2]));
         }
+
+        await WriteClusterFileAsync(DataDir, Gateways, EtcdEndpoints);
 
         await WaitUntilAsync(() => Task.FromResult(AllActive()), "every silo to see every other as active");
         await Grains.GetGrain<IRaftGroupGrain>(Group).CreateAsync(new RaftGroupSpec(Members, KeyValueStore.StateMachineType), AdminToken);
@@ -65,12 +110,12 @@ public sealed class CliCluster : IAsyncLifetime
     }
 
     /// <summary>Runs the CLI against this cluster (its connection options after <paramref name="args"/>).</summary>
-    public Task<ProcessRun> RunAsync(params string[] args) => CliProcess.RunAsync([.. args, .. Connection]);
+    public Task<ProcessRun> RunAsync(params string[] args) => CliProcess.RunAsync([.. args, .. ConnectionFor(args)]);
 
     /// <summary>Runs the CLI with <paramref name="stdin"/> as its standard input.</summary>
-    public Task<ProcessRun> RunWithInputAsync(byte[] stdin, params string[] args) => CliProcess.RunAsync([.. args, .. Connection], stdin);
+    public Task<ProcessRun> RunWithInputAsync(byte[] stdin, params string[] args) => CliProcess.RunAsync([.. args, .. ConnectionFor(args)], stdin);
 
-    public ChildProcess Start(params string[] args) => CliProcess.Start([.. args, .. Connection]);
+    public ChildProcess Start(params string[] args) => CliProcess.Start([.. args, .. ConnectionFor(args)]);
 
     /// <summary>Writes test data straight through a <see cref="KvClient"/>, cheaper than a CLI process per key.</summary>
     public async Task PutAsync(params (string Key, string Value)[] kvs)
@@ -152,6 +197,8 @@ public sealed class CliCluster : IAsyncLifetime
     public async Task KillSiloOfAsync(RaftMemberStatus member)
     {
         var silo = _silos.Single(s => SiloAddressOf(s) == member.Silo);
+        await silo.Etcd.StopAsync(new CancellationToken(canceled: true));
+        await silo.Etcd.DisposeAsync();
         await silo.Host.StopAsync(new CancellationToken(canceled: true));
         silo.Host.Dispose();
     }
@@ -179,6 +226,7 @@ public sealed class CliCluster : IAsyncLifetime
         {
             try
             {
+                await silo.Etcd.StopAsync(new CancellationToken(canceled: true));
                 await silo.Host.StopAsync(new CancellationToken(canceled: true));
             }
             catch (ObjectDisposedException)
@@ -186,8 +234,28 @@ public sealed class CliCluster : IAsyncLifetime
                 // Killed by a test.
             }
 
+            await silo.Etcd.DisposeAsync();
             silo.Host.Dispose();
         }
+
+        TestFolders.Delete(DataDir);
+    }
+
+    /// <summary>The etcd gateway of one silo, on its own port, calling grains through the silo, as a host runs it.</summary>
+    private static WebApplication StartEtcdGateway(IHost silo, int port)
+    {
+        var web = WebApplication.CreateSlimBuilder();
+        web.Logging.ClearProviders();
+        web.Services.AddSingleton(silo.Services.GetRequiredService<IGrainFactory>());
+        web.Services.AddOrleansRaftEtcd(o =>
+        {
+            o.GroupId = Group;
+            o.Endpoint = new IPEndPoint(IPAddress.Loopback, port);
+            o.ClusterName = ClusterId;
+        });
+        var app = web.Build();
+        app.MapOrleansRaftEtcd();
+        return app;
     }
 
     private IHost StartSilo(int siloPort, int gatewayPort, IPEndPoint primary)
@@ -239,7 +307,7 @@ public sealed class CliCluster : IAsyncLifetime
             silo.Host.Services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values
                 .Count(m => m.Status == SiloStatus.Active) == _silos.Count);
 
-    private sealed record Silo(IHost Host, int GatewayPort);
+    private sealed record Silo(IHost Host, int GatewayPort, WebApplication Etcd, int EtcdPort);
 }
 
 /// <summary>One cluster for the tests that kill no silo.</summary>
