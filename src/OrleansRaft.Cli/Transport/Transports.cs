@@ -38,12 +38,11 @@ internal static class Transports
         }
 
         // A user's credential is checked by the silos for Orleans clients (KvClient's tokens); the etcd path would need
-        // an etcd login of its own, so a command run as a user goes through the Orleans client.
+        // an etcd login of its own, so a command run as a user goes through the Orleans client, whatever the choice,
+        // as any answer the etcd path cannot give plainly does.
         if (settings.User is not null)
         {
-            return choice == Etcd
-                ? throw CliException.Usage($"--transport etcd does not carry --user or ${CliUser.UserVariable}: use --transport auto or orleans.")
-                : null;
+            return null;
         }
 
         var sameCluster = settings.File is { } file
