@@ -11,6 +11,7 @@
 #          --perf-load "s" (etcdctl check perf loads: s, m, l, xl; "none" skips it)  --no-etcd
 #          --tls (etcd and a served gateway listen with TLS, with a throwaway authority's server certificate from
 #          EtcdBench certs; the load and etcdctl trust that authority; not with --orleansraft)
+#          --orleans-tls (a served cluster's Orleans links, silo to silo and its client, over mutual TLS)
 #
 # Fairness: one system runs at a time. Each run measures every row of one system, stops it, then every row of the
 # other, and the next run takes them in the other order; etcd and a served OrleansRaft start afresh in each run (a
@@ -30,6 +31,7 @@ ops="put get sget"
 perf_load="s"
 with_etcd=1
 tls=0
+orleans_tls=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --orleansraft) orleansraft="$2"; shift 2 ;;
@@ -42,6 +44,7 @@ while [ $# -gt 0 ]; do
         --perf-load) perf_load="$2"; shift 2 ;;
         --no-etcd) with_etcd=0; shift ;;
         --tls) tls=1; shift ;;
+        --orleans-tls) orleans_tls=1; shift ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -50,6 +53,7 @@ done
 case "$serve" in "" | postgres | memory) ;; *) echo "--serve is postgres or memory" >&2; exit 2 ;; esac
 [ -z "$orleansraft" ] || [ -z "$serve" ] || { echo "give --orleansraft or --serve, not both" >&2; exit 2; }
 [ "$tls" -eq 0 ] || [ -z "$orleansraft" ] || { echo "--tls serves its own certificates: give --serve, not --orleansraft" >&2; exit 2; }
+[ "$orleans_tls" -eq 0 ] || [ -n "$serve" ] || { echo "--orleans-tls is for a served cluster: give --serve" >&2; exit 2; }
 has_orleansraft=0
 if [ -n "$orleansraft" ] || [ -n "$serve" ]; then has_orleansraft=1; fi
 [ "$with_etcd" -eq 1 ] || [ "$has_orleansraft" -eq 1 ] || { echo "nothing to measure: give --orleansraft or --serve, or leave etcd on" >&2; exit 2; }
@@ -159,6 +163,7 @@ start_serve() {
     echo "== starting an in-process 3-silo OrleansRaft cluster ($serve storage) with the etcd gateway"
     local serve_args=(serve --storage "$serve")
     [ "$tls" -eq 0 ] || serve_args+=(--tls-cert "$server_cert" --tls-key "$server_key")
+    [ "$orleans_tls" -eq 0 ] || serve_args+=(--orleans-tls)
     if [ "$serve" = "postgres" ]; then
         if [ "$postgres_started" -eq 0 ] && ! bash infra/postgres/local.sh status 2>/dev/null; then
             postgres_started=1
