@@ -68,19 +68,8 @@ public sealed class RealEtcdCluster : IAsyncLifetime
 
         if (_folder is not null)
         {
-            // A member killed a moment ago may still hold its files open; the folder goes once it is gone.
-            for (var attempt = 0; ; attempt++)
-            {
-                try
-                {
-                    TestFolders.Delete(_folder);
-                    break;
-                }
-                catch (IOException) when (attempt < 50)
-                {
-                    Thread.Sleep(100);
-                }
-            }
+            // Each member has exited by now (ChildProcess.Dispose waits for it), so nothing holds the files open.
+            TestFolders.Delete(_folder);
         }
 
         return Task.CompletedTask;

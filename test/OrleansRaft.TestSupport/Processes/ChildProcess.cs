@@ -14,6 +14,9 @@ public sealed class ChildProcess : IDisposable
 {
     private const int SigInt = 2;
 
+    /// <summary>How long <see cref="Dispose"/> waits for a killed process to be gone.</summary>
+    private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(30);
+
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
@@ -24,6 +27,7 @@ public sealed class ChildProcess : IDisposable
     private readonly IDisposable _atExit;
     private readonly Lock _gate = new();
     private TaskCompletionSource _printed = NewSignal();
+    private int _disposed;
 
     private ChildProcess(string fileName, IEnumerable<string> arguments, ChildProcessOptions options)
     {
@@ -174,9 +178,21 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>Kills the process (and its children) if it still runs, and returns once it has exited, its files closed.</summary>
+    /// <remarks>Disposing again does nothing.</remarks>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _atExit.Dispose();
+        if (!_process.WaitForExit(ExitWait))
+        {
+            throw new InvalidOperationException($"{_command} (pid {_process.Id}) was killed but had not exited after {ExitWait}.");
+        }
+
         _process.Dispose();
     }
 
