@@ -92,7 +92,22 @@ public sealed class OrleansRaftOptions
     public TimeSpan GroupCommitWindow { get; set; } = TimeSpan.FromMilliseconds(1);
 
     /// <summary>A member snapshots its state machine and compacts its log after applying this many entries since the last snapshot; 0 never.</summary>
+    /// <remarks>It also waits for <see cref="SnapshotLogRatio"/>.</remarks>
     public int SnapshotEveryEntries { get; set; } = 10_000;
+
+    /// <summary>
+    /// A member snapshots only once the entries it applied since its last snapshot add up to at least this many times
+    /// that snapshot's size in bytes; 0 snapshots by <see cref="SnapshotEveryEntries"/> alone.
+    /// </summary>
+    /// <remarks>
+    /// A snapshot serializes and writes the whole state (the write runs beside the member's Ready loop, but its CPU and
+    /// its writes are spent all the same). With a state that keeps growing (the key-value store keeps every revision
+    /// until it is compacted), snapshots at a fixed count of entries would each write more than the last, so that
+    /// their cost per entry grows without bound. Against the last
+    /// snapshot's size, the bytes written by snapshots stay within 1 / ratio of the bytes written to the log, and the
+    /// log kept in memory and replayed on a restart stays within about ratio times the state's size.
+    /// </remarks>
+    public double SnapshotLogRatio { get; set; } = 1.0;
 
     /// <summary>How long a proposal or read waits for its outcome before it fails with <see cref="TimeoutException"/>.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);

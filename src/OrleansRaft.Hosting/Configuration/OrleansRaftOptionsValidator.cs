@@ -37,6 +37,7 @@ internal sealed class OrleansRaftOptionsValidator(IOptions<OrleansRaftOptions> o
         Check(o.MaxCommittedBytesPerApply >= 1, $"MaxCommittedBytesPerApply must be positive, not {o.MaxCommittedBytesPerApply}.");
         Check(o.MaxUncommittedBytes >= 0, $"MaxUncommittedBytes must not be negative (0 means no bound), not {o.MaxUncommittedBytes}.");
         Check(o.SnapshotEveryEntries >= 0, $"SnapshotEveryEntries must not be negative (0 means never), not {o.SnapshotEveryEntries}.");
+        Check(o.SnapshotLogRatio is >= 0 and <= 1_000, $"SnapshotLogRatio must be between 0 and 1000 (0 means by count alone), not {o.SnapshotLogRatio}.");
         Check(o.GroupCommitWindow >= TimeSpan.Zero && o.GroupCommitWindow < o.TickInterval,
             $"GroupCommitWindow must not be negative (0 turns it off) and must be shorter than TickInterval ({o.TickInterval}), not {o.GroupCommitWindow}.");
         Check(o.RequestTimeout > TimeSpan.Zero, $"RequestTimeout must be positive, not {o.RequestTimeout}.");

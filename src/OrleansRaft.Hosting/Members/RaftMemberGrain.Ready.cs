@@ -8,8 +8,23 @@ namespace OrleansRaft.Hosting.Members;
 
 internal sealed partial class RaftMemberGrain
 {
+    /// <summary>What an entry costs in the log beyond its data (index, term, type, framing), for <see cref="_appliedSinceSnapshot"/>.</summary>
+    private const int EntryOverhead = 32;
+
     /// <summary>The core's term when the Ready being handled was taken; reads registered in it or before are judged by it.</summary>
     private ulong _readyTerm;
+
+    /// <summary>
+    /// Bytes of the entries applied since the last snapshot this member took or installed (or since it started, which
+    /// counts the entries it replays): what <see cref="OrleansRaftOptions.SnapshotLogRatio"/> weighs against that snapshot.
+    /// </summary>
+    private long _appliedSinceSnapshot;
+
+    /// <summary>This member's own snapshot while the store writes its data, until the Ready loop installs it.</summary>
+    private PendingCompaction? _compaction;
+
+    /// <summary>Whether a snapshot this member took is written and waits for the Ready loop to install it.</summary>
+    private bool CompactionDue => _compaction is { Written.IsCompleted: true };
 
     /// <summary>
     /// Starts the Ready loop unless it runs already; it drains every Ready the core has. A loop still gathering
@@ -28,7 +43,7 @@ internal sealed partial class RaftMemberGrain
             return;
         }
 
-        if (_loop is null && _failure is null && _node is { HasReady: true })
+        if (_loop is null && _failure is null && _node is { } node && (node.HasReady || CompactionDue))
         {
             _loop = RunReadyLoopAsync(null, TimeSpan.Zero);
         }
@@ -46,12 +61,16 @@ internal sealed partial class RaftMemberGrain
                 await GatherAsync(gathering, window);
             }
 
-            while (_failure is null && Node.HasReady)
+            while (_failure is null && (Node.HasReady || CompactionDue))
             {
-                _readyTerm = Node.Term;
-                var ready = Node.GetReady();
-                await HandleReadyAsync(ready);
-                Node.Advance();
+                if (Node.HasReady)
+                {
+                    _readyTerm = Node.Term;
+                    var ready = Node.GetReady();
+                    await HandleReadyAsync(ready);
+                    Node.Advance();
+                }
+
                 await MaybeCompactAsync();
             }
         }
@@ -83,10 +102,13 @@ internal sealed partial class RaftMemberGrain
 
         if (ready.Snapshot is { } snapshot)
         {
+            // The store drops a snapshot of this member's own that it was still writing: this one is newer.
+            _compaction = null;
             await store.InstallSnapshotAsync(snapshot, ready.Entries.Count == 0 ? hardState : null);
             _reader!.Snapshot = snapshot;
             _stateMachine!.Restore(snapshot.Data);
             _applied = snapshot.Index;
+            _appliedSinceSnapshot = 0;
             SignalApplied();
             RaftLogMessages.SnapshotInstalled(_logger, _name, snapshot.Index);
             if (ready.Entries.Count == 0)
@@ -161,6 +183,7 @@ internal sealed partial class RaftMemberGrain
         var commands = new List<RaftCommittedEntry>(committed.Count);
         foreach (var entry in committed)
         {
+            _appliedSinceSnapshot += entry.Data.Length + EntryOverhead;
             if (entry.Type == EntryType.Normal && !entry.Data.IsEmpty)
             {
                 commands.Add(new RaftCommittedEntry(entry.Index, entry.Term, entry.Data));
@@ -215,25 +238,57 @@ internal sealed partial class RaftMemberGrain
 
     /// <summary>
     /// Snapshots the state machine and compacts the log each time the applied index crosses a multiple of
-    /// <see cref="OrleansRaftOptions.SnapshotEveryEntries"/>, shifted by a phase that depends on the member id.
+    /// <see cref="OrleansRaftOptions.SnapshotEveryEntries"/>, shifted by a phase that depends on the member id, once
+    /// the entries applied since the last snapshot weigh <see cref="OrleansRaftOptions.SnapshotLogRatio"/> times it.
     /// </summary>
     /// <remarks>
-    /// A compaction holds up this member's Ready loop while the snapshot is taken and written. Members apply the same
-    /// entries, so without the phase every member of a group would compact at the same index and commits would stop
-    /// for all of them at once; with it, the members of a group of three compact a third of the interval apart, and
-    /// the two that do not compact still form a quorum.
+    /// The state machine's snapshot is taken on this turn, at the applied index; the store writes its data in the
+    /// background (<see cref="IRaftLogStore.PrepareSnapshotAsync"/>) while the Ready loop goes on appending,
+    /// heartbeating and applying, and a later pass of the loop installs it, which only swaps the manifest. So a large
+    /// state holds up the loop for the time it takes to serialize, not to write: a leader stalled for the whole write
+    /// would miss its heartbeats and could be deposed. Members apply the same entries, so without the phase every
+    /// member of a group would compact at the same index and spend the same CPU and writes at once; with it, the
+    /// members of a group of three compact a third of the interval apart.
     /// </remarks>
     private async Task MaybeCompactAsync()
     {
-        var every = (ulong)_options.SnapshotEveryEntries;
         var reader = _reader!;
-        if (every == 0 || _failure is not null)
+        if (_failure is not null)
+        {
+            return;
+        }
+
+        if (_compaction is { } pending)
+        {
+            if (!pending.Written.IsCompleted)
+            {
+                return;
+            }
+
+            _compaction = null;
+            // A failed write faulted the store: the loop fails here as it would on a failed append.
+            await pending.Written;
+            await _store!.InstallSnapshotAsync(pending.Snapshot);
+            reader.Snapshot = pending.Snapshot;
+            RaftLogMessages.Compacted(_logger, _name, pending.Snapshot.Index, pending.Snapshot.Data.Length);
+            return;
+        }
+
+        var every = (ulong)_options.SnapshotEveryEntries;
+        if (every == 0)
         {
             return;
         }
 
         var phase = every * ((_key.MemberId - 1) % 3) / 3;
         if ((_applied + phase) / every <= (reader.Snapshot.Index + phase) / every)
+        {
+            return;
+        }
+
+        // Each member weighs what it applied since its own last snapshot, taken at its own phase: the members of a group
+        // stay as far apart as their first snapshots were.
+        if (_appliedSinceSnapshot < _options.SnapshotLogRatio * reader.Snapshot.Data.Length)
         {
             return;
         }
@@ -245,8 +300,26 @@ internal sealed partial class RaftMemberGrain
 
         var data = _stateMachine!.Snapshot();
         var snapshot = new Snapshot(new SnapshotMetadata(_applied, term, Node.ConfigurationAt(_applied)), data);
-        await _store!.InstallSnapshotAsync(snapshot);
-        reader.Snapshot = snapshot;
-        RaftLogMessages.Compacted(_logger, _name, snapshot.Index, data.Length);
+        _appliedSinceSnapshot = 0;
+        var written = _store!.PrepareSnapshotAsync(snapshot);
+        _compaction = new PendingCompaction(snapshot, written);
+        KickOnceWritten(written).Ignore();
     }
+
+    /// <summary>Starts the Ready loop to install the snapshot once its data is written, should the loop have ended by then.</summary>
+    private async Task KickOnceWritten(Task written)
+    {
+        try
+        {
+            await written;
+        }
+        finally
+        {
+            // A failed write too: the loop meets the failure when it comes to install the snapshot, and fails there.
+            Kick();
+        }
+    }
+
+    /// <summary>A snapshot of this member's own state and the write of its data.</summary>
+    private sealed record PendingCompaction(Snapshot Snapshot, Task Written);
 }

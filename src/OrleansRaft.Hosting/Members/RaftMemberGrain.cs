@@ -123,6 +123,19 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
             }
         }
 
+        if (_compaction is { } compaction)
+        {
+            // A snapshot's data still being written ends before the next activation loads the log; the manifest
+            // announces it, so that load collects it.
+            try
+            {
+                await compaction.Written.WaitAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is OperationCanceledException or RaftLogStoreException or InvalidOperationException)
+            {
+            }
+        }
+
         if (_store is GrainStorageRaftLogStore store)
         {
             // Finish collecting compacted records while this activation can still run; what is left over stays listed

@@ -21,6 +21,8 @@ public sealed partial class GrainStorageRaftLogStore
         {
             await Guarded(async () =>
             {
+                // A prepared snapshot's writes end first; the manifest announces it, so its chunks are collected as garbage.
+                await TakePrepared();
                 await FinishCollection(cancellationToken);
                 var old = _manifest;
                 var reset = new LogManifest

@@ -66,6 +66,9 @@ public sealed partial class GrainStorageRaftLogStore : IRaftLogStore
 
     private Snapshot? _snapshot;
 
+    /// <summary>The snapshot <see cref="PrepareSnapshotAsync"/> writes or wrote, until an install takes it.</summary>
+    private PreparedSnapshot? _prepared;
+
     /// <summary>The collection of what the last snapshot install replaced; it never faults.</summary>
     private Task _collection = Task.CompletedTask;
 

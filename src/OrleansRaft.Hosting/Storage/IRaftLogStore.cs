@@ -84,6 +84,18 @@ public interface IRaftLogStore
     /// </remarks>
     ValueTask InstallSnapshotAsync(Snapshot snapshot, HardState? hardState = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Starts writing the data of <paramref name="snapshot"/>, a snapshot of the member's own applied state, ahead of
+    /// its <see cref="InstallSnapshotAsync"/>, so that a large snapshot does not hold up the appends meanwhile. The
+    /// task completes once the data is durable; the install of the same instance then only makes it the one in force.
+    /// </summary>
+    /// <remarks>
+    /// Unlike the other calls it may overlap the calls that follow it, until the install. One snapshot is prepared at
+    /// a time. Its index must lie past the current snapshot and within the log. A store may do all the work in the
+    /// install instead.
+    /// </remarks>
+    Task PrepareSnapshotAsync(Snapshot snapshot, CancellationToken cancellationToken = default);
+
     /// <summary>The latest snapshot with its data. Throws <see cref="RaftLogCorruptedException"/> when its data does not check out.</summary>
     ValueTask<Snapshot> ReadSnapshotAsync(CancellationToken cancellationToken = default);
 

@@ -137,6 +137,14 @@ public sealed class InMemoryRaftLogStore : IRaftLogStore
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Memory has nothing to write ahead: the install does it all.</summary>
+    public Task PrepareSnapshotAsync(Snapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        EnsureUsable(cancellationToken);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return Task.CompletedTask;
+    }
+
     public ValueTask<Snapshot> ReadSnapshotAsync(CancellationToken cancellationToken = default)
     {
         EnsureUsable(cancellationToken);

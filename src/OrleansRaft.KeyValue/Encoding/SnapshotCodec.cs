@@ -25,9 +25,11 @@ internal static class SnapshotCodec
     private const byte AuthVersion = 2;
     private static readonly byte[] Magic = "KVSN"u8.ToArray();
 
-    public static byte[] Write(KvState state)
+    /// <param name="state">The state to write.</param>
+    /// <param name="capacity">How many bytes to expect: the buffer starts at this size (at least 1 KiB).</param>
+    public static byte[] Write(KvState state, int capacity = 0)
     {
-        var w = new KvWriter(1024);
+        var w = new KvWriter(Math.Max(capacity, 1024));
         w.Raw(Magic);
         var withAuth = !state.Auth.IsPristine;
         w.Byte(withAuth ? AuthVersion : Version);

@@ -90,6 +90,125 @@ public abstract class CrashInjectionTests
         CrashEverywhere(TwoBatchesAndASnapshot, store => store.InstallSnapshotAsync(new Snapshot(new SnapshotMetadata(7, 2, Voters), Data(20, 3))).AsTask(), minimumWrites: 7);
 
     [Fact]
+    public Task A_snapshot_prepared_then_installed() =>
+        CrashEverywhere(TwoBatches, async store =>
+        {
+            var snapshot = new Snapshot(new SnapshotMetadata(6, 2, Voters), Data(50, 7));
+            await store.PrepareSnapshotAsync(snapshot);
+            await store.InstallSnapshotAsync(snapshot);
+        }, minimumWrites: 7);
+
+    [Fact]
+    public async Task Appends_go_on_while_a_prepared_snapshot_is_written_and_its_install_keeps_them()
+    {
+        var snapshot = new Snapshot(new SnapshotMetadata(6, 2, Voters), Data(50, 7));
+        var model = new InMemoryRaftLogStore(new InMemoryRaftLogMedium(), "model");
+        await model.LoadAsync();
+        await TwoBatches(model);
+        await model.AppendAsync(Entries(9, 2, 2), new HardState(2, 2, 8));
+        await model.AppendAsync(Entries(11, 3, 1), new HardState(3, 3, 9));
+        await model.InstallSnapshotAsync(snapshot);
+        var expected = await LogView.Of(model);
+
+        var member = NewMember();
+        var store = new GrainStorageRaftLogStore(Storage, member, Options);
+        await store.LoadAsync();
+        await TwoBatches(store);
+        var written = store.PrepareSnapshotAsync(snapshot);
+        await store.AppendAsync(Entries(9, 2, 2), new HardState(2, 2, 8));
+        await store.AppendAsync(Entries(11, 3, 1), new HardState(3, 3, 9));
+        await written;
+        Assert.Equal(0UL, store.SnapshotMetadata.Index); // written, not yet in force
+        await store.InstallSnapshotAsync(snapshot);
+        await store.Collection;
+        Assert.Equal(expected, await LogView.Of(store));
+
+        var reloaded = new GrainStorageRaftLogStore(Storage, member, Options);
+        await reloaded.LoadAsync();
+        Assert.Equal(expected, await LogView.Of(reloaded));
+        await AssertNoLeftovers(member);
+    }
+
+    [Fact]
+    public async Task A_snapshot_installed_over_a_prepared_one_replaces_it_and_leaves_nothing_of_it()
+    {
+        var prepared = new Snapshot(new SnapshotMetadata(6, 2, Voters), Data(50, 7));
+        var leaders = new Snapshot(new SnapshotMetadata(12, 4, Voters), Data(33, 9));
+        var model = new InMemoryRaftLogStore(new InMemoryRaftLogMedium(), "model");
+        await model.LoadAsync();
+        await TwoBatches(model);
+        await model.InstallSnapshotAsync(leaders, new HardState(4, 0, 12));
+        var expected = await LogView.Of(model);
+
+        var member = NewMember();
+        var store = new GrainStorageRaftLogStore(Storage, member, Options);
+        await store.LoadAsync();
+        await TwoBatches(store);
+        _ = store.PrepareSnapshotAsync(prepared);
+        await store.InstallSnapshotAsync(leaders, new HardState(4, 0, 12));
+        await store.Collection;
+        await Assert.ThrowsAsync<ArgumentException>(() => store.InstallSnapshotAsync(prepared).AsTask());
+
+        var reloaded = new GrainStorageRaftLogStore(Storage, member, Options);
+        await reloaded.LoadAsync();
+        Assert.Equal(expected, await LogView.Of(reloaded));
+        Assert.Equal(33, (await reloaded.ReadSnapshotAsync()).Data.Length);
+        await AssertNoLeftovers(member);
+    }
+
+    [Fact]
+    public async Task A_deletion_waits_for_a_prepared_snapshot_and_leaves_nothing_of_it()
+    {
+        var member = NewMember();
+        var store = new GrainStorageRaftLogStore(Storage, member, Options);
+        await store.LoadAsync();
+        await TwoBatchesAndASnapshot(store);
+        await store.Collection;
+        _ = store.PrepareSnapshotAsync(new Snapshot(new SnapshotMetadata(7, 2, Voters), Data(20, 3)));
+        await store.DeleteAllAsync();
+
+        var reloaded = new GrainStorageRaftLogStore(Storage, member, Options);
+        await reloaded.LoadAsync();
+        Assert.Equal(0UL, reloaded.LastIndex);
+        await AssertNoLeftovers(member);
+    }
+
+    [Fact]
+    public async Task A_load_collects_a_snapshot_prepared_but_never_installed()
+    {
+        var member = NewMember();
+        var store = new GrainStorageRaftLogStore(Storage, member, Options);
+        await store.LoadAsync();
+        await TwoBatchesAndASnapshot(store);
+        await store.Collection;
+        var before = await LogView.Of(store);
+        // The process ends once the data is written, before the install.
+        await store.PrepareSnapshotAsync(new Snapshot(new SnapshotMetadata(7, 2, Voters), Data(20, 3)));
+
+        var reloaded = new GrainStorageRaftLogStore(Storage, member, Options);
+        await reloaded.LoadAsync();
+        Assert.Equal(before, await LogView.Of(reloaded));
+        await reloaded.Collection;
+        await AssertNoLeftovers(member);
+    }
+
+    [Fact]
+    public async Task A_second_prepare_before_the_install_is_refused()
+    {
+        var store = new GrainStorageRaftLogStore(Storage, NewMember(), Options);
+        await store.LoadAsync();
+        await TwoBatches(store);
+        var first = new Snapshot(new SnapshotMetadata(6, 2, Voters), Data(50, 7));
+        var written = store.PrepareSnapshotAsync(first);
+        // Refused at the call, before anything is written.
+        var error = Assert.Throws<InvalidOperationException>(() => { _ = store.PrepareSnapshotAsync(new Snapshot(new SnapshotMetadata(7, 2, Voters), Data(5, 1))); });
+        Assert.Contains("prepared already", error.Message);
+        await written;
+        await store.InstallSnapshotAsync(first);
+        Assert.Equal(6UL, store.SnapshotMetadata.Index);
+    }
+
+    [Fact]
     public Task A_deletion_of_the_whole_log() =>
         CrashEverywhere(
             TwoBatchesAndASnapshot,
