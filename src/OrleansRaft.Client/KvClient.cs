@@ -126,7 +126,7 @@ public sealed partial class KvClient : IAsyncDisposable
     /// consistency, and tells which member answered at which index.
     /// </summary>
     public async Task<KvRead<T>> ReadAsync<T>(KvRequest query, KvCallOptions? call = null, CancellationToken cancellationToken = default)
-        where T : KvResult => (await ReadFromAsync<T>(query, call, prefer: 0, cancellationToken)).Read;
+        where T : KvResult => (await ReadFromAsync<T>(query, call, prefer: call?.PreferredMember ?? 0, cancellationToken)).Read;
 
     /// <summary>
     /// <see cref="ReadAsync{T}"/>, with a serializable read tried first at <paramref name="prefer"/>; also returns the

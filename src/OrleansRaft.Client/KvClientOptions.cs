@@ -110,6 +110,13 @@ public sealed record KvCallOptions
     /// </summary>
     public TimeSpan? MaxLeaderSilence { get; init; }
 
+    /// <summary>
+    /// For serializable reads: the Raft member to ask first, such as the one on the caller's own silo, which answers
+    /// without a hop to another silo; 0 lets the client choose. A member that cannot serve the read (behind
+    /// <see cref="MinRevision"/>, silent too long, gone) is passed over as any other would be.
+    /// </summary>
+    public ulong PreferredMember { get; init; }
+
     public static KvCallOptions Serializable { get; } = new() { Consistency = ReadConsistency.Serializable };
 
     public static KvCallOptions Linearizable { get; } = new() { Consistency = ReadConsistency.Linearizable };

@@ -56,17 +56,23 @@ internal sealed class ReadFloor
         _revisions.AddOrUpdate(groupId, revision, (_, current) => Math.Max(current, revision));
 }
 
-/// <summary>The read floor of one call: its connection's, in the group the call is served by.</summary>
-internal readonly record struct CallFloor(ReadFloor? Floor, string GroupId)
+/// <summary>
+/// The read floor of one call: its connection's, in the group the call is served by; and the member on the gateway's
+/// own silo (0 when the latest status shows none), which serves a serializable read without a hop between silos.
+/// </summary>
+internal readonly record struct CallFloor(ReadFloor? Floor, string GroupId, ulong LocalMember)
 {
-    public static CallFloor Of(ServerCallContext context, EtcdGroup group) => new(ReadFloor.Of(context), group.GroupId);
+    public static CallFloor Of(ServerCallContext context, EtcdGroup group) =>
+        new(ReadFloor.Of(context), group.GroupId, group.LocalMember(group.Status)?.MemberId ?? 0);
 
     /// <summary>
     /// The options of a serializable read on the call's connection: from a member at the connection's floor or later,
-    /// or linearizable when there is no floor to keep.
+    /// the local one first, or linearizable when there is no floor to keep.
     /// </summary>
     public KvCallOptions Serializable =>
-        Floor is { } floor ? KvCallOptions.Serializable with { MinRevision = floor.RevisionOf(GroupId) } : KvCallOptions.Linearizable;
+        Floor is { } floor
+            ? KvCallOptions.Serializable with { MinRevision = floor.RevisionOf(GroupId), PreferredMember = LocalMember }
+            : KvCallOptions.Linearizable;
 
     /// <summary>Notes that the connection was answered at <paramref name="revision"/>.</summary>
     public void Answered(long revision) => Floor?.Raise(GroupId, revision);

@@ -178,6 +178,31 @@ public sealed class KvClientTests(SharedKvCluster shared)
     }
 
     [Fact]
+    public async Task A_serializable_read_goes_to_the_preferred_member_and_past_it_when_it_cannot_serve()
+    {
+        var members = await Kv.CreateGroupAsync("kv-preferred");
+        await using var client = await Kv.ConnectAsync("kv-preferred");
+        var put = await client.PutAsync("k", "v");
+
+        foreach (var member in members)
+        {
+            // No minimum revision: a follower that has yet to apply the put must still be the one that answers.
+            var preferred = KvCallOptions.Serializable with { PreferredMember = member };
+            for (var i = 0; i < 5; i++)
+            {
+                var read = await client.ReadAsync<RangeResult>(new RangeRequest(KvBytes.From("k")), preferred);
+                Assert.Equal(member, read.MemberId);
+                Assert.True(read.Result.Revision <= put.Revision);
+            }
+        }
+
+        // A member outside the group is no preference: the client chooses, and the read is served all the same.
+        var outside = await client.ReadAsync<RangeResult>(
+            new RangeRequest(KvBytes.From("k")), KvCallOptions.Serializable with { PreferredMember = 99, MinRevision = put.Revision });
+        Assert.Contains(outside.MemberId, members);
+    }
+
+    [Fact]
     public async Task A_serializable_read_with_a_revision_no_member_reaches_times_out()
     {
         await Kv.CreateGroupAsync("kv-min-revision-future");
