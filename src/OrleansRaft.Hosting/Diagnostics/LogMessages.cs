@@ -84,6 +84,12 @@ internal static partial class RaftLogMessages
     [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Silo} is suspected ({Reason}); waking {Count} quiet Raft followers of its leaders.")]
     public static partial void LeaderSiloSuspected(ILogger logger, string silo, string reason, int count);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} went quiet in term {Term} without knowing the silo of its leader {Leader}; it wakes its group.")]
+    public static partial void QuietWithoutLeaderSilo(ILogger logger, string member, ulong term, ulong leader);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Waking quiet Raft follower {Member} failed ({Reason}); the next probe of its leader's silo tries again.")]
+    public static partial void WakeFailed(ILogger logger, string member, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Silo} led {Leading} Raft groups, above its share of {Share}; it handed {Moved} of them to members on other silos.")]
     public static partial void LeadersBalanced(ILogger logger, SiloAddress silo, int moved, int leading, int share);
 

@@ -25,6 +25,9 @@ internal sealed partial class RaftMemberGrain
     /// <summary>The silo of the leader whose Quiesce this member took last, if it is quiet as a follower.</summary>
     private SiloAddress? _leaderSilo;
 
+    /// <summary>The term and leader that <see cref="_leaderSilo"/> was learned for.</summary>
+    private (ulong Term, ulong Leader) _leaderSiloFor;
+
     public async Task QuiesceAsync(RaftMessageData message, SiloAddress leaderSilo)
     {
         if (!await TryStartForPeerAsync(1) || _failure is not null || message.To != _key.MemberId || !IsMember(message.From))
@@ -36,9 +39,14 @@ internal sealed partial class RaftMemberGrain
         var stepped = RaftMessageMapper.FromData(message);
         node.Step(stepped);
         NoteLeaderContact(stepped, node);
-        if (node.IsQuiescent)
+        // Only the current leader's Quiesce names where that leader runs. A stale one (an earlier leader's, delivered
+        // after a newer leader quieted the group) is refused by the core, which leaves the member quiet: taking its
+        // silo would list the member under a silo whose death says nothing of the leader, and a quiet group whose
+        // leader died would then never be woken.
+        if (node.IsQuiescent && stepped.Term == node.Term && stepped.From == node.Leader)
         {
             _leaderSilo = leaderSilo;
+            _leaderSiloFor = (node.Term, node.Leader);
         }
 
         Kick();
@@ -114,9 +122,17 @@ internal sealed partial class RaftMemberGrain
                     new GrainTimerCreationOptions { DueTime = due < QuietClockMinimum ? QuietClockMinimum : due, Period = Timeout.InfiniteTimeSpan, Interleave = true });
             }
         }
-        else if (_leaderSilo is { } silo)
+        else if (_leaderSilo is { } silo && _leaderSiloFor == (node.Term, node.Leader))
         {
             _quietFollowers.List(_name, silo);
+        }
+        else
+        {
+            // Quiet under a leader whose silo this member does not know: nothing would wake it if that silo died. Waking
+            // tells the leader, whose next Quiesce names its silo; a leader that is gone is replaced.
+            RaftLogMessages.QuietWithoutLeaderSilo(_logger, _name, node.Term, node.Leader);
+            node.Wake();
+            SyncTimers();
         }
     }
 

@@ -28,13 +28,19 @@ internal sealed class RaftQuietFollowers
                 RemoveLocked(member, listed);
             }
 
-            _byMember[member] = leaderSilo;
-            if (!_bySilo.TryGetValue(leaderSilo, out var members))
-            {
-                _bySilo[leaderSilo] = members = new HashSet<string>(StringComparer.Ordinal);
-            }
+            ListLocked(member, leaderSilo);
+        }
+    }
 
-            members.Add(member);
+    /// <summary>Lists <paramref name="member"/> under <paramref name="leaderSilo"/> unless it is listed already, under any silo.</summary>
+    public void ListIfAbsent(string member, SiloAddress leaderSilo)
+    {
+        lock (_gate)
+        {
+            if (!_byMember.ContainsKey(member))
+            {
+                ListLocked(member, leaderSilo);
+            }
         }
     }
 
@@ -46,6 +52,15 @@ internal sealed class RaftQuietFollowers
             {
                 RemoveLocked(member, listed);
             }
+        }
+    }
+
+    /// <summary>The silo <paramref name="member"/> is listed under; null when it is not listed.</summary>
+    public SiloAddress? ListedUnder(string member)
+    {
+        lock (_gate)
+        {
+            return _byMember.GetValueOrDefault(member);
         }
     }
 
@@ -86,6 +101,17 @@ internal sealed class RaftQuietFollowers
                 return _byMember.Count;
             }
         }
+    }
+
+    private void ListLocked(string member, SiloAddress leaderSilo)
+    {
+        _byMember[member] = leaderSilo;
+        if (!_bySilo.TryGetValue(leaderSilo, out var members))
+        {
+            _bySilo[leaderSilo] = members = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        members.Add(member);
     }
 
     private void RemoveLocked(string member, SiloAddress silo)

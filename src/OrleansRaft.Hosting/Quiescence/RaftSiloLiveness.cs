@@ -142,7 +142,25 @@ internal sealed class RaftSiloLiveness : GrainService, IRaftSiloLiveness
         RaftLogMessages.LeaderSiloSuspected(_logger, silo.ToString(), reason, followers.Length);
         foreach (var member in followers)
         {
-            _grains.GetGrain<IRaftMemberGrain>(member).WakeAsync(leaderSuspected: true).Ignore();
+            WakeAsync(member, silo).Ignore();
+        }
+    }
+
+    /// <summary>
+    /// Wakes one quiet follower. A wake that fails (the call timed out on a silo flooded with them, say) lists the
+    /// follower again, unless it listed itself anew meanwhile, so that the next probe of the silo wakes it again: a
+    /// follower left quiet under a dead leader would keep its group without one until a client called.
+    /// </summary>
+    private async Task WakeAsync(string member, SiloAddress silo)
+    {
+        try
+        {
+            await _grains.GetGrain<IRaftMemberGrain>(member).WakeAsync(leaderSuspected: true);
+        }
+        catch (Exception e) when (!_stopping.IsCancellationRequested)
+        {
+            RaftLogMessages.WakeFailed(_logger, member, e.Message);
+            _followers.ListIfAbsent(member, silo);
         }
     }
 }

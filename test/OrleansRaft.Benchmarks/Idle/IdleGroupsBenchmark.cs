@@ -1,3 +1,4 @@
+using OrleansRaft.Hosting.Quiescence;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
@@ -236,6 +237,22 @@ internal static class IdleGroupsBenchmark
             return double.NaN;
         }));
         var times = recovered.Where(t => !double.IsNaN(t)).Order().ToArray();
+        // What the survivors of a group with no new leader say of themselves, so that such a group can be looked into.
+        foreach (var old in busiest.Where((_, i) => double.IsNaN(recovered[i])).Take(5))
+        {
+            foreach (var m in new ulong[] { 1, 2, 3 }.Where(m => m != old.MemberId))
+            {
+                var said = await cluster.Client.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(old.GroupId, m)).GetStatusAsync()
+                    .WaitAsync(TimeSpan.FromSeconds(5))
+                    .ContinueWith(t => t.IsCompletedSuccessfully ? $"{t.Result.Role} term {t.Result.Term} leader {t.Result.Leader} quiet {t.Result.Quiescent} on {t.Result.Silo}" : t.Exception?.InnerException?.Message);
+                var listed = string.Join(", ", cluster.Silos
+                    .Select(silo => (silo.SiloAddress, Under: silo.SiloHost.Services.GetRequiredService<RaftQuietFollowers>().ListedUnder(RaftMemberKey.Format(old.GroupId, m))))
+                    .Where(l => l.Under is not null).Select(l => $"{l.Under} (on {l.SiloAddress})"));
+                Console.WriteLine($"        no new leader in {old.GroupId} (led by {old.MemberId} in term {old.Term}, killed silo {victim.SiloAddress}): " +
+                                  $"member {m} is {said}, listed as quiet under {(listed.Length == 0 ? "no silo" : listed)}");
+            }
+        }
+
         double At(double q) => times.Length == 0 ? double.NaN : times[Math.Min(times.Length - 1, (int)(q * times.Length))];
         Console.WriteLine($"        killed the silo leading {busiest.Count()} of {leaders.Count} groups: {times.Length} recovered, " +
                           $"time to a new leader p50 {At(0.5):F0} ms, p99 {At(0.99):F0} ms, max {At(1):F0} ms");
