@@ -103,9 +103,9 @@ public sealed class OrleansRaftOptions
     /// A snapshot serializes and writes the whole state (the write runs beside the member's Ready loop, but its CPU and
     /// its writes are spent all the same). With a state that keeps growing (the key-value store keeps every revision
     /// until it is compacted), snapshots at a fixed count of entries would each write more than the last, so that
-    /// their cost per entry grows without bound. Against the last
-    /// snapshot's size, the bytes written by snapshots stay within 1 / ratio of the bytes written to the log, and the
-    /// log kept in memory and replayed on a restart stays within about ratio times the state's size.
+    /// their cost per entry grows without bound. Weighed against the last snapshot's size, the bytes written by
+    /// snapshots stay within 1 / ratio of the bytes written to the log, and the log kept in memory and replayed on a
+    /// restart stays within about ratio times the state's size.
     /// </remarks>
     public double SnapshotLogRatio { get; set; } = 1.0;
 

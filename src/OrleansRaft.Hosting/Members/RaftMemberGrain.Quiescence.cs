@@ -22,11 +22,11 @@ internal sealed partial class RaftMemberGrain
     /// <summary>When the member last took a request (a proposal, a read, a transfer); quiescence waits for it to age.</summary>
     private long _lastRequestAt;
 
-    /// <summary>The silo of the leader whose Quiesce this member took last, if it is quiet as a follower.</summary>
-    private SiloAddress? _leaderSilo;
-
-    /// <summary>The term and leader that <see cref="_leaderSilo"/> was learned for.</summary>
-    private (ulong Term, ulong Leader) _leaderSiloFor;
+    /// <summary>
+    /// Where the leader whose Quiesce this member took last runs, and which leader of which term that was, while the
+    /// member is quiet as a follower.
+    /// </summary>
+    private QuietLeader? _quietLeader;
 
     public async Task QuiesceAsync(RaftMessageData message, SiloAddress leaderSilo)
     {
@@ -45,8 +45,7 @@ internal sealed partial class RaftMemberGrain
         // leader died would then never be woken.
         if (node.IsQuiescent && stepped.Term == node.Term && stepped.From == node.Leader)
         {
-            _leaderSilo = leaderSilo;
-            _leaderSiloFor = (node.Term, node.Leader);
+            _quietLeader = new QuietLeader(leaderSilo, node.Term, node.Leader);
         }
 
         Kick();
@@ -122,9 +121,9 @@ internal sealed partial class RaftMemberGrain
                     new GrainTimerCreationOptions { DueTime = due < QuietClockMinimum ? QuietClockMinimum : due, Period = Timeout.InfiniteTimeSpan, Interleave = true });
             }
         }
-        else if (_leaderSilo is { } silo && _leaderSiloFor == (node.Term, node.Leader))
+        else if (_quietLeader is { } leader && leader.Term == node.Term && leader.Leader == node.Leader)
         {
-            _quietFollowers.List(_name, silo);
+            _quietFollowers.List(_name, leader.Silo);
         }
         else
         {
@@ -156,10 +155,10 @@ internal sealed partial class RaftMemberGrain
 
     private void UnlistQuiet()
     {
-        if (_leaderSilo is not null)
+        if (_quietLeader is not null)
         {
             _quietFollowers.Unlist(_name);
-            _leaderSilo = null;
+            _quietLeader = null;
         }
     }
 
@@ -170,6 +169,9 @@ internal sealed partial class RaftMemberGrain
         _clockTimer?.Dispose();
         _clockTimer = null;
         _quietFollowers.Unlist(_name);
-        _leaderSilo = null;
+        _quietLeader = null;
     }
+
+    /// <summary>The silo that <see cref="Leader"/> ran on when it quieted its group in <see cref="Term"/>.</summary>
+    private sealed record QuietLeader(SiloAddress Silo, ulong Term, ulong Leader);
 }

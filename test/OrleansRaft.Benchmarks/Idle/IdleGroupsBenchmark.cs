@@ -1,4 +1,3 @@
-using OrleansRaft.Hosting.Quiescence;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,6 +5,7 @@ using Npgsql;
 using Orleans.TestingHost;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Client;
+using OrleansRaft.Hosting.Quiescence;
 using OrleansRaft.KeyValue;
 using OrleansRaft.KeyValue.Hosting;
 using OrleansRaft.TestSupport;
@@ -237,20 +237,9 @@ internal static class IdleGroupsBenchmark
             return double.NaN;
         }));
         var times = recovered.Where(t => !double.IsNaN(t)).Order().ToArray();
-        // What the survivors of a group with no new leader say of themselves, so that such a group can be looked into.
         foreach (var old in busiest.Where((_, i) => double.IsNaN(recovered[i])).Take(5))
         {
-            foreach (var m in new ulong[] { 1, 2, 3 }.Where(m => m != old.MemberId))
-            {
-                var said = await cluster.Client.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(old.GroupId, m)).GetStatusAsync()
-                    .WaitAsync(TimeSpan.FromSeconds(5))
-                    .ContinueWith(t => t.IsCompletedSuccessfully ? $"{t.Result.Role} term {t.Result.Term} leader {t.Result.Leader} quiet {t.Result.Quiescent} on {t.Result.Silo}" : t.Exception?.InnerException?.Message);
-                var listed = string.Join(", ", cluster.Silos
-                    .Select(silo => (silo.SiloAddress, Under: silo.SiloHost.Services.GetRequiredService<RaftQuietFollowers>().ListedUnder(RaftMemberKey.Format(old.GroupId, m))))
-                    .Where(l => l.Under is not null).Select(l => $"{l.Under} (on {l.SiloAddress})"));
-                Console.WriteLine($"        no new leader in {old.GroupId} (led by {old.MemberId} in term {old.Term}, killed silo {victim.SiloAddress}): " +
-                                  $"member {m} is {said}, listed as quiet under {(listed.Length == 0 ? "no silo" : listed)}");
-            }
+            await DescribeSurvivorsAsync(cluster, old, victim.SiloAddress);
         }
 
         double At(double q) => times.Length == 0 ? double.NaN : times[Math.Min(times.Length - 1, (int)(q * times.Length))];
@@ -264,6 +253,35 @@ internal static class IdleGroupsBenchmark
 
         Console.WriteLine($"        puts to {loaded.Length} random groups by {LoadCallers} callers over {LoadDuration.TotalSeconds:F0} s around the kill: " +
                           $"{puts.Ops:F0} ops/s, p50 {puts.P50:F1} ms, p99 {puts.P99:F1} ms, {puts.Errors} failed");
+    }
+
+    /// <summary>
+    /// Prints what the survivors of a group that got no new leader say of themselves, and under which leader silo the
+    /// liveness watch of their silo lists them as quiet, so that such a group can be looked into.
+    /// </summary>
+    private static async Task DescribeSurvivorsAsync(InProcessTestCluster cluster, RaftMemberStatus old, SiloAddress killed)
+    {
+        foreach (var m in new ulong[] { 1, 2, 3 }.Where(m => m != old.MemberId))
+        {
+            var key = RaftMemberKey.Format(old.GroupId, m);
+            string said;
+            try
+            {
+                var s = await cluster.Client.GetGrain<IRaftMemberGrain>(key).GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(5));
+                said = $"{s.Role} term {s.Term} leader {s.Leader} quiet {s.Quiescent} on {s.Silo}";
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException)
+            {
+                said = $"not answering ({e.Message})";
+            }
+
+            var listed = string.Join(", ", cluster.Silos
+                .Select(silo => (silo.SiloAddress, Under: silo.SiloHost.Services.GetRequiredService<RaftQuietFollowers>().ListedUnder(key)))
+                .Where(l => l.Under is not null)
+                .Select(l => $"{l.Under} (by {l.SiloAddress})"));
+            Console.WriteLine($"        no new leader in {old.GroupId} (led by {old.MemberId} in term {old.Term}, killed silo {killed}): " +
+                              $"member {m} is {said}, listed as quiet under {(listed.Length == 0 ? "no silo" : listed)}");
+        }
     }
 
     /// <summary>Groups that take puts while the busiest silo is killed, the callers that put, and for how long.</summary>
@@ -324,6 +342,7 @@ internal static class IdleGroupsBenchmark
                 throw new TimeoutException(pending > 0 ? $"{pending} of {ids.Length} groups never settled" : "the leaders never spread evenly over the silos");
             }
 
+            // A poll of every member's status, paced so that the polling does not load the silos it waits on.
             await Task.Delay(500);
         }
     }

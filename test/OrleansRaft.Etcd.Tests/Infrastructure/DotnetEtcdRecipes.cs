@@ -201,6 +201,7 @@ public static class DotnetEtcdRecipes
             }
             catch (RpcException e) when (Retryable(e) && attempt < 20)
             {
+                // A client's backoff before it retries an answer that says to retry, as etcd's own clients do.
                 await Task.Delay(100 * attempt);
             }
         }
