@@ -1,6 +1,7 @@
 using OrleansRaft.Abstractions;
 using OrleansRaft.Core;
 using OrleansRaft.Hosting.Diagnostics;
+using OrleansRaft.Hosting.Storage;
 using OrleansRaft.Hosting.Transport;
 
 namespace OrleansRaft.Hosting.Members;
@@ -62,6 +63,63 @@ internal sealed partial class RaftMemberGrain
         return Task.CompletedTask;
     }
 
+    /// <summary>The check of this activation's claim on the member's log while one runs.</summary>
+    private Task? _claimCheck;
+
+    /// <summary>When the last check that found the claim held began; 0 before the first.</summary>
+    private long _claimCheckedAt;
+
+    /// <summary>
+    /// Before a quiet member answers from what it knows (its status, a serializable read): makes sure this activation
+    /// held the member's log at most an election timeout ago.
+    /// </summary>
+    /// <remarks>
+    /// Orleans can run two activations of one member for a while (its directory converges after silos join or fail).
+    /// The later one's load fences the earlier, whose next write then fails, and it restarts. A quiet activation
+    /// writes nothing, so it would never learn, and would go on reporting a leadership it lost and serving the reads
+    /// of a past term. An awake one learns within about an election timeout: it either takes the leader's appends,
+    /// and writes, or campaigns, and writes. The check gives a quiet one the same bound, at one read of its
+    /// manifest per election timeout at most, and only while something asks it.
+    /// </remarks>
+    private Task CheckClaimWhileQuietAsync()
+    {
+        if (_node is not { IsQuiescent: true } || _failure is not null)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (_claimCheck is { IsCompleted: false } running)
+        {
+            return running;
+        }
+
+        if (_claimCheckedAt != 0 && Time.GetElapsedTime(_claimCheckedAt) < _options.TickInterval * _options.ElectionTicks)
+        {
+            return Task.CompletedTask;
+        }
+
+        return _claimCheck = CheckClaimAsync();
+    }
+
+    private async Task CheckClaimAsync()
+    {
+        var started = Time.GetTimestamp();
+        try
+        {
+            await _store!.CheckClaimAsync();
+            _claimCheckedAt = started;
+        }
+        catch (RaftLogConflictException e)
+        {
+            Fail(e);
+        }
+        catch (Exception e) when (StorageFailures.IsUnavailable(e))
+        {
+            // Unknown rather than fenced: the answer goes out as without the check, and the next one checks again.
+            RaftLogMessages.StorageUnavailable(_logger, _name, $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
     /// <summary>Notes a request, so that the group stays awake for <see cref="Configuration.OrleansRaftOptions.QuiesceAfter"/> after it.</summary>
     private void NoteRequest() => _lastRequestAt = Time.GetTimestamp();
 
@@ -102,6 +160,7 @@ internal sealed partial class RaftMemberGrain
 
         if (!node.IsQuiescent)
         {
+
             _clockTimer?.Dispose();
             _clockTimer = null;
             UnlistQuiet();

@@ -129,6 +129,7 @@ internal sealed partial class RaftMemberGrain
     {
         var credential = TakeCredential();
         await EnsureStartedAsync();
+        await CheckClaimWhileQuietAsync();
         ThrowIfFailed();
         var node = Node;
         return new RaftReadResult(RaftRequestStatus.Ok, _applied, node.Leader, Refusal(query, isCommand: false, credential) ?? _stateMachine!.Query(query))

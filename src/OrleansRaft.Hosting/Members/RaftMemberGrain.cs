@@ -153,6 +153,13 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
     public async Task<RaftMemberStatus> GetStatusAsync()
     {
         await EnsureStartedAsync();
+        await CheckClaimWhileQuietAsync();
+        if (_failure is RaftLogConflictException)
+        {
+            // Another activation holds the member: this one's picture is of the past.
+            ThrowIfFailed();
+        }
+
         var node = Node;
         return new RaftMemberStatus(
             _key.GroupId,

@@ -49,6 +49,22 @@ public sealed partial class GrainStorageRaftLogStore
         }
     }
 
+    public async Task CheckClaimAsync(CancellationToken cancellationToken = default)
+    {
+        EnsureUsable(cancellationToken);
+
+        // Every load raises the manifest's epoch before it does anything else, and nothing but a load changes it.
+        var stored = await ReadAsync<LogManifest>(ManifestStateName, _member, cancellationToken);
+        var epoch = stored.Value?.Epoch ?? 0;
+        if (epoch != _epoch)
+        {
+            _faulted = true;
+            var conflict = new RaftLogConflictException(_member, $"this instance loaded as claim {_epoch}, the log is now at claim {epoch}.");
+            LogMessages.Fenced(_logger, _member, _epoch, conflict);
+            throw conflict;
+        }
+    }
+
     /// <summary>
     /// Claims the log and rebuilds it. Fields are assigned only at the end, so a lost race leaves nothing behind
     /// but records that the next attempt reads (a fence, a manifest with a higher epoch). A race is lost with an

@@ -96,6 +96,13 @@ public interface IRaftLogStore
     /// </remarks>
     Task PrepareSnapshotAsync(Snapshot snapshot, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Throws <see cref="RaftLogConflictException"/> when another instance has claimed the log since this one loaded
+    /// it. An instance that only reads never meets the fence its writes would meet; this is how it learns it was
+    /// fenced. It reads and changes nothing, so unlike the other calls it may overlap them.
+    /// </summary>
+    Task CheckClaimAsync(CancellationToken cancellationToken = default);
+
     /// <summary>The latest snapshot with its data. Throws <see cref="RaftLogCorruptedException"/> when its data does not check out.</summary>
     ValueTask<Snapshot> ReadSnapshotAsync(CancellationToken cancellationToken = default);
 

@@ -33,6 +33,18 @@ public sealed class InMemoryRaftLogMedium
         }
     }
 
+    /// <summary>Fails when a claim later than <paramref name="epoch"/> fenced the instance that holds it.</summary>
+    internal void CheckClaim(ulong epoch, string member)
+    {
+        lock (_lock)
+        {
+            if (epoch != _epoch)
+            {
+                throw new RaftLogConflictException(member, $"this instance loaded as claim {epoch}, the log is now at claim {_epoch}.");
+            }
+        }
+    }
+
     /// <summary>Applies one write of the instance that claimed <paramref name="epoch"/>, atomically; fails when a later claim fenced it.</summary>
     internal void Write(ulong epoch, string member, Action<LogCache> change, ReadOnlyMemory<byte>? snapshotData = null)
     {
@@ -138,6 +150,22 @@ public sealed class InMemoryRaftLogStore : IRaftLogStore
     }
 
     /// <summary>Memory has nothing to write ahead: the install does it all.</summary>
+    public Task CheckClaimAsync(CancellationToken cancellationToken = default)
+    {
+        EnsureUsable(cancellationToken);
+        try
+        {
+            _medium.CheckClaim(_epoch, _member);
+        }
+        catch
+        {
+            _faulted = true;
+            throw;
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task PrepareSnapshotAsync(Snapshot snapshot, CancellationToken cancellationToken = default)
     {
         EnsureUsable(cancellationToken);

@@ -323,6 +323,25 @@ public abstract class RaftLogStoreConformance
     }
 
     [Fact]
+    public async Task A_claim_check_passes_for_the_latest_load_and_fences_an_earlier_one()
+    {
+        var member = NewMember();
+        var stale = await Load(member);
+        await stale.AppendAsync(Entries(1, 1, 4), new HardState(1, 1, 0));
+        await stale.CheckClaimAsync();
+        var current = await Load(member);
+
+        // The current claim's own writes, a snapshot install among them, keep its claim.
+        await current.InstallSnapshotAsync(new Snapshot(new SnapshotMetadata(2, 1, new MembershipConfiguration([1])), default));
+        await current.CheckClaimAsync();
+        await Assert.ThrowsAsync<RaftLogConflictException>(() => stale.CheckClaimAsync());
+
+        // An instance that learned it is fenced takes no further call.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => stale.AppendAsync(Entries(5, 1, 1)).AsTask());
+        Assert.Equal(Describe(Entries(3, 1, 2)), (await Reload(member)).Entries);
+    }
+
+    [Fact]
     public async Task Two_instances_that_load_and_write_at_once_never_interleave()
     {
         var member = NewMember();
