@@ -4,7 +4,8 @@ namespace OrleansRaft.Benchmarks;
 
 /// <summary>
 /// The grain storage provider the cluster benchmarks keep their logs in: OrleansRaft's batching provider by
-/// default, or ADO.NET with <c>ORLEANSRAFT_BENCH_STORAGE=adonet</c>, to compare the two; and whether members
+/// default, ADO.NET with <c>ORLEANSRAFT_BENCH_STORAGE=adonet</c>, or Orleans' memory provider with <c>memory</c>
+/// (what is left without a database at all, one silo's memory for all three); and whether members
 /// coalesce their messages between silos (<c>ORLEANSRAFT_BENCH_COALESCE=0</c> turns it off).
 /// </summary>
 internal static class BenchStorage
@@ -16,7 +17,8 @@ internal static class BenchStorage
     {
         null or "" or "batching" => "batching",
         "adonet" => "adonet",
-        var other => throw new ArgumentException($"{Variable} must be 'batching' or 'adonet', not '{other}'."),
+        "memory" => "memory",
+        var other => throw new ArgumentException($"{Variable} must be 'batching', 'adonet' or 'memory', not '{other}'."),
     };
 
     public const string CoalesceVariable = "ORLEANSRAFT_BENCH_COALESCE";
@@ -29,12 +31,15 @@ internal static class BenchStorage
         var other => throw new ArgumentException($"{CoalesceVariable} must be '0' or '1', not '{other}'."),
     };
 
-    /// <summary>"batching provider, coalesced messages" and the like, for a benchmark's header line.</summary>
-    public static string Describe => $"{Kind} provider, {(Coalesce ? "coalesced" : "direct")} messages";
+    /// <summary>"PostgreSQL (batching provider), coalesced messages" and the like, for a benchmark's header line.</summary>
+    public static string Describe => $"{(Kind == "memory" ? "Orleans' memory storage" : $"PostgreSQL ({Kind} provider)")}, {(Coalesce ? "coalesced" : "direct")} messages";
 
-    public static ISiloBuilder Add(ISiloBuilder silo, string name, string connectionString) => Kind == "adonet"
-        ? silo.AddRaftPostgresStorage(name, connectionString)
-        : silo.AddRaftPostgresBatchingStorage(name, connectionString);
+    public static ISiloBuilder Add(ISiloBuilder silo, string name, string connectionString) => Kind switch
+    {
+        "adonet" => silo.AddRaftPostgresStorage(name, connectionString),
+        "memory" => silo.AddMemoryGrainStorage(name),
+        _ => silo.AddRaftPostgresBatchingStorage(name, connectionString),
+    };
 
     /// <summary>
     /// The storage provider <paramref name="name"/> and OrleansRaft on it, with the benchmarks' admin token and transport,
@@ -48,6 +53,7 @@ internal static class BenchStorage
             o.StorageProviderName = name;
             o.AdminToken = BenchAdminToken.Value;
             o.CoalesceMessages = Coalesce;
+            o.AllowVolatileStorage = Kind == "memory";
             configure?.Invoke(o);
         });
     }

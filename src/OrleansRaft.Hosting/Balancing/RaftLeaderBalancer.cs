@@ -14,7 +14,8 @@ namespace OrleansRaft.Hosting.Balancing;
 /// asks the other active silos how many groups they lead, and when it leads more than its share (the total over the
 /// silos that answered, rounded up) it hands the surplus, a few groups per round, to members of the same groups on
 /// the silos below their share. A silo that joins, or comes back after a failure, so takes leaders as soon as it runs
-/// members of groups that other silos lead.
+/// members of groups that other silos lead; before that, each round moves members that share a silo with another
+/// member of their group to a silo that runs none (see <see cref="SpreadMembersAsync"/>).
 /// </summary>
 /// <remarks>
 /// Leadership moves by Raft's own transfer, which waits until the target holds the whole log: no write is lost and
@@ -23,7 +24,7 @@ namespace OrleansRaft.Hosting.Balancing;
 /// that does not answer within <see cref="ProbeTimeout"/> is left out of the round.
 /// </remarks>
 [Reentrant]
-internal sealed class RaftLeaderBalancer : GrainService, IRaftLeaderBalancer
+internal sealed partial class RaftLeaderBalancer : GrainService, IRaftLeaderBalancer
 {
     /// <summary>At most this many leaders leave a silo per round, so that a large imbalance evens out without a storm of elections.</summary>
     internal const int MaxMovesPerRound = 8;
@@ -85,6 +86,7 @@ internal sealed class RaftLeaderBalancer : GrainService, IRaftLeaderBalancer
                 await Task.Delay(interval * (0.75 + Random.Shared.NextDouble() / 2), stopping);
                 try
                 {
+                    await SpreadMembersAsync(stopping);
                     await BalanceOnceAsync(stopping);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

@@ -93,6 +93,12 @@ internal static partial class RaftLogMessages
     [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Silo} led {Leading} Raft groups, above its share of {Share}; it handed {Moved} of them to members on other silos.")]
     public static partial void LeadersBalanced(ILogger logger, SiloAddress silo, int moved, int leading, int share);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Silo} ran more than one member of {Crowded} Raft groups; it moved {Moved} of those members to silos that run none of their group.")]
+    public static partial void MembersSpread(ILogger logger, SiloAddress silo, int moved, int crowded);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} moves to another silo, away from the silos of its group's other members ({Silos}).")]
+    public static partial void MemberMoving(ILogger logger, string member, string silos);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not send {Count} coalesced Raft message envelopes to silo {Silo}; Raft sends again what matters.")]
     public static partial void CoalescedSendFailed(ILogger logger, SiloAddress silo, int count, Exception exception);
 

@@ -27,7 +27,12 @@ internal static class ManyGroupsBenchmark
 
     private sealed record Settings(int Groups, int Callers, TimeSpan Duration, TimeSpan Warmup, int Runs);
 
-    private readonly record struct PhaseResult(double Ops, double P50, double P99, double Cpu, int Errors);
+    /// <summary>One measured phase; <see cref="Cpu"/> and <see cref="PostgresCpu"/> are percentages of all the machine's cores.</summary>
+    private readonly record struct PhaseResult(double Ops, double P50, double P99, double Cpu, double PostgresCpu, int Errors)
+    {
+        /// <summary>CPU time of this process and of PostgreSQL per put, in microseconds.</summary>
+        public double MicrosPerPut => Ops <= 0 ? double.NaN : (Cpu + PostgresCpu) / 100 * Environment.ProcessorCount / Ops * 1e6;
+    }
 
     public static int Run(string[] args)
     {
@@ -65,7 +70,7 @@ internal static class ManyGroupsBenchmark
     private static async Task<int> RunAsync(Settings settings)
     {
         var connectionString = TestPostgres.ConnectionString;
-        Console.WriteLine($"groups: 3 silos in process, logs in PostgreSQL ({BenchStorage.Describe}); {settings.Callers} callers doing {ValueSize}-byte puts over {KeysPerGroup} keys " +
+        Console.WriteLine($"groups: 3 silos in process, logs in {BenchStorage.Describe}; {settings.Callers} callers doing {ValueSize}-byte puts over {KeysPerGroup} keys " +
                           $"per group, spread over {settings.Groups} group(s) of 3, then on 1; one KvClient per group; median of {settings.Runs} run(s) " +
                           $"of {settings.Duration.TotalSeconds:0.#} s per phase (warm-up {settings.Warmup.TotalSeconds:0.#} s); " +
                           $"{Environment.ProcessorCount} cores, load average {KvBenchmark.LoadAverage()}");
@@ -83,16 +88,17 @@ internal static class ManyGroupsBenchmark
                 foreach (var isSpread in round % 2 == 0 ? new[] { true, false } : [false, true])
                 {
                     var clients = isSpread ? spread : single;
-                    await LoadAsync(clients, settings.Callers, settings.Warmup);
-                    var result = await LoadAsync(clients, settings.Callers, settings.Duration);
+                    await LoadAsync(clients, settings.Callers, settings.Warmup, connectionString);
+                    var result = await LoadAsync(clients, settings.Callers, settings.Duration, connectionString);
                     results[isSpread].Add(result);
                     Console.Error.WriteLine($"  run {round + 1}: {Name(isSpread, clients.Length)}: {result.Ops:F0} ops/s, p50 {result.P50:F2} ms, " +
-                                            $"p99 {result.P99:F2} ms, cpu {result.Cpu:F0} %, load {KvBenchmark.LoadAverage()}");
+                                            $"p99 {result.P99:F2} ms, cpu {result.Cpu:F0} % + PostgreSQL {result.PostgresCpu:F0} %, {result.MicrosPerPut:F0} µs per put, " +
+                                            $"load {KvBenchmark.LoadAverage()}");
                 }
             }
 
             Console.WriteLine();
-            Console.WriteLine($"{"phase",-8} {"groups",7} {"callers",8} {"ops/s",8} {"range",13} {"p50 ms",7} {"p99 ms",7} {"cpu %",6}");
+            Console.WriteLine($"{"phase",-8} {"groups",7} {"callers",8} {"ops/s",8} {"range",13} {"p50 ms",7} {"p99 ms",7} {"cpu %",6} {"pg %",5} {"cpu µs/put",11}");
             var medians = new Dictionary<bool, double>();
             foreach (var isSpread in new[] { true, false })
             {
@@ -102,7 +108,8 @@ internal static class ManyGroupsBenchmark
                 var errors = runs.Sum(r => r.Errors);
                 Console.WriteLine($"{(isSpread ? "spread" : "single"),-8} {(isSpread ? settings.Groups : 1),7} {settings.Callers,8} {ops.Median,8:F0} {$"{ops.Min:F0}-{ops.Max:F0}",13} " +
                                   $"{Summary.Of([.. runs.Select(r => r.P50)]).Median,7:F2} {Summary.Of([.. runs.Select(r => r.P99)]).Median,7:F2} " +
-                                  $"{Summary.Of([.. runs.Select(r => r.Cpu)]).Median,6:F0}" + (errors > 0 ? $"  ({errors} failed calls)" : ""));
+                                  $"{Summary.Of([.. runs.Select(r => r.Cpu)]).Median,6:F0} {Summary.Of([.. runs.Select(r => r.PostgresCpu)]).Median,5:F0} " +
+                                  $"{Summary.Of([.. runs.Select(r => r.MicrosPerPut)]).Median,11:F0}" + (errors > 0 ? $"  ({errors} failed calls)" : ""));
             }
 
             Console.WriteLine($"aggregate / single ops/s: {medians[true] / medians[false]:F2}");
@@ -150,13 +157,16 @@ internal static class ManyGroupsBenchmark
     /// Runs <paramref name="callers"/> closed loops of puts for <paramref name="duration"/>; each put goes to a group
     /// drawn at random, so every group takes load even with more groups than callers.
     /// </summary>
-    private static async Task<PhaseResult> LoadAsync(KvClient[] groups, int callers, TimeSpan duration)
+    private static async Task<PhaseResult> LoadAsync(KvClient[] groups, int callers, TimeSpan duration, string connectionString)
     {
         var keys = Enumerable.Range(0, KeysPerGroup).Select(KeyOf).ToArray();
         var values = Enumerable.Range(0, 16).Select(Value).ToArray();
+        var database = BenchStorage.Kind == "memory" ? null : await PostgresCounters.ReadAsync(connectionString);
+        var clock = Stopwatch.StartNew();
         var result = await ClosedLoops.RunAsync(callers, duration, random =>
             groups[random.Next(groups.Length)].PutAsync(new PutRequest(keys[random.Next(keys.Length)], values[random.Next(values.Length)])));
-        return new PhaseResult(result.Ops, result.P50, result.P99, result.Cpu, result.Errors);
+        var postgres = database is null ? 0 : 100 * ((await PostgresCounters.ReadAsync(connectionString)).CpuSeconds - database.CpuSeconds) / clock.Elapsed.TotalSeconds / Environment.ProcessorCount;
+        return new PhaseResult(result.Ops, result.P50, result.P99, result.Cpu, postgres, result.Errors);
     }
 
     private static byte[] KeyOf(int i) => KvBytes.From($"/bench/{i:D6}");

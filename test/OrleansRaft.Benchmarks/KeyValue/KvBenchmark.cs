@@ -106,7 +106,7 @@ internal static class KvBenchmark
     private static async Task<int> RunAsync(Settings settings)
     {
         var connectionString = TestPostgres.ConnectionString;
-        Console.WriteLine($"kv: 3 silos in process, one key-value group of 3, logs in PostgreSQL ({BenchStorage.Describe}); {ValueSize}-byte values over {Keys} keys; " +
+        Console.WriteLine($"kv: 3 silos in process, one key-value group of 3, logs in {BenchStorage.Describe}; {ValueSize}-byte values over {Keys} keys; " +
                           $"one KvClient shared by the callers; median of {settings.Runs} run(s) of {settings.Duration.TotalSeconds:0.#} s per cell " +
                           $"(warm-up {settings.Warmup.TotalSeconds:0.#} s); {Environment.ProcessorCount} cores, load average {LoadAverage()}");
         using var batches = new LeaderBatchListener();
