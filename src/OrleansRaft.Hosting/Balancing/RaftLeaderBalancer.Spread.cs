@@ -5,8 +5,8 @@ namespace OrleansRaft.Hosting.Balancing;
 
 internal sealed partial class RaftLeaderBalancer
 {
-    /// <summary>At most this many members leave a silo per round, so that a silo's return does not restart many at once.</summary>
-    internal const int MaxMemberMovesPerRound = 8;
+    /// <summary>At most this many members leave a silo per round (each restarts from storage), so that a silo's return does not restart many at once.</summary>
+    internal const int MaxMemberMovesPerRound = 32;
 
     /// <summary>
     /// At most this many crowded groups are looked at per round (each look asks every member of the group), so that a

@@ -95,6 +95,12 @@ internal sealed class RaftSiloLiveness : GrainService, IRaftSiloLiveness
     {
         try
         {
+            if (_filter.RefusesProbe(silo))
+            {
+                Suspect(silo, "probe refused");
+                return;
+            }
+
             var answer = _filter.AnswersProbe(silo) ? _client.On(silo).PingAsync() : Task.Delay(Timeout.InfiniteTimeSpan, _stopping.Token);
             await answer.WaitAsync(_options.LivenessProbeTimeout);
         }

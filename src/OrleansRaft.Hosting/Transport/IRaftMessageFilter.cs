@@ -25,6 +25,12 @@ public interface IRaftMessageFilter
     /// the probe then times out. True by default.
     /// </summary>
     bool AnswersProbe(SiloAddress silo) => true;
+
+    /// <summary>
+    /// True when a liveness probe of <paramref name="silo"/> must fail at once, as when that silo's process died and its
+    /// port refuses connections. False by default.
+    /// </summary>
+    bool RefusesProbe(SiloAddress silo) => false;
 }
 
 internal sealed class PassThroughMessageFilter : IRaftMessageFilter

@@ -10,6 +10,7 @@ public sealed class RaftFaultInjector : IRaftMessageFilter
     private readonly Lock _lock = new();
     private readonly HashSet<(string Group, ulong From, ulong To)> _cut = [];
     private readonly HashSet<SiloAddress> _unanswering = [];
+    private readonly HashSet<SiloAddress> _refusing = [];
     private readonly Random _random;
     private double _dropRate;
     private TimeSpan _delay;
@@ -59,6 +60,19 @@ public sealed class RaftFaultInjector : IRaftMessageFilter
         }
     }
 
+    /// <summary>
+    /// Makes the liveness probes of <paramref name="silo"/> fail at once, as for a silo whose process died. With
+    /// <see cref="Partition"/> around that silo's members, their groups see what a crash of the silo shows them, while
+    /// the silo itself still runs; Orleans' own membership still calls it alive.
+    /// </summary>
+    public void RefuseProbesOf(SiloAddress silo)
+    {
+        lock (_lock)
+        {
+            _refusing.Add(silo);
+        }
+    }
+
     /// <summary>Drops each message with probability <paramref name="rate"/>, on every link.</summary>
     public void DropRandomly(double rate)
     {
@@ -86,6 +100,7 @@ public sealed class RaftFaultInjector : IRaftMessageFilter
         {
             _cut.Clear();
             _unanswering.Clear();
+            _refusing.Clear();
             _dropRate = 0;
             _delay = TimeSpan.Zero;
         }
@@ -110,6 +125,14 @@ public sealed class RaftFaultInjector : IRaftMessageFilter
         lock (_lock)
         {
             return !_unanswering.Contains(silo);
+        }
+    }
+
+    public bool RefusesProbe(SiloAddress silo)
+    {
+        lock (_lock)
+        {
+            return _refusing.Contains(silo);
         }
     }
 }
