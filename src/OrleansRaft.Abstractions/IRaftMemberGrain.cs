@@ -53,7 +53,11 @@ public interface IRaftMemberGrain : IGrainWithStringKey
     /// <summary>The longest wait <see cref="WaitCommittedAsync"/> accepts: well inside Orleans' default response timeout.</summary>
     public static readonly TimeSpan MaxCommitWait = TimeSpan.FromSeconds(20);
 
-    /// <summary>Starts the member if it is not running (loads its log and state machine) and returns its status.</summary>
+    /// <summary>
+    /// Starts the member if it is not running (loads its log and state machine) and returns its status. An activation
+    /// that finds another holds the member's log (see <c>IRaftLogStore.CheckClaimAsync</c>) answers
+    /// <see cref="InvalidOperationException"/> instead, which callers retry: the next call reaches the one that holds it.
+    /// </summary>
     Task<RaftMemberStatus> GetStatusAsync();
 
     /// <summary>Subscribes <paramref name="observer"/> to this member's commit notifications, until it expires or unsubscribes.</summary>

@@ -12,7 +12,7 @@ internal static class BenchStorage
 {
     public const string Variable = "ORLEANSRAFT_BENCH_STORAGE";
 
-    /// <summary>"batching" or "adonet".</summary>
+    /// <summary>"batching", "adonet" or "memory".</summary>
     public static string Kind { get; } = Environment.GetEnvironmentVariable(Variable)?.Trim().ToLowerInvariant() switch
     {
         null or "" or "batching" => "batching",

@@ -88,6 +88,42 @@ public sealed class StorageOutageTests
         await cluster.WaitForConvergenceAsync(group, members, 2, Bound);
     }
 
+    [Fact]
+    public async Task A_quiet_member_answers_from_memory_while_its_storage_is_down_and_asks_storage_at_most_once_an_election_timeout()
+    {
+        var (cluster, storage) = await StartAsync();
+        await using var _ = cluster;
+        const string group = "outage-quiet";
+        var members = await cluster.CreateGroupAsync(group, 3);
+        var leader = await cluster.WaitForLeaderAsync(group, members, Bound);
+        await cluster.ProposeAsync(group, members, BitConverter.GetBytes(1), Bound, leader.MemberId);
+        await RaftCluster.WaitUntilAsync(async () =>
+            (await cluster.StatusesAsync(group, members)).All(s => s is { Quiescent: true }), Bound, $"every member of {group} to be quiet");
+
+        // A quiet member checks that it still holds its log before it answers; with storage down it cannot tell, and
+        // answers from memory as it did before the check existed.
+        storage.Down = (state, key) => IsLogOf(group, members, state, key);
+        var before = storage.Failures;
+        var member = cluster.Member(group, leader.MemberId);
+        RaftMemberStatus status = null!;
+        await RaftCluster.WaitUntilAsync(async () =>
+        {
+            status = await member.GetStatusAsync();
+            return storage.Failures > before;
+        }, Bound, "the quiet leader's check to meet the outage");
+        var checkedAt = storage.Failures;
+        var read = await member.ReadLocalAsync(ReadOnlyMemory<byte>.Empty);
+        var again = await member.GetStatusAsync();
+
+        Assert.Equal(RaftMemberRole.Leader, status.Role);
+        Assert.True(again.Quiescent);
+        Assert.Equal(RaftRequestStatus.Ok, read.Status);
+        Assert.Single(SequenceStateMachine.Decode(read.Result));
+
+        // The failed check counts as one: the calls right after it wait for the next election timeout, not for storage.
+        Assert.InRange(storage.Failures - checkedAt, 0, 1);
+    }
+
     private static async Task<(RaftCluster Cluster, FailingGrainStorage Storage)> StartAsync()
     {
         var storage = new FailingGrainStorage(new RaftTestStorage());

@@ -9,8 +9,9 @@ internal sealed partial class RaftLeaderBalancer
     internal const int MaxMemberMovesPerRound = 32;
 
     /// <summary>
-    /// At most this many crowded groups are looked at per round (each look asks every member of the group), so that a
-    /// cluster with no silo to move to, as while a silo is down, costs a few calls per round whatever its size.
+    /// At most this many crowded groups are looked at per round (each look asks every member of the group), whatever the
+    /// number of groups; once none of them has a silo to move to, as while a silo is down, rounds stop looking until
+    /// membership changes.
     /// </summary>
     internal const int MaxGroupsLookedAtPerRound = 2 * MaxMemberMovesPerRound;
 
@@ -33,7 +34,13 @@ internal sealed partial class RaftLeaderBalancer
             return;
         }
 
-        var active = _membership.CurrentSnapshot.Members.Values
+        var snapshot = _membership.CurrentSnapshot;
+        if (_spreadBlockedAt is { } blocked && blocked == snapshot.Version)
+        {
+            return;
+        }
+
+        var active = snapshot.Members.Values
             .Where(m => m.Status == SiloStatus.Active)
             .Select(m => m.SiloAddress.ToString())
             .ToHashSet(StringComparer.Ordinal);
@@ -55,46 +62,89 @@ internal sealed partial class RaftLeaderBalancer
 
         // In random order, so that groups that cannot move do not keep the others from being looked at.
         Random.Shared.Shuffle(crowded);
+        var looked = crowded.Take(MaxGroupsLookedAtPerRound).ToArray();
         var moved = 0;
-        foreach (var group in crowded.Take(MaxGroupsLookedAtPerRound))
+        var nowhere = 0;
+        foreach (var group in looked)
         {
             if (moved == MaxMemberMovesPerRound)
             {
                 break;
             }
 
-            if (await MoveOneAsync(group, active, stopping))
+            switch (await MoveOneAsync(group, active, stopping))
             {
-                moved++;
+                case Move.Asked:
+                    moved++;
+                    break;
+                case Move.Nowhere:
+                    nowhere++;
+                    break;
             }
         }
 
+        // Every crowded group runs on all the active silos already (as while a silo is down): nothing can move until
+        // membership changes, so until then rounds do not ask again.
+        _spreadBlockedAt = nowhere == crowded.Length ? snapshot.Version : null;
         if (moved > 0)
         {
             RaftLogMessages.MembersSpread(_logger, Silo, moved, crowded.Length);
         }
     }
 
-    /// <summary>Moves one follower of <paramref name="groupId"/> off this silo, when every member answers and a silo runs none of them.</summary>
-    private async Task<bool> MoveOneAsync(string groupId, HashSet<string> active, CancellationToken stopping)
+    /// <summary>The membership version at which no crowded group on this silo had a silo to move to; null otherwise.</summary>
+    private MembershipVersion? _spreadBlockedAt;
+
+    /// <summary>How <see cref="MoveOneAsync"/> ended.</summary>
+    private enum Move
     {
-        var group = await _grains.GetGrain<IRaftGroupGrain>(groupId).GetStatusAsync().WaitAsync(stopping);
-        if (group is null || group.Members.Any(m => m.Status is null))
+        /// <summary>A follower was asked to move.</summary>
+        Asked,
+
+        /// <summary>Every active silo runs a member of the group.</summary>
+        Nowhere,
+
+        /// <summary>Not now: a member did not answer, lags, or no follower runs here.</summary>
+        NotNow,
+    }
+
+    /// <summary>
+    /// Moves one follower of <paramref name="groupId"/> off this silo, when every member answers, none lags far behind
+    /// (the group must not rest on a member that cannot acknowledge while the mover restarts) and a silo runs none of
+    /// them.
+    /// </summary>
+    private async Task<Move> MoveOneAsync(string groupId, HashSet<string> active, CancellationToken stopping)
+    {
+        RaftGroupStatus? group;
+        try
         {
-            // A member that does not answer may be anywhere: moving another next to it would gain nothing.
-            return false;
+            group = await _grains.GetGrain<IRaftGroupGrain>(groupId).GetStatusAsync().WaitAsync(stopping);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && RaftExpectedFailures.IsExpected(e))
+        {
+            return Move.NotNow;
+        }
+
+        if (group is null || group.Members.Any(m => m.Status is null || m.Lag > MaxLagToMove))
+        {
+            return Move.NotNow;
         }
 
         var used = group.Members.Select(m => m.Status!.Silo).ToHashSet(StringComparer.Ordinal);
         if (!active.Any(silo => !used.Contains(silo)))
         {
-            return false;
+            return Move.Nowhere;
         }
 
         var self = Silo.ToString();
         var follower = group.Members.FirstOrDefault(m => m.Status is { Role: RaftMemberRole.Follower } s && s.Silo == self);
         return follower is not null
             && _members.TryGet(RaftMemberKey.Format(groupId, follower.MemberId), out var member)
-            && member.TryMoveAway([.. used.Order(StringComparer.Ordinal)]);
+            && member.TryMoveAway([.. used.Order(StringComparer.Ordinal)])
+            ? Move.Asked
+            : Move.NotNow;
     }
+
+    /// <summary>A group moves no member while one of them has more than this many committed entries left to apply.</summary>
+    private const ulong MaxLagToMove = 1000;
 }

@@ -84,26 +84,32 @@ internal sealed partial class RaftLeaderBalancer : GrainService, IRaftLeaderBala
             {
                 // Jittered, so that the silos' rounds do not line up and send leaders to one silo at once.
                 await Task.Delay(interval * (0.75 + Random.Shared.NextDouble() / 2), stopping);
-                try
-                {
-                    await SpreadMembersAsync(stopping);
-                    await BalanceOnceAsync(stopping);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    if (RaftExpectedFailures.IsExpected(e))
-                    {
-                        RaftLogMessages.LeaderBalanceInterrupted(_logger, e.Message);
-                    }
-                    else
-                    {
-                        RaftLogMessages.LeaderBalanceFailed(_logger, e);
-                    }
-                }
+                await RoundAsync(SpreadMembersAsync, stopping);
+                await RoundAsync(BalanceOnceAsync, stopping);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>Runs one part of a round; its failure ends that part only, and the next round tries again.</summary>
+    private async Task RoundAsync(Func<CancellationToken, Task> part, CancellationToken stopping)
+    {
+        try
+        {
+            await part(stopping);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            if (RaftExpectedFailures.IsExpected(e))
+            {
+                RaftLogMessages.LeaderBalanceInterrupted(_logger, e.Message);
+            }
+            else
+            {
+                RaftLogMessages.LeaderBalanceFailed(_logger, e);
+            }
         }
     }
 

@@ -93,7 +93,10 @@ internal static partial class RaftLogMessages
     [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Silo} led {Leading} Raft groups, above its share of {Share}; it handed {Moved} of them to members on other silos.")]
     public static partial void LeadersBalanced(ILogger logger, SiloAddress silo, int moved, int leading, int share);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Silo} ran more than one member of {Crowded} Raft groups; it moved {Moved} of those members to silos that run none of their group.")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Quiet Raft member {Member} could not check that it still holds its log ({Reason}); it answers from memory meanwhile.")]
+    public static partial void ClaimUnchecked(ILogger logger, string member, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Silo} ran more than one member of {Crowded} Raft groups; it asked {Moved} of those members to move to silos that run none of their group.")]
     public static partial void MembersSpread(ILogger logger, SiloAddress silo, int moved, int crowded);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} moves to another silo, away from the silos of its group's other members ({Silos}).")]

@@ -41,7 +41,9 @@ internal sealed class RaftLeadershipHandoff(
 
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(timeout);
-        var local = members.Snapshot().Select(RaftMemberKey.Parse).ToArray();
+        // Only the members that lead, as each last knew it: asking every member for its status would cost a quiet one a
+        // read of its storage, thousands at once while the silo stops.
+        var local = members.Leaders().Select(RaftMemberKey.Parse).ToArray();
         await Task.WhenAll(local.Select(member => HandOffAsync(member, bound.Token)));
     }
 

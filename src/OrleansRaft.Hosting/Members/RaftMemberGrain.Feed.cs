@@ -17,6 +17,7 @@ internal sealed partial class RaftMemberGrain
         }
 
         await EnsureStartedAsync();
+        await CheckClaimWhileQuietAsync();
         var deadline = Now + maxWait;
         while (_applied < from && _failure is null && !_deactivating)
         {
@@ -43,6 +44,7 @@ internal sealed partial class RaftMemberGrain
     public async Task<RaftStateSnapshot> ReadStateSnapshotAsync()
     {
         await EnsureStartedAsync();
+        await CheckClaimWhileQuietAsync();
         ThrowIfFailed();
 
         // Taken in one turn: no entry is applied between reading the index and the state it describes.

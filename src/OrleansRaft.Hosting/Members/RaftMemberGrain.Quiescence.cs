@@ -66,20 +66,23 @@ internal sealed partial class RaftMemberGrain
     /// <summary>The check of this activation's claim on the member's log while one runs.</summary>
     private Task? _claimCheck;
 
-    /// <summary>When the last check that found the claim held began; 0 before the first.</summary>
+    /// <summary>When the last check that found the claim held, or could not tell, began; 0 before the first.</summary>
     private long _claimCheckedAt;
 
+    /// <summary>Set once a check found that another instance claimed the log: this activation no longer speaks for the member.</summary>
+    private bool _claimLost;
+
     /// <summary>
-    /// Before a quiet member answers from what it knows (its status, a serializable read): makes sure this activation
-    /// held the member's log at most an election timeout ago.
+    /// Before a quiet member answers from what it knows (its status, a serializable read, committed entries for a
+    /// watch): makes sure this activation held the member's log at most an election timeout ago.
     /// </summary>
     /// <remarks>
     /// Orleans can run two activations of one member for a while (its directory converges after silos join or fail).
     /// The later one's load fences the earlier, whose next write then fails, and it restarts. A quiet activation
     /// writes nothing, so it would never learn, and would go on reporting a leadership it lost and serving the reads
-    /// of a past term. An awake one learns within about an election timeout: it either takes the leader's appends,
-    /// and writes, or campaigns, and writes. The check gives a quiet one the same bound, at one read of its
-    /// manifest per election timeout at most, and only while something asks it.
+    /// of a past term. The check bounds that at one read of the manifest per election timeout, and only while something
+    /// asks a quiet member. A check that cannot reach storage within an election timeout lets the answer go out as
+    /// before, from memory, and the next check waits its turn: an outage does not make quiet members wait on it.
     /// </remarks>
     private Task CheckClaimWhileQuietAsync()
     {
@@ -93,7 +96,7 @@ internal sealed partial class RaftMemberGrain
             return running;
         }
 
-        if (_claimCheckedAt != 0 && Time.GetElapsedTime(_claimCheckedAt) < _options.TickInterval * _options.ElectionTicks)
+        if (_claimCheckedAt != 0 && Time.GetElapsedTime(_claimCheckedAt) < ElectionTimeout)
         {
             return Task.CompletedTask;
         }
@@ -101,22 +104,31 @@ internal sealed partial class RaftMemberGrain
         return _claimCheck = CheckClaimAsync();
     }
 
+    private TimeSpan ElectionTimeout => _options.TickInterval * _options.ElectionTicks;
+
     private async Task CheckClaimAsync()
     {
         var started = Time.GetTimestamp();
         try
         {
-            await _store!.CheckClaimAsync();
+            await _store!.CheckClaimAsync().WaitAsync(ElectionTimeout);
             _claimCheckedAt = started;
+        }
+        catch (Exception e) when (e is TimeoutException || StorageFailures.IsUnavailable(e))
+        {
+            _claimCheckedAt = started;
+            RaftLogMessages.ClaimUnchecked(_logger, _name, e is TimeoutException ? $"no answer within {ElectionTimeout}" : e.GetType().Name);
         }
         catch (RaftLogConflictException e)
         {
+            _claimLost = true;
             Fail(e);
         }
-        catch (Exception e) when (StorageFailures.IsUnavailable(e))
+        catch (Exception e)
         {
-            // Unknown rather than fenced: the answer goes out as without the check, and the next one checks again.
-            RaftLogMessages.StorageUnavailable(_logger, _name, $"{e.GetType().Name}: {e.Message}");
+            // A manifest that does not decode, or a store that failed otherwise: this activation cannot vouch for the
+            // member, and the next one loads it afresh.
+            Fail(e);
         }
     }
 

@@ -142,6 +142,7 @@ internal sealed partial class RaftMemberGrain
     public async Task<RaftCommittedRange> ReadCommittedAsync(ulong from, ulong to)
     {
         await EnsureStartedAsync();
+        await CheckClaimWhileQuietAsync();
         ThrowIfFailed();
         var store = _store!;
         var first = store.FirstIndex;

@@ -68,35 +68,6 @@ internal sealed partial class RaftMemberGrain
     }
 
     /// <summary>
-    /// Called by the leader balancer off the activation's scheduler: moves this member, while it follows, to a silo
-    /// other than <paramref name="avoidSilos"/> (see <see cref="Placement.RaftGroupPlacementDirector.AvoidSilosKey"/>)
-    /// once it is idle. False once deactivation began.
-    /// </summary>
-    internal bool TryMoveAway(string[] avoidSilos)
-    {
-        if (_deactivating)
-        {
-            return false;
-        }
-
-        GrainContext.Scheduler.QueueAction(() =>
-        {
-            if (_failure is not null || _node is not { Role: RaftRole.Follower })
-            {
-                return;
-            }
-
-            RaftLogMessages.MemberMoving(_logger, _name, string.Join(", ", avoidSilos));
-
-            // Migration takes the placement's hint from the request context as it is now.
-            RequestContext.Set(Placement.RaftGroupPlacementDirector.AvoidSilosKey, avoidSilos);
-            this.MigrateOnIdle();
-            RequestContext.Remove(Placement.RaftGroupPlacementDirector.AvoidSilosKey);
-        });
-        return true;
-    }
-
-    /// <summary>
     /// Whether this member leads its group, read off the activation's scheduler by the leader balancer: a hint, which
     /// the balancer acts on only through a leadership transfer the member itself decides.
     /// </summary>

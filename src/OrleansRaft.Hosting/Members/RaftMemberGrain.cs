@@ -96,6 +96,12 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
     {
         _name = this.GetPrimaryKeyString();
         _key = RaftMemberKey.Parse(_name);
+        if (_migratedHere)
+        {
+            // A start that fails deactivates this activation, and the next call starts afresh.
+            EnsureStartedAsync().Ignore();
+        }
+
         return Task.CompletedTask;
     }
 
@@ -154,7 +160,7 @@ internal sealed partial class RaftMemberGrain : Grain, IRaftMemberGrain
     {
         await EnsureStartedAsync();
         await CheckClaimWhileQuietAsync();
-        if (_failure is RaftLogConflictException)
+        if (_claimLost)
         {
             // Another activation holds the member: this one's picture is of the past.
             ThrowIfFailed();

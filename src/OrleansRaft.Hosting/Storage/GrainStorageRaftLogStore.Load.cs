@@ -53,13 +53,18 @@ public sealed partial class GrainStorageRaftLogStore
     {
         EnsureUsable(cancellationToken);
 
-        // Every load raises the manifest's epoch before it does anything else, and nothing but a load changes it.
+        // Every load raises the manifest's epoch before it does anything else, and nothing but a load changes it. The
+        // manifest outlives even a deletion of the log, as its tombstone.
         var stored = await ReadAsync<LogManifest>(ManifestStateName, _member, cancellationToken);
-        var epoch = stored.Value?.Epoch ?? 0;
-        if (epoch != _epoch)
+        var conflict = stored.Value switch
+        {
+            null => new RaftLogConflictException(_member, $"this instance loaded as claim {_epoch}, and the log's manifest is gone."),
+            { Epoch: var epoch } when epoch > _epoch => new RaftLogConflictException(_member, $"this instance loaded as claim {_epoch}, the log is now at claim {epoch}."),
+            _ => null,
+        };
+        if (conflict is not null)
         {
             _faulted = true;
-            var conflict = new RaftLogConflictException(_member, $"this instance loaded as claim {_epoch}, the log is now at claim {epoch}.");
             LogMessages.Fenced(_logger, _member, _epoch, conflict);
             throw conflict;
         }

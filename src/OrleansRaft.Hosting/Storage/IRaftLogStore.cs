@@ -98,8 +98,9 @@ public interface IRaftLogStore
 
     /// <summary>
     /// Throws <see cref="RaftLogConflictException"/> when another instance has claimed the log since this one loaded
-    /// it. An instance that only reads never meets the fence its writes would meet; this is how it learns it was
-    /// fenced. It reads and changes nothing, so unlike the other calls it may overlap them.
+    /// it, and leaves this instance faulted as a failed write does. An instance that only reads never meets the fence
+    /// its writes would meet; this is how it learns it was fenced. It writes nothing, so unlike the other calls it may
+    /// overlap them. A storage failure propagates and leaves the instance as it was.
     /// </summary>
     Task CheckClaimAsync(CancellationToken cancellationToken = default);
 

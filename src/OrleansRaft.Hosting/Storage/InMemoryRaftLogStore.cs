@@ -149,7 +149,6 @@ public sealed class InMemoryRaftLogStore : IRaftLogStore
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Memory has nothing to write ahead: the install does it all.</summary>
     public Task CheckClaimAsync(CancellationToken cancellationToken = default)
     {
         EnsureUsable(cancellationToken);
@@ -166,6 +165,7 @@ public sealed class InMemoryRaftLogStore : IRaftLogStore
         return Task.CompletedTask;
     }
 
+    /// <summary>Memory has nothing to write ahead: the install does it all.</summary>
     public Task PrepareSnapshotAsync(Snapshot snapshot, CancellationToken cancellationToken = default)
     {
         EnsureUsable(cancellationToken);
