@@ -11,7 +11,7 @@ internal sealed partial class RaftLeaderBalancer
     /// <summary>
     /// At most this many crowded groups are looked at per round (each look asks every member of the group), whatever the
     /// number of groups; once none of them has a silo to move to, as while a silo is down, rounds stop looking until
-    /// membership changes.
+    /// membership changes or <see cref="RoundsSkippedWhenBlocked"/> rounds passed.
     /// </summary>
     internal const int MaxGroupsLookedAtPerRound = 2 * MaxMemberMovesPerRound;
 
@@ -35,8 +35,9 @@ internal sealed partial class RaftLeaderBalancer
         }
 
         var snapshot = _membership.CurrentSnapshot;
-        if (_spreadBlockedAt is { } blocked && blocked == snapshot.Version)
+        if (_spreadBlocked is { } blocked && blocked.Version == snapshot.Version && blocked.RoundsLeft > 0)
         {
+            _spreadBlocked = blocked with { RoundsLeft = blocked.RoundsLeft - 1 };
             return;
         }
 
@@ -83,17 +84,22 @@ internal sealed partial class RaftLeaderBalancer
             }
         }
 
-        // Every crowded group runs on all the active silos already (as while a silo is down): nothing can move until
-        // membership changes, so until then rounds do not ask again.
-        _spreadBlockedAt = nowhere == crowded.Length ? snapshot.Version : null;
+        // Every group looked at runs on all the active silos already (as while a silo is down): nothing is likely to move
+        // until membership changes, so rounds skip looking until then, or for a while, for groups not looked at yet.
+        _spreadBlocked = nowhere == looked.Length ? new SpreadBlock(snapshot.Version, RoundsSkippedWhenBlocked) : null;
         if (moved > 0)
         {
             RaftLogMessages.MembersSpread(_logger, Silo, moved, crowded.Length);
         }
     }
 
-    /// <summary>The membership version at which no crowded group on this silo had a silo to move to; null otherwise.</summary>
-    private MembershipVersion? _spreadBlockedAt;
+    /// <summary>Set when no crowded group looked at had a silo to move to: the membership then, and how many rounds still skip.</summary>
+    private SpreadBlock? _spreadBlocked;
+
+    private readonly record struct SpreadBlock(MembershipVersion Version, int RoundsLeft);
+
+    /// <summary>Rounds that skip looking while membership stays as it was when nothing could move.</summary>
+    private const int RoundsSkippedWhenBlocked = 30;
 
     /// <summary>How <see cref="MoveOneAsync"/> ended.</summary>
     private enum Move
