@@ -25,7 +25,7 @@ public sealed class QuietClaimTests
         var members = await raft.CreateGroupAsync(group, 3);
         var leader = await raft.WaitForLeaderAsync(group, members, Bound);
         await raft.ProposeRangeAsync(group, members, 0, 5, concurrency: 1, Bound, leader.MemberId);
-        var quiet = await WaitUntilQuietAsync(raft, group, members);
+        var quiet = await raft.WaitUntilQuietAsync(group, members, Bound);
         leader = quiet.Single(s => s.Role == RaftMemberRole.Leader);
         var follower = quiet.First(s => s.Role == RaftMemberRole.Follower);
 
@@ -69,16 +69,4 @@ public sealed class QuietClaimTests
             return true;
         }
     }, TimeSpan.FromSeconds(5), $"{what} to be refused");
-
-    private static async Task<RaftMemberStatus[]> WaitUntilQuietAsync(RaftCluster raft, string group, IReadOnlyList<ulong> members)
-    {
-        RaftMemberStatus[] quiet = [];
-        await RaftCluster.WaitUntilAsync(async () =>
-        {
-            var statuses = await raft.StatusesAsync(group, members);
-            quiet = [.. statuses.OfType<RaftMemberStatus>()];
-            return quiet.Length == members.Count && quiet.All(s => s.Quiescent);
-        }, Bound, $"every member of {group} to be quiet");
-        return quiet;
-    }
 }

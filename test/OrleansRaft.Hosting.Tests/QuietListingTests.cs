@@ -23,14 +23,14 @@ public sealed class QuietListingTests
         var members = await raft.CreateGroupAsync(group, 3);
         var first = await raft.WaitForLeaderAsync(group, members, Bound);
         await raft.ResolveMembersAsync(group, members, Bound);
-        await WaitUntilQuietAsync(raft, group, members);
+        await raft.WaitUntilQuietAsync(group, members, Bound);
 
         // A second leader, on another silo, quiets the group in a later term.
         var second = members.First(m => m != first.MemberId);
         Assert.True(await raft.Member(group, first.MemberId).TransferLeadershipAsync(second));
         var current = await raft.WaitForLeaderAsync(group, members, Bound, notThis: first.MemberId);
         Assert.True(current.Term > first.Term);
-        var statuses = await WaitUntilQuietAsync(raft, group, members);
+        var statuses = await raft.WaitUntilQuietAsync(group, members, Bound);
         var follower = statuses.Single(s => s.MemberId != current.MemberId && s.MemberId != first.MemberId);
         var listing = raft.SiloOf(follower).SiloHost.Services.GetRequiredService<RaftQuietFollowers>();
         var key = RaftMemberKey.Format(group, follower.MemberId);
@@ -53,17 +53,5 @@ public sealed class QuietListingTests
         Assert.True(after.Quiescent);
         Assert.Equal(current.MemberId, after.Leader);
         Assert.Equal(currentSilo, listing.ListedUnder(key));
-    }
-
-    private static async Task<RaftMemberStatus[]> WaitUntilQuietAsync(RaftCluster raft, string group, IReadOnlyList<ulong> members)
-    {
-        RaftMemberStatus[] quiet = [];
-        await RaftCluster.WaitUntilAsync(async () =>
-        {
-            var statuses = await raft.StatusesAsync(group, members);
-            quiet = [.. statuses.OfType<RaftMemberStatus>()];
-            return quiet.Length == members.Count && quiet.All(s => s.Quiescent);
-        }, Bound, $"every member of {group} to be quiet");
-        return quiet;
     }
 }

@@ -19,8 +19,7 @@ public sealed class QuietLivenessTests
         var members = await raft.CreateGroupAsync(group, 3);
         var leader = await raft.WaitForLeaderAsync(group, members, Bound);
         await raft.ResolveMembersAsync(group, members, Bound);
-        await RaftCluster.WaitUntilAsync(async () =>
-            (await raft.StatusesAsync(group, members)).All(s => s is { Quiescent: true }), Bound, $"every member of {group} to be quiet");
+        await raft.WaitUntilQuietAsync(group, members, Bound);
 
         // The leader's silo crashes, as its group sees it: its member hears nothing and says nothing, and its silo's
         // probes are refused. Orleans still calls the silo alive, so only the probes can wake the quiet followers.

@@ -97,8 +97,7 @@ public sealed class StorageOutageTests
         var members = await cluster.CreateGroupAsync(group, 3);
         var leader = await cluster.WaitForLeaderAsync(group, members, Bound);
         await cluster.ProposeAsync(group, members, BitConverter.GetBytes(1), Bound, leader.MemberId);
-        await RaftCluster.WaitUntilAsync(async () =>
-            (await cluster.StatusesAsync(group, members)).All(s => s is { Quiescent: true }), Bound, $"every member of {group} to be quiet");
+        await cluster.WaitUntilQuietAsync(group, members, Bound);
 
         // A quiet member checks that it still holds its log before it answers; with storage down it cannot tell, and
         // answers from memory as it did before the check existed.

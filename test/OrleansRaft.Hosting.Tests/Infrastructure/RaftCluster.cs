@@ -128,6 +128,18 @@ public sealed class RaftCluster : IAsyncDisposable
     /// <summary>Each member's status, or null for members that do not answer right now.</summary>
     public Task<RaftMemberStatus?[]> StatusesAsync(string groupId, IReadOnlyList<ulong> members) => Client.MemberStatusesAsync(groupId, members);
 
+    /// <summary>Waits until every member answers and is quiet; returns their statuses.</summary>
+    public async Task<RaftMemberStatus[]> WaitUntilQuietAsync(string groupId, IReadOnlyList<ulong> members, TimeSpan timeout)
+    {
+        RaftMemberStatus[] quiet = [];
+        await WaitUntilAsync(async () =>
+        {
+            quiet = [.. (await StatusesAsync(groupId, members)).OfType<RaftMemberStatus>()];
+            return quiet.Length == members.Count && quiet.All(s => s.Quiescent);
+        }, timeout, $"every member of {groupId} to be quiet");
+        return quiet;
+    }
+
     /// <summary>Proposes through whichever member leads, following hints and retrying until <paramref name="timeout"/>.</summary>
     public Task<RaftProposeResult> ProposeAsync(string groupId, IReadOnlyList<ulong> members, byte[] command, TimeSpan timeout, ulong hint = 0) =>
         ThroughLeaderAsync(groupId, members, m => m.ProposeAsync(command), r => (r.Status, r.LeaderHint), timeout, hint, "proposal");
