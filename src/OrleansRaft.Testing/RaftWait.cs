@@ -12,7 +12,10 @@ public static class RaftWait
     /// Polls <paramref name="condition"/> until it holds; throws <see cref="TimeoutException"/> naming
     /// <paramref name="what"/> after <paramref name="timeout"/>.
     /// </summary>
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    public static Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) => UntilAsync(condition, timeout, what, Poll);
+
+    /// <summary>As <see cref="UntilAsync(Func{Task{bool}}, TimeSpan, string)"/>, polling every <paramref name="poll"/>: for a condition costly to ask.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, TimeSpan poll)
     {
         ArgumentNullException.ThrowIfNull(condition);
         var clock = Stopwatch.StartNew();
@@ -23,7 +26,7 @@ public static class RaftWait
                 throw new TimeoutException($"Waited {timeout} for {what}.");
             }
 
-            await Task.Delay(Poll);
+            await Task.Delay(poll);
         }
     }
 }

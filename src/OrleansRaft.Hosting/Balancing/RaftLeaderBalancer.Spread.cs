@@ -15,6 +15,17 @@ internal sealed partial class RaftLeaderBalancer
     /// </summary>
     internal const int MaxGroupsLookedAtPerRound = 2 * MaxMemberMovesPerRound;
 
+    /// <summary>A group moves no member while one of them has more than this many committed entries left to apply.</summary>
+    private const ulong MaxLagToMove = 1000;
+
+    /// <summary>Set when no crowded group looked at had a silo to move to: the membership then, and how many rounds still skip.</summary>
+    private SpreadBlock? _spreadBlocked;
+
+    private readonly record struct SpreadBlock(MembershipVersion Version, int RoundsLeft);
+
+    /// <summary>Rounds that skip looking while membership stays as it was when nothing could move.</summary>
+    private const int RoundsSkippedWhenBlocked = 30;
+
     /// <summary>
     /// Moves members that share this silo with another member of their group to an active silo that runs no member of
     /// it, a few per round: a silo that died left its members placed next to their peers, and until they move the
@@ -93,14 +104,6 @@ internal sealed partial class RaftLeaderBalancer
         }
     }
 
-    /// <summary>Set when no crowded group looked at had a silo to move to: the membership then, and how many rounds still skip.</summary>
-    private SpreadBlock? _spreadBlocked;
-
-    private readonly record struct SpreadBlock(MembershipVersion Version, int RoundsLeft);
-
-    /// <summary>Rounds that skip looking while membership stays as it was when nothing could move.</summary>
-    private const int RoundsSkippedWhenBlocked = 30;
-
     /// <summary>How <see cref="MoveOneAsync"/> ended.</summary>
     private enum Move
     {
@@ -150,7 +153,4 @@ internal sealed partial class RaftLeaderBalancer
             ? Move.Asked
             : Move.NotNow;
     }
-
-    /// <summary>A group moves no member while one of them has more than this many committed entries left to apply.</summary>
-    private const ulong MaxLagToMove = 1000;
 }

@@ -29,6 +29,15 @@ internal sealed partial class RaftMemberGrain
     /// </summary>
     private QuietLeader? _quietLeader;
 
+    /// <summary>The check of this activation's claim on the member's log while one runs.</summary>
+    private Task? _claimCheck;
+
+    /// <summary>When the last check that found the claim held, or could not tell, began; 0 before the first.</summary>
+    private long _claimCheckedAt;
+
+    /// <summary>Set once a check found that another instance claimed the log: this activation no longer speaks for the member.</summary>
+    private bool _claimLost;
+
     public async Task QuiesceAsync(RaftMessageData message, SiloAddress leaderSilo)
     {
         if (!await TryStartForPeerAsync(1) || _failure is not null || message.To != _key.MemberId || !IsMember(message.From))
@@ -62,15 +71,6 @@ internal sealed partial class RaftMemberGrain
 
         return Task.CompletedTask;
     }
-
-    /// <summary>The check of this activation's claim on the member's log while one runs.</summary>
-    private Task? _claimCheck;
-
-    /// <summary>When the last check that found the claim held, or could not tell, began; 0 before the first.</summary>
-    private long _claimCheckedAt;
-
-    /// <summary>Set once a check found that another instance claimed the log: this activation no longer speaks for the member.</summary>
-    private bool _claimLost;
 
     /// <summary>
     /// Before a quiet member answers from what it knows (its status, a serializable read, committed entries for a

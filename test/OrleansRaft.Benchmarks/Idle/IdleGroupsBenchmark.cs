@@ -348,30 +348,28 @@ internal static class IdleGroupsBenchmark
     private static async Task ForEachAsync(string[] ids, Func<string, Task> action, int parallelism = 32) =>
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (id, _) => await action(id));
 
-    private static async Task<List<RaftMemberStatus>> StatusesAsync(InProcessTestCluster cluster, string[] ids)
+    /// <summary>
+    /// Every member's status, once all of them answer: one that does not right now (an activation that found its log
+    /// claimed by another refuses until a new one takes over) is asked again in the next sweep.
+    /// </summary>
+    private static async Task<List<RaftMemberStatus>> StatusesAsync(
+        InProcessTestCluster cluster, string[] ids, TimeSpan? poll = null, Func<List<RaftMemberStatus>, bool>? until = null, string what = "every member's status")
     {
-        var all = new List<RaftMemberStatus>();
-        foreach (var chunk in ids.Chunk(100))
+        List<RaftMemberStatus> all = [];
+        await RaftWait.UntilAsync(async () =>
         {
-            var statuses = await Task.WhenAll(chunk.SelectMany(id => new ulong[] { 1, 2, 3 }.Select(async m =>
+            var answers = new List<RaftMemberStatus?>(ids.Length * 3);
+            foreach (var chunk in ids.Chunk(100))
             {
-                var member = cluster.Client.GetGrain<IRaftMemberGrain>(RaftMemberKey.Format(id, m));
-                for (var attempt = 1; ; attempt++)
+                foreach (var group in await Task.WhenAll(chunk.Select(id => cluster.Client.MemberStatusesAsync(id, [1, 2, 3]))))
                 {
-                    try
-                    {
-                        return await member.GetStatusAsync();
-                    }
-                    catch (InvalidOperationException) when (attempt < 20)
-                    {
-                        // An activation that found its log claimed by another refuses until it is gone; a new one answers.
-                        await Task.Delay(50);
-                    }
+                    answers.AddRange(group);
                 }
-            })));
-            all.AddRange(statuses);
-        }
+            }
 
+            all = [.. answers.OfType<RaftMemberStatus>()];
+            return all.Count == answers.Count && (until is null || until(all));
+        }, TimeSpan.FromMinutes(10), what, poll ?? RaftWait.Poll);
         return all;
     }
 
@@ -380,28 +378,12 @@ internal static class IdleGroupsBenchmark
 
     /// <summary>
     /// Waits (at most 10 minutes) until every group's statuses satisfy <paramref name="done"/>, and all of them
-    /// together satisfy <paramref name="overall"/>.
+    /// together satisfy <paramref name="overall"/>. Each poll asks every member: polls come half a second apart, so that
+    /// the polling does not load the silos it waits on.
     /// </summary>
-    private static async Task WaitAsync(
-        InProcessTestCluster cluster, string[] ids, Func<RaftMemberStatus[], bool> done, Func<List<RaftMemberStatus>, bool>? overall = null)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var statuses = await StatusesAsync(cluster, ids);
-            var pending = statuses.GroupBy(s => s.GroupId).Count(g => !done([.. g]));
-            if (pending == 0 && (overall is null || overall(statuses)))
-            {
-                return;
-            }
-
-            if (clock.Elapsed > TimeSpan.FromMinutes(10))
-            {
-                throw new TimeoutException(pending > 0 ? $"{pending} of {ids.Length} groups never settled" : "the leaders never spread evenly over the silos");
-            }
-
-            // A poll of every member's status, paced so that the polling does not load the silos it waits on.
-            await Task.Delay(500);
-        }
-    }
+    private static Task WaitAsync(
+        InProcessTestCluster cluster, string[] ids, Func<RaftMemberStatus[], bool> done, Func<List<RaftMemberStatus>, bool>? overall = null) =>
+        StatusesAsync(cluster, ids, TimeSpan.FromMilliseconds(500),
+            statuses => statuses.GroupBy(s => s.GroupId).All(g => done([.. g])) && (overall is null || overall(statuses)),
+            $"every one of the {ids.Length} groups to settle");
 }

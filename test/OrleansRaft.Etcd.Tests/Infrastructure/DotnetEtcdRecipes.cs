@@ -3,6 +3,7 @@ using dotnet_etcd;
 using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
+using OrleansRaft.Testing;
 
 namespace OrleansRaft.Etcd.Tests.Infrastructure;
 
@@ -191,19 +192,22 @@ public static class DotnetEtcdRecipes
 
     private static bool Retryable(RpcException e) => e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded;
 
+    /// <summary>Calls until the answer is not one that says to retry, as etcd's own clients do, within <see cref="WaitBound"/>.</summary>
     private static async Task<T> RetryAsync<T>(Func<Task<T>> call)
     {
-        for (var attempt = 1; ; attempt++)
+        T result = default!;
+        await RaftWait.UntilAsync(async () =>
         {
             try
             {
-                return await call();
+                result = await call();
+                return true;
             }
-            catch (RpcException e) when (Retryable(e) && attempt < 20)
+            catch (RpcException e) when (Retryable(e))
             {
-                // A client's backoff before it retries an answer that says to retry, as etcd's own clients do.
-                await Task.Delay(100 * attempt);
+                return false;
             }
-        }
+        }, WaitBound, "an etcd call to be answered other than with a retry");
+        return result;
     }
 }
