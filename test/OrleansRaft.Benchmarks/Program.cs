@@ -30,6 +30,11 @@ if (command == "groups")
     return OrleansRaft.Benchmarks.Groups.ManyGroupsBenchmark.Run(args[1..]);
 }
 
+if (command == "kill")
+{
+    return OrleansRaft.Benchmarks.Kill.SiloKillBenchmark.Run(args[1..]);
+}
+
 if (command == "raft")
 {
     return OrleansRaft.Benchmarks.Raft.RaftBenchmark.Run(args[1..]);
@@ -104,7 +109,7 @@ static FaultMode ParseFaults(string text) => text switch
 
 static void PrintUsage() => Console.WriteLine(
     """
-    usage: OrleansRaft.Benchmarks core|sim|storage|raft|kv|groups|idle|all [options]
+    usage: OrleansRaft.Benchmarks core|sim|storage|raft|kv|groups|idle|kill|all [options]
       core   committed entries/s and bytes allocated per entry of a 3-member group on one thread (no I/O),
              for several batch sizes, after checking that no member copies a payload
              --batch 1,16,256,1024  --rounds 5  --round-seconds 0.6  --warmup-seconds 2  --profile  --verbose
@@ -130,6 +135,11 @@ static void PrintUsage() => Console.WriteLine(
              rows written, commits, and managed memory per member
              --groups 31,300  --seconds 60  --no-quiescence (groups stay awake, for comparison)
              --kill (then kill the silo leading most groups: time until each of its groups has a new leader)
+      kill   the local cluster of the README's start command (3 silo processes, PostgreSQL, mutual TLS) with N more
+             key-value groups: once all are led, balanced and quiet, kill -9 of the silo process leading the most
+             while 16 callers put to 100 random groups; time until each of its groups is led on a survivor (read
+             from the survivors' /leaders.json), and what the puts saw; build src/OrleansRaft.Host in Release first
+             --groups 1000  --runs 1 (each run a fresh cluster)
       all    core, then sim
     exit code: 0, or 1 if a payload was copied or a simulated seed failed, or 2 for bad arguments
     """);

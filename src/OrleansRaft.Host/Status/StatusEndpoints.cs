@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OrleansRaft.Abstractions;
 using OrleansRaft.Host.Silo;
 using OrleansRaft.Hosting.Groups;
+using OrleansRaft.Hosting.Members;
 
 namespace OrleansRaft.Host.Status;
 
@@ -11,7 +12,8 @@ namespace OrleansRaft.Host.Status;
 /// The operator's view: <c>/</c> is a page that polls <c>/status.json</c> every second and draws one page of groups
 /// with every member; <c>/status.json?after=ID&amp;limit=N</c> asks the group directory for the status of the groups on
 /// that page only (at most <see cref="IRaftDirectoryGrain.MaxPageSize"/>, <see cref="DefaultLimit"/> by default), so
-/// that a request costs the same with 10,000 groups as with 100.
+/// that a request costs the same with 10,000 groups as with 100; <c>/leaders.json</c> lists the members that lead on
+/// this silo (see <see cref="LeadersReport"/>).
 /// </summary>
 internal static class StatusEndpoints
 {
@@ -32,6 +34,14 @@ internal static class StatusEndpoints
     public static void Map(WebApplication app, string? siloName)
     {
         app.MapGet("/", () => Results.Bytes(Page.Value, "text/html; charset=utf-8"));
+
+        // This silo's leaders, from its own list of members: no grain call, so a monitor can poll it every few
+        // milliseconds to see leadership move, whatever the number of groups.
+        app.MapGet("/leaders.json", (IRaftLocalLeaders local, ILocalSiloDetails silo, HttpContext http) =>
+        {
+            http.Response.Headers.CacheControl = "no-store";
+            return Results.Json(new LeadersReport(silo.SiloAddress.ToString(), Environment.ProcessId, DateTimeOffset.UtcNow, local.Count, local.Leaders()));
+        });
         app.MapGet("/status.json", async (IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails local, RaftGroupStartup startup, ClusterSettings cluster, HttpContext http) =>
         {
             http.Response.Headers.CacheControl = "no-store";

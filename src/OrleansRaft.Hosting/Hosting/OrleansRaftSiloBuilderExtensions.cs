@@ -41,6 +41,7 @@ public static class OrleansRaftSiloBuilderExtensions
         services.AddSingleton<IConfigurationValidator, RaftSiloValidator>();
         services.TryAddSingleton<RaftMetrics>();
         services.TryAddSingleton<RaftLocalMembers>();
+        services.TryAddSingleton<IRaftLocalLeaders>(sp => sp.GetRequiredService<RaftLocalMembers>());
         services.TryAddSingleton<RaftQuietFollowers>();
         services.TryAddSingleton<RaftSiloLivenessClient>();
         services.AddGrainService<RaftSiloLiveness>();

@@ -7,7 +7,7 @@ namespace OrleansRaft.Hosting.Members;
 /// deactivate. The leadership hand-off reads it when the silo stops, the leader balancer to count and move leaders,
 /// and the silo transport hands messages to the members it lists.
 /// </summary>
-internal sealed class RaftLocalMembers
+internal sealed class RaftLocalMembers : IRaftLocalLeaders
 {
     private readonly ConcurrentDictionary<string, RaftMemberGrain> _members = new(StringComparer.Ordinal);
 
@@ -21,6 +21,11 @@ internal sealed class RaftLocalMembers
 
     /// <summary>The keys of the listed members that lead their group now, as each last knew it.</summary>
     public List<string> Leaders() => [.. _members.Where(m => m.Value.IsLeader).Select(m => m.Key).Order(StringComparer.Ordinal)];
+
+    IReadOnlyList<string> IRaftLocalLeaders.Leaders() => Leaders();
+
+    /// <inheritdoc/>
+    public int Count => _members.Count;
 
     /// <summary>The member keys listed now, in ordinal order.</summary>
     public string[] Snapshot()

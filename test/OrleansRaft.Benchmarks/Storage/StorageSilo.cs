@@ -33,7 +33,7 @@ internal sealed class StorageSilo : IAsyncDisposable
     {
         var connectionString = TestPostgres.ConnectionString;
 
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort())

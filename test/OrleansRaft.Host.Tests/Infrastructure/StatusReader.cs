@@ -13,6 +13,11 @@ internal static class StatusReader
         await Http.GetFromJsonAsync<StatusJson>(new Uri(new Uri(statusUrl), "status.json" + query), Options)
         ?? throw new InvalidOperationException($"{statusUrl}status.json{query} answered null.");
 
+    /// <summary>A silo's <c>/leaders.json</c>: the members that lead on it.</summary>
+    public static async Task<LeadersJson> LeadersAsync(string statusUrl) =>
+        await Http.GetFromJsonAsync<LeadersJson>(new Uri(new Uri(statusUrl), "leaders.json"), Options)
+        ?? throw new InvalidOperationException($"{statusUrl}leaders.json answered null.");
+
     /// <summary>The HTTP status of <c>/status.json</c> with <paramref name="query"/>, for requests it must refuse.</summary>
     public static async Task<System.Net.HttpStatusCode> StatusCodeAsync(string statusUrl, string query)
     {
@@ -34,6 +39,8 @@ internal static class StatusReader
 }
 
 internal sealed record StatusJson(string Silo, SiloJson[] Silos, GroupJson[] Groups, PageJson? Page, string? Error);
+
+internal sealed record LeadersJson(string Silo, int Pid, DateTimeOffset Time, int Members, string[] Leaders);
 
 internal sealed record PageJson(int Offset, int Count, int Total, int Limit, string? Next, string? Previous);
 
