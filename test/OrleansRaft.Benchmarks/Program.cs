@@ -139,7 +139,7 @@ static void PrintUsage() => Console.WriteLine(
              key-value groups: once all are led, balanced and quiet, kill -9 of the silo process leading the most
              while 16 callers put to 100 random groups; time until each of its groups is led on a survivor (read
              from the survivors' /leaders.json), and what the puts saw; build src/OrleansRaft.Host in Release first
-             --groups 1000  --runs 1 (each run a fresh cluster)
+             --groups 1000  --runs 1 (each run a fresh cluster)  --logs DIR (keep each run's silo logs there)
       all    core, then sim
     exit code: 0, or 1 if a payload was copied or a simulated seed failed, or 2 for bad arguments
     """);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -13,8 +15,8 @@ namespace OrleansRaft.Hosting.Quiescence;
 /// Failure detection for quiet groups, one per silo and shared by every group on it: a quiet group sends no heartbeats,
 /// so its followers cannot notice by themselves that their leader died. Every
 /// <see cref="OrleansRaftOptions.LivenessProbeInterval"/> this service probes the silos that lead this silo's quiet
-/// followers (<see cref="RaftQuietFollowers"/>); a probe that fails or times out, or cluster membership declaring the
-/// silo dead, wakes those followers with their leader suspected.
+/// followers (<see cref="RaftQuietFollowers"/>); a probe that fails or times out, a silo port that refuses connections
+/// while a probe waits, or cluster membership declaring the silo dead, wakes those followers with their leader suspected.
 /// </summary>
 /// <remarks>
 /// A suspicion is a hint, never a verdict: a woken follower tells its leader, and a leader that is alive after all
@@ -101,8 +103,21 @@ internal sealed class RaftSiloLiveness : GrainService, IRaftSiloLiveness
                 return;
             }
 
+            var clock = Stopwatch.StartNew();
             var answer = _filter.AnswersProbe(silo) ? _client.On(silo).PingAsync() : Task.Delay(Timeout.InfiniteTimeSpan, _stopping.Token);
-            await answer.WaitAsync(_options.LivenessProbeTimeout);
+
+            // A dead process's port refuses connections at once, but Orleans holds a call to it while it reconnects,
+            // until the probe times out or membership declares the silo dead (seconds later): a ping not answered
+            // within an interval asks the silo's port itself.
+            if (await Task.WhenAny(answer, Task.Delay(_options.LivenessProbeInterval, _stopping.Token)) != answer && await RefusesConnectionsAsync(silo))
+            {
+                answer.Ignore();
+                Suspect(silo, "connection refused");
+                return;
+            }
+
+            var left = _options.LivenessProbeTimeout - clock.Elapsed;
+            await answer.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -114,6 +129,30 @@ internal sealed class RaftSiloLiveness : GrainService, IRaftSiloLiveness
         finally
         {
             _probing.Remove(silo);
+        }
+    }
+
+    /// <summary>
+    /// True if a TCP connection to <paramref name="silo"/>'s silo port is refused: no process listens there. A
+    /// connection that opens, times out or fails otherwise says nothing, and the ping's own timeout decides.
+    /// </summary>
+    private async Task<bool> RefusesConnectionsAsync(SiloAddress silo)
+    {
+        using var socket = new Socket(silo.Endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        bound.CancelAfter(_options.LivenessProbeTimeout);
+        try
+        {
+            await socket.ConnectAsync(silo.Endpoint, bound.Token);
+            return false;
+        }
+        catch (SocketException e)
+        {
+            return e.SocketErrorCode == SocketError.ConnectionRefused;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

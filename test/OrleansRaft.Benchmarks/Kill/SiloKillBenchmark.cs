@@ -13,7 +13,7 @@ namespace OrleansRaft.Benchmarks.Kill;
 /// <see cref="LoadedGroups"/> random groups take puts. Reports how long each group the dead silo led took until a member
 /// on a surviving silo led it, read from the survivors' <c>/leaders.json</c> every <see cref="Poll"/>.
 /// </summary>
-internal static class SiloKillBenchmark
+internal static partial class SiloKillBenchmark
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
 
@@ -34,6 +34,7 @@ internal static class SiloKillBenchmark
     {
         var groups = new[] { 1000 };
         var runs = 1;
+        string? logs = null;
         try
         {
             for (var i = 0; i < args.Length; i++)
@@ -43,6 +44,7 @@ internal static class SiloKillBenchmark
                 {
                     case "--groups": groups = Next().Split(',').Select(int.Parse).ToArray(); break;
                     case "--runs": runs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                    case "--logs": logs = Path.GetFullPath(Next()); break;
                     default: throw new ArgumentException($"unknown argument '{args[i]}'");
                 }
             }
@@ -58,10 +60,11 @@ internal static class SiloKillBenchmark
             return 2;
         }
 
-        return RunAsync(groups, runs).GetAwaiter().GetResult();
+        return RunAsync(groups, runs, logs).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(int[] counts, int runs)
+    /// <summary>With <paramref name="logs"/>, each run's silo and launcher logs are copied to <c>{logs}/{groups}-{run}</c> before its cluster is removed.</summary>
+    private static async Task<int> RunAsync(int[] counts, int runs, string? logs)
     {
         Console.WriteLine($"kill: the local cluster (3 silo processes, PostgreSQL, mutual TLS), kill -9 of the silo leading the most groups; " +
                           $"leaders polled every {Poll.TotalMilliseconds:0} ms; {Environment.ProcessorCount} cores");
@@ -72,7 +75,18 @@ internal static class SiloKillBenchmark
                 using var dataDir = new DataDir();
                 await using var launcher = await LauncherProcess.StartAsync(dataDir.Path);
                 await using var connection = await KvConnection.ConnectAsync(dataDir.Path);
-                await MeasureAsync(launcher, connection, count, run);
+                try
+                {
+                    await MeasureAsync(launcher, connection, count, run);
+                }
+                finally
+                {
+                    if (logs is not null)
+                    {
+                        await launcher.StopAsync(TimeSpan.FromSeconds(90));
+                        CopyLogs(Path.Combine(dataDir.Path, "logs"), Path.Combine(logs, $"{count}-{run}"));
+                    }
+                }
             }
         }
 
@@ -118,14 +132,19 @@ internal static class SiloKillBenchmark
         var before = await ReadAllAsync(survivors);
         var ledElsewhere = before.SelectMany(l => l.Leaders).Select(GroupOf).ToHashSet(StringComparer.Ordinal);
         var measured = busiest.Leaders.Select(GroupOf).Where(g => !ledElsewhere.Contains(g)).ToArray();
+        var killedAt = DateTime.Now.TimeOfDay;
         var kill = Stopwatch.StartNew();
         Signal.Send(victim.Pid, "KILL");
         var recovered = await WaitForLeadersAsync(measured, survivors, kill);
-        var times = recovered.Where(t => !double.IsNaN(t)).Order().ToArray();
-        double At(double q) => times.Length == 0 ? double.NaN : times[Math.Min(times.Length - 1, (int)(q * times.Length))];
         Console.WriteLine($"{count} groups, run {run}: created in {created.TotalSeconds:F1} s, led {led.TotalSeconds:F1} s, balanced {balanced.TotalSeconds:F1} s; " +
-                          $"killed silo pid {victim.Pid} leading {busiest.Leaders.Length} groups: {times.Length} of {measured.Length} led again on a survivor, " +
-                          $"min {At(0):F0} ms, p10 {At(0.1):F0} ms, p50 {At(0.5):F0} ms, p99 {At(0.99):F0} ms, max {At(1):F0} ms");
+                          $"killed silo pid {victim.Pid} leading {busiest.Leaders.Length} groups");
+        Console.WriteLine($"        seen led on a survivor by polling: {Percentiles(recovered, measured.Length)}");
+
+        // The poll's answers come late from silos busy electing thousands of leaders; the survivors' logs say when each
+        // member became leader, to the millisecond of the same clock.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var logged = ElectedFromLogs(launcher.DataDir, survivors, measured, killedAt);
+        Console.WriteLine($"        elected on a survivor, from the silos' logs: {Percentiles(logged, measured.Length)}");
         var puts = await load;
         foreach (var client in loaded)
         {
@@ -135,6 +154,49 @@ internal static class SiloKillBenchmark
         Console.WriteLine($"        puts to {loaded.Length} random groups by {LoadCallers} callers over {LoadDuration.TotalSeconds:F0} s around the kill: " +
                           $"{puts.Ops:F0} ops/s, p50 {puts.P50:F1} ms, p99 {puts.P99:F1} ms, {puts.Errors} failed");
     }
+
+    private static string Percentiles(double[] milliseconds, int of)
+    {
+        var times = milliseconds.Where(t => !double.IsNaN(t)).Order().ToArray();
+        double At(double q) => times.Length == 0 ? double.NaN : times[Math.Min(times.Length - 1, (int)(q * times.Length))];
+        return $"{times.Length} of {of} groups, min {At(0):F0} ms, p10 {At(0.1):F0} ms, p50 {At(0.5):F0} ms, p99 {At(0.99):F0} ms, max {At(1):F0} ms";
+    }
+
+    /// <summary>
+    /// When a member of each of <paramref name="groups"/> on a survivor logged that it became leader, first after
+    /// <paramref name="killedAt"/> (the silos log local time of day to the millisecond), in milliseconds after it; NaN
+    /// for a group with no such line.
+    /// </summary>
+    private static double[] ElectedFromLogs(string dataDir, SiloInfo[] survivors, string[] groups, TimeSpan killedAt)
+    {
+        var first = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var silo in survivors)
+        {
+            using var stream = new FileStream(Path.Combine(dataDir, "logs", $"silo-{silo.Number}.log"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            while (reader.ReadLine() is { } line)
+            {
+                if (LeaderLine().Match(line) is not { Success: true } match ||
+                    !TimeSpan.TryParseExact(match.Groups["time"].Value, @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture, out var time))
+                {
+                    continue;
+                }
+
+                // Across midnight the time of day wraps; a line from before the kill is more than 12 hours "after" it.
+                var after = (time - killedAt + TimeSpan.FromDays(1)).TotalMilliseconds % TimeSpan.FromDays(1).TotalMilliseconds;
+                var group = match.Groups["group"].Value;
+                if (after < TimeSpan.FromHours(12).TotalMilliseconds && (!first.TryGetValue(group, out var seen) || after < seen))
+                {
+                    first[group] = after;
+                }
+            }
+        }
+
+        return [.. groups.Select(g => first.TryGetValue(g, out var t) ? t : double.NaN)];
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<time>\d\d:\d\d:\d\d\.\d{3}) info: \S+ Raft member (?<group>\S+)/\d+ is now Leader in term \d+")]
+    private static partial System.Text.RegularExpressions.Regex LeaderLine();
 
     /// <summary>
     /// Polls the survivors' leader lists every <see cref="Poll"/> until each of <paramref name="groups"/> is led on one
@@ -185,6 +247,15 @@ internal static class SiloKillBenchmark
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(500));
+        }
+    }
+
+    private static void CopyLogs(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)), overwrite: true);
         }
     }
 
