@@ -84,6 +84,9 @@ internal static partial class RaftLogMessages
     [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Silo} is suspected ({Reason}); waking {Count} quiet Raft followers of its leaders.")]
     public static partial void LeaderSiloSuspected(ILogger logger, string silo, string reason, int count);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Silo {Silo} did not answer a liveness probe within {Timeout}, but its port accepts connections: it is slow, not suspected.")]
+    public static partial void LeaderSiloSlow(ILogger logger, string silo, TimeSpan timeout);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Raft member {Member} went quiet in term {Term} without knowing the silo of its leader {Leader}; it wakes its group.")]
     public static partial void QuietWithoutLeaderSilo(ILogger logger, string member, ulong term, ulong leader);
 

@@ -15,8 +15,9 @@ namespace OrleansRaft.Hosting.Quiescence;
 /// Failure detection for quiet groups, one per silo and shared by every group on it: a quiet group sends no heartbeats,
 /// so its followers cannot notice by themselves that their leader died. Every
 /// <see cref="OrleansRaftOptions.LivenessProbeInterval"/> this service probes the silos that lead this silo's quiet
-/// followers (<see cref="RaftQuietFollowers"/>); a probe that fails or times out, a silo port that refuses connections
-/// while a probe waits, or cluster membership declaring the silo dead, wakes those followers with their leader suspected.
+/// followers (<see cref="RaftQuietFollowers"/>); a probe that fails, a silo port that refuses connections while a probe
+/// waits, a probe that times out while the port does not accept connections either, or cluster membership declaring
+/// the silo dead, wakes those followers with their leader suspected.
 /// </summary>
 /// <remarks>
 /// A suspicion is a hint, never a verdict: a woken follower tells its leader, and a leader that is alive after all
@@ -95,6 +96,7 @@ internal sealed class RaftSiloLiveness : GrainService, IRaftSiloLiveness
 
     private async Task ProbeAsync(SiloAddress silo)
     {
+        var port = Port.Unknown;
         try
         {
             if (_filter.RefusesProbe(silo))
@@ -104,16 +106,22 @@ internal sealed class RaftSiloLiveness : GrainService, IRaftSiloLiveness
             }
 
             var clock = Stopwatch.StartNew();
-            var answer = _filter.AnswersProbe(silo) ? _client.On(silo).PingAsync() : Task.Delay(Timeout.InfiniteTimeSpan, _stopping.Token);
+            var silenced = !_filter.AnswersProbe(silo);
+            var answer = silenced ? Task.Delay(Timeout.InfiniteTimeSpan, _stopping.Token) : _client.On(silo).PingAsync();
 
-            // A dead process's port refuses connections at once, but Orleans holds a call to it while it reconnects,
-            // until the probe times out or membership declares the silo dead (seconds later): a ping not answered
-            // within an interval asks the silo's port itself.
-            if (await Task.WhenAny(answer, Task.Delay(_options.LivenessProbeInterval, _stopping.Token)) != answer && await RefusesConnectionsAsync(silo))
+            // A ping not answered within an interval asks the silo's port. A dead process's port refuses connections
+            // at once, while Orleans holds the ping as it reconnects. A port that accepts belongs to a live process that
+            // is slow to answer, as a silo busy electing thousands of leaders is: suspecting it would wake its quiet
+            // groups too and add to its load, so only Orleans' membership declaring it dead suspects it then.
+            if (await Task.WhenAny(answer, Task.Delay(_options.LivenessProbeInterval, _stopping.Token)) != answer)
             {
-                answer.Ignore();
-                Suspect(silo, "connection refused");
-                return;
+                port = silenced ? Port.Unknown : await AskPortAsync(silo);
+                if (port == Port.Refused)
+                {
+                    answer.Ignore();
+                    Suspect(silo, "connection refused");
+                    return;
+                }
             }
 
             var left = _options.LivenessProbeTimeout - clock.Elapsed;
@@ -121,6 +129,10 @@ internal sealed class RaftSiloLiveness : GrainService, IRaftSiloLiveness
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
+        }
+        catch (TimeoutException) when (port == Port.Accepts)
+        {
+            RaftLogMessages.LeaderSiloSlow(_logger, silo.ToString(), _options.LivenessProbeTimeout);
         }
         catch (Exception e)
         {
@@ -132,11 +144,21 @@ internal sealed class RaftSiloLiveness : GrainService, IRaftSiloLiveness
         }
     }
 
-    /// <summary>
-    /// True if a TCP connection to <paramref name="silo"/>'s silo port is refused: no process listens there. A
-    /// connection that opens, times out or fails otherwise says nothing, and the ping's own timeout decides.
-    /// </summary>
-    private async Task<bool> RefusesConnectionsAsync(SiloAddress silo)
+    /// <summary>What a silo's port said to a TCP connection.</summary>
+    private enum Port
+    {
+        /// <summary>Not asked, or no answer within the probe's timeout (as from a host cut off the network).</summary>
+        Unknown,
+
+        /// <summary>Refused: no process listens there.</summary>
+        Refused,
+
+        /// <summary>Accepted: a process listens there.</summary>
+        Accepts,
+    }
+
+    /// <summary>Opens (and closes at once) a TCP connection to <paramref name="silo"/>'s silo port, within the probe's timeout.</summary>
+    private async Task<Port> AskPortAsync(SiloAddress silo)
     {
         using var socket = new Socket(silo.Endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
@@ -144,15 +166,15 @@ internal sealed class RaftSiloLiveness : GrainService, IRaftSiloLiveness
         try
         {
             await socket.ConnectAsync(silo.Endpoint, bound.Token);
-            return false;
+            return Port.Accepts;
         }
         catch (SocketException e)
         {
-            return e.SocketErrorCode == SocketError.ConnectionRefused;
+            return e.SocketErrorCode == SocketError.ConnectionRefused ? Port.Refused : Port.Unknown;
         }
         catch (OperationCanceledException)
         {
-            return false;
+            return Port.Unknown;
         }
     }
 
