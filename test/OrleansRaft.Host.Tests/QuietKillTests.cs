@@ -5,10 +5,14 @@ using OrleansRaft.TestSupport;
 namespace OrleansRaft.Host.Tests;
 
 /// <summary>
-/// A quiet group whose leader's silo process is killed -9, on a local cluster of its own: the process's port refuses
-/// connections at once, and the survivors' liveness probes take that as the suspicion that wakes the quiet followers,
-/// instead of waiting out the probe's timeout.
+/// A quiet group whose leader's silo process is killed -9, on a local cluster of its own: the survivors' liveness
+/// probes suspect the dead silo at once and never wait out their timeout, and a survivor leads.
 /// </summary>
+/// <remarks>
+/// With one quiet group the survivors are idle, and Orleans mostly rejects the first probe at once itself; the port
+/// check proves its worth when the probe is held instead, which the kill benchmark shows with thousands of groups.
+/// Whether a probe is rejected or held is Orleans' race, so this test asserts only that no suspicion waited.
+/// </remarks>
 public sealed class QuietKillTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
